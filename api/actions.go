@@ -1,0 +1,61 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// ActionKind names a clerk action that travels through the offline outbox as one PUT.
+type ActionKind string
+
+// Action kinds.
+const (
+	ActionNote            ActionKind = "note"
+	ActionDecision        ActionKind = "decision"
+	ActionApproval        ActionKind = "approval" // four-eyes approve / return; SubID is the decision id
+	ActionAssignment      ActionKind = "assignment"
+	ActionStatus          ActionKind = "status"
+	ActionResubmission    ActionKind = "resubmission"
+	ActionDocumentRequest ActionKind = "document_request"
+)
+
+// ActionKinds lists every action kind.
+var ActionKinds = []ActionKind{ActionNote, ActionDecision, ActionApproval, ActionAssignment,
+	ActionStatus, ActionResubmission, ActionDocumentRequest}
+
+// NeedsIfMatch reports whether the action changes state and so must carry If-Match with the case
+// version the clerk saw. Notes, resubmissions and document requests are appends and never conflict.
+func (k ActionKind) NeedsIfMatch() bool {
+	switch k {
+	case ActionDecision, ActionApproval, ActionAssignment, ActionStatus:
+		return true
+	}
+	return false
+}
+
+// ActionPath returns the request path (under BasePath) of an action. actionID is the client-chosen
+// id; subID is the decision id for approvals. For assignment and status, whose paths carry no id,
+// the action id travels in the Idempotency-Key header instead.
+func ActionPath(kind ActionKind, caseID, actionID, subID string) (string, error) {
+	c := BasePath + "/cases/" + url.PathEscape(caseID)
+	switch kind {
+	case ActionNote:
+		return c + "/notes/" + url.PathEscape(actionID), nil
+	case ActionDecision:
+		return c + "/decisions/" + url.PathEscape(actionID), nil
+	case ActionApproval:
+		if subID == "" {
+			return "", fmt.Errorf("api: approval needs the decision id")
+		}
+		return c + "/decisions/" + url.PathEscape(subID) + "/approval", nil
+	case ActionAssignment:
+		return c + "/assignment", nil
+	case ActionStatus:
+		return c + "/status", nil
+	case ActionResubmission:
+		return c + "/resubmissions/" + url.PathEscape(actionID), nil
+	case ActionDocumentRequest:
+		return c + "/document-requests/" + url.PathEscape(actionID), nil
+	}
+	return "", fmt.Errorf("api: unknown action kind %q", kind)
+}

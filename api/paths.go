@@ -1,0 +1,37 @@
+package api
+
+// Route is one endpoint of the contract: an HTTP method and a path pattern in net/http ServeMux
+// syntax ({name} wildcards). Routes and api/openapi.yaml must list the same endpoints.
+type Route struct {
+	Method  string
+	Pattern string
+}
+
+// Routes lists every endpoint of the contract. The server registers exactly these; a test checks
+// them against openapi.yaml.
+var Routes = []Route{
+	{"GET", BasePath + "/me"},
+	{"GET", BasePath + "/clerks"},
+	{"GET", BasePath + "/changes"},
+	{"GET", BasePath + "/cases/{id}"},
+	{"GET", BasePath + "/cases/{id}/events"},
+	{"GET", BasePath + "/cases/{id}/attachments/{aid}"},
+	{"PUT", BasePath + "/cases/{id}/notes/{noteID}"},
+	{"PUT", BasePath + "/cases/{id}/decisions/{decisionID}"},
+	{"PUT", BasePath + "/cases/{id}/decisions/{decisionID}/approval"},
+	{"PUT", BasePath + "/cases/{id}/assignment"},
+	{"PUT", BasePath + "/cases/{id}/status"},
+	{"PUT", BasePath + "/cases/{id}/resubmissions/{resubmissionID}"},
+	{"PUT", BasePath + "/cases/{id}/document-requests/{requestID}"},
+	{"GET", "/healthz"},
+	{"GET", "/readyz"},
+	{"GET", "/metrics"},
+}
+
+// Header names of the contract beyond the standard ones.
+const (
+	// HeaderIdempotencyKey carries the client-chosen action id on PUTs whose path has none
+	// (assignment, status). Servers answer a replayed key with the original result, before any
+	// If-Match check, so a resend after a lost response is never a false conflict.
+	HeaderIdempotencyKey = "Idempotency-Key"
+)

@@ -1,0 +1,396 @@
+// Package api owns the wire contract of the central API (v1): the JSON types that client and
+// server share, the paths, headers and problem types. api/openapi.yaml describes the same contract.
+package api
+
+import (
+	"time"
+)
+
+// BasePath is the prefix of every API endpoint.
+const BasePath = "/api/v1"
+
+// Status is the processing state of a case (Vorgang).
+type Status string
+
+// Case states. Transitions: new → in_review ⇄ awaiting_documents → (decision_proposed →) decided →
+// closed, and withdrawn / forwarded from any open state.
+const (
+	StatusNew               Status = "new"
+	StatusInReview          Status = "in_review"
+	StatusAwaitingDocuments Status = "awaiting_documents"
+	StatusDecisionProposed  Status = "decision_proposed"
+	StatusDecided           Status = "decided"
+	StatusClosed            Status = "closed"
+	StatusWithdrawn         Status = "withdrawn"
+	StatusForwarded         Status = "forwarded"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusNew, StatusInReview, StatusAwaitingDocuments, StatusDecisionProposed,
+	StatusDecided, StatusClosed, StatusWithdrawn, StatusForwarded}
+
+// Open reports whether a case in this status still needs work.
+func (s Status) Open() bool {
+	switch s {
+	case StatusNew, StatusInReview, StatusAwaitingDocuments, StatusDecisionProposed:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcome is the result of a decision (Bescheid).
+type Outcome string
+
+// Decision outcomes.
+const (
+	OutcomeApproved          Outcome = "approved"
+	OutcomePartiallyApproved Outcome = "partially_approved"
+	OutcomeRejected          Outcome = "rejected"
+	OutcomeWithdrawn         Outcome = "withdrawn"
+	OutcomeForwarded         Outcome = "forwarded" // not competent; the case leaves this Amt
+)
+
+// Outcomes lists every decision outcome.
+var Outcomes = []Outcome{OutcomeApproved, OutcomePartiallyApproved, OutcomeRejected, OutcomeWithdrawn, OutcomeForwarded}
+
+// Valid reports whether o is a known outcome.
+func (o Outcome) Valid() bool {
+	for _, v := range Outcomes {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}
+
+// Role of a clerk within their Amt.
+type Role string
+
+// Roles. A lead may approve four-eyes decisions proposed by someone else.
+const (
+	RoleClerk Role = "clerk"
+	RoleLead  Role = "lead"
+)
+
+// Case is one application (Vorgang) as the central API delivers it.
+type Case struct {
+	ID          string    `json:"id"`
+	Amt         string    `json:"amt"`       // id of the receiving Amt (destination)
+	Reference   string    `json:"reference"` // Aktenzeichen, e.g. "GEW-2026-000123"
+	Service     Service   `json:"service"`
+	Applicant   Applicant `json:"applicant"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	DueDate     string    `json:"dueDate"` // YYYY-MM-DD, legal or internal deadline
+	Status      Status    `json:"status"`
+	Assignee    string    `json:"assignee,omitempty"` // clerk id, empty when unassigned
+	// Resubmission is the current Wiedervorlage, if any.
+	Resubmission *Resubmission `json:"resubmission,omitempty"`
+	// Sections hold the form data as ordered sections of labelled fields, so every service
+	// renders without special code.
+	Sections         []Section         `json:"sections"`
+	Attachments      []Attachment      `json:"attachments"`
+	Evidence         []Evidence        `json:"evidence"` // Once-Only: retrieved from registers
+	Payment          *Payment          `json:"payment,omitempty"`
+	DocumentRequests []DocumentRequest `json:"documentRequests,omitempty"`
+	// Decision is the latest proposed or final decision, if any.
+	Decision *Decision `json:"decision,omitempty"`
+	// Notes are the case's internal notes, oldest first.
+	Notes     []Note    `json:"notes,omitempty"`
+	Version   int64     `json:"version"` // increases with every change; the ETag is "<version>"
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Service is the administrative service (Leistung) a case was filed for.
+type Service struct {
+	Key      string `json:"key"`  // LeiKa key, e.g. "99050012104000"
+	Name     string `json:"name"` // e.g. "Gewerbeanmeldung"
+	FourEyes bool   `json:"fourEyes,omitempty"`
+}
+
+// Applicant is the person or organisation that filed the application.
+type Applicant struct {
+	Kind    string `json:"kind"` // "person" or "organisation"
+	Name    string `json:"name"`
+	Address string `json:"address,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+}
+
+// Section is one titled group of form fields.
+type Section struct {
+	Title  string  `json:"title"`
+	Fields []Field `json:"fields"`
+}
+
+// Field is one labelled form value.
+type Field struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Attachment describes a file submitted with the application.
+type Attachment struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"` // lower-case hex
+}
+
+// Evidence is a record retrieved from a register under the Once-Only principle.
+type Evidence struct {
+	ID          string    `json:"id"`
+	Register    string    `json:"register"` // e.g. "Melderegister"
+	Title       string    `json:"title"`
+	Issuer      string    `json:"issuer"`
+	RetrievedAt time.Time `json:"retrievedAt"`
+	Verified    bool      `json:"verified"`
+	Fields      []Field   `json:"fields"`
+}
+
+// Payment is the fee status of a case.
+type Payment struct {
+	AmountCents int64  `json:"amountCents"`
+	Status      string `json:"status"` // "paid", "pending", "waived"
+	Method      string `json:"method,omitempty"`
+	Reference   string `json:"reference,omitempty"`
+}
+
+// Resubmission (Wiedervorlage) asks that a case be looked at again on a date.
+type Resubmission struct {
+	ID     string `json:"id"`
+	Date   string `json:"date"` // YYYY-MM-DD
+	Reason string `json:"reason,omitempty"`
+	Actor  string `json:"actor"`
+}
+
+// DocumentRequest (Nachforderung) asks the applicant for missing documents.
+type DocumentRequest struct {
+	ID        string    `json:"id"`
+	Documents []string  `json:"documents"`
+	Deadline  string    `json:"deadline"` // YYYY-MM-DD
+	Message   string    `json:"message,omitempty"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Decision is a proposed or final decision on a case.
+type Decision struct {
+	ID         string    `json:"id"`
+	Outcome    Outcome   `json:"outcome"`
+	Reasoning  string    `json:"reasoning"`
+	FeeCents   *int64    `json:"feeCents,omitempty"`
+	ValidUntil string    `json:"validUntil,omitempty"` // YYYY-MM-DD
+	State      string    `json:"state"`                // "proposed", "final", "returned"
+	Actor      string    `json:"actor"`                // who decided or proposed
+	ApprovedBy string    `json:"approvedBy,omitempty"` // the lead, for four-eyes decisions
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// Decision states.
+const (
+	DecisionProposed = "proposed"
+	DecisionFinal    = "final"
+	DecisionReturned = "returned"
+)
+
+// Note is an internal comment on a case.
+type Note struct {
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// EventKind names an entry of a case's append-only history.
+type EventKind string
+
+// Event kinds.
+const (
+	EventReceived          EventKind = "received"
+	EventStatusChanged     EventKind = "status_changed"
+	EventAssigned          EventKind = "assigned"
+	EventNote              EventKind = "note"
+	EventResubmission      EventKind = "resubmission"
+	EventDocumentRequest   EventKind = "document_request"
+	EventDecisionProposed  EventKind = "decision_proposed"
+	EventDecisionApproved  EventKind = "decision_approved"
+	EventDecisionReturned  EventKind = "decision_returned"
+	EventDecided           EventKind = "decided"
+	EventDocumentsReceived EventKind = "documents_received"
+)
+
+// Event is one entry of a case's history, stamped with server time.
+type Event struct {
+	Seq     int64     `json:"seq"` // position in the case's history, from 1
+	Kind    EventKind `json:"kind"`
+	Actor   string    `json:"actor"` // clerk id, or "system" / "applicant"
+	At      time.Time `json:"at"`
+	Summary string    `json:"summary,omitempty"` // short human text, e.g. the note text or new status
+}
+
+// EventList is the body of GET /cases/{id}/events.
+type EventList struct {
+	Events []Event `json:"events"`
+}
+
+// NoteRequest is the body of PUT /cases/{id}/notes/{noteID}.
+type NoteRequest struct {
+	Text string `json:"text"`
+}
+
+// DecisionRequest is the body of PUT /cases/{id}/decisions/{decisionID}.
+type DecisionRequest struct {
+	Outcome    Outcome `json:"outcome"`
+	Reasoning  string  `json:"reasoning"`
+	FeeCents   *int64  `json:"feeCents,omitempty"`
+	ValidUntil string  `json:"validUntil,omitempty"` // YYYY-MM-DD
+}
+
+// ApprovalRequest is the body of PUT /cases/{id}/decisions/{decisionID}/approval: a lead approves
+// a proposed four-eyes decision or returns it with a comment.
+type ApprovalRequest struct {
+	Approve bool   `json:"approve"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// AssignmentRequest is the body of PUT /cases/{id}/assignment. An empty assignee unassigns.
+type AssignmentRequest struct {
+	Assignee string `json:"assignee"`
+}
+
+// StatusRequest is the body of PUT /cases/{id}/status (e.g. start review, close).
+type StatusRequest struct {
+	Status Status `json:"status"`
+}
+
+// ResubmissionRequest is the body of PUT /cases/{id}/resubmissions/{id}.
+type ResubmissionRequest struct {
+	Date   string `json:"date"` // YYYY-MM-DD
+	Reason string `json:"reason,omitempty"`
+}
+
+// DocumentRequestRequest is the body of PUT /cases/{id}/document-requests/{id}.
+type DocumentRequestRequest struct {
+	Documents []string `json:"documents"`
+	Deadline  string   `json:"deadline"` // YYYY-MM-DD
+	Message   string   `json:"message,omitempty"`
+}
+
+// ActionResult is the answer to every action PUT. A replay of the same action id and body answers
+// the original result byte for byte (with header Idempotent-Replay: true).
+type ActionResult struct {
+	ActionID string `json:"actionId"`
+	Kind     string `json:"kind"` // "note", "decision", "approval", "assignment", "status", "resubmission", "document_request"
+	Case     Case   `json:"case"` // the case right after the action was applied
+}
+
+// ChangeKind says whether a change-feed item carries a case or removes one.
+type ChangeKind string
+
+// Change kinds.
+const (
+	ChangeUpsert ChangeKind = "upsert"
+	ChangeDelete ChangeKind = "delete" // tombstone: the case is gone from this Amt (forwarded, purged)
+)
+
+// Change is one item of the change feed.
+type Change struct {
+	Seq    int64      `json:"seq"`
+	Kind   ChangeKind `json:"kind"`
+	CaseID string     `json:"caseId"`
+	Case   *Case      `json:"case,omitempty"` // set for upserts
+}
+
+// ChangePage is the body of GET /changes.
+type ChangePage struct {
+	Items      []Change `json:"items"`
+	NextCursor string   `json:"nextCursor"`
+	HasMore    bool     `json:"hasMore"`
+}
+
+// Me is the body of GET /me: who the token belongs to.
+type Me struct {
+	Clerk   string `json:"clerk"`
+	Name    string `json:"name"`
+	Role    Role   `json:"role"`
+	Amt     string `json:"amt"`
+	AmtName string `json:"amtName"`
+}
+
+// Clerk is a colleague within the same Amt, for assignment.
+type Clerk struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+}
+
+// ClerkList is the body of GET /clerks.
+type ClerkList struct {
+	Clerks []Clerk `json:"clerks"`
+}
+
+// Problem is an RFC 9457 application/problem+json error body.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Case is set on 412 Precondition Failed: the server's current case.
+	Case *Case `json:"case,omitempty"`
+}
+
+// Error makes a Problem usable as an error.
+func (p *Problem) Error() string {
+	if p.Detail != "" {
+		return p.Title + ": " + p.Detail
+	}
+	return p.Title
+}
+
+// Problem types: stable identifiers clients may switch on.
+const (
+	ProblemBadRequest          = "https://amt.example/problems/bad-request"
+	ProblemUnauthorized        = "https://amt.example/problems/unauthorized"
+	ProblemForbidden           = "https://amt.example/problems/forbidden"
+	ProblemNotFound            = "https://amt.example/problems/not-found"
+	ProblemMethodNotAllowed    = "https://amt.example/problems/method-not-allowed"
+	ProblemConflict            = "https://amt.example/problems/invalid-transition" // 409
+	ProblemGone                = "https://amt.example/problems/cursor-expired"     // 410
+	ProblemPrecondition        = "https://amt.example/problems/version-mismatch"   // 412
+	ProblemTooLarge            = "https://amt.example/problems/too-large"          // 413
+	ProblemUnprocessable       = "https://amt.example/problems/idempotency-mismatch"
+	ProblemValidation          = "https://amt.example/problems/validation"        // 422 invalid field values
+	ProblemPreconditionNeeded  = "https://amt.example/problems/if-match-required" // 428
+	ProblemRangeNotSatisfiable = "https://amt.example/problems/range-not-satisfiable"
+	ProblemRateLimited         = "https://amt.example/problems/rate-limited" // 429
+	ProblemUnavailable         = "https://amt.example/problems/unavailable"  // 503
+	ProblemInternal            = "https://amt.example/problems/internal"
+)
+
+// Header names used by the API beyond the standard ones.
+const (
+	HeaderIdempotentReplay = "Idempotent-Replay"
+)
+
+// ContentTypeProblem is the media type of error bodies.
+const ContentTypeProblem = "application/problem+json"
+
+// Limits of the contract.
+const (
+	MaxBodyBytes      = 1 << 20 // largest accepted request body
+	MaxNoteRunes      = 10000
+	MaxChangePageSize = 1000
+	DefaultChangePage = 200
+	MaxWaitSeconds    = 30
+)
