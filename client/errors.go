@@ -1,0 +1,121 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/sanitize"
+)
+
+// Errors returned by the client; check them with errors.Is. The richer ones (RejectedError,
+// ConflictError, RetryError) are also reachable with errors.As. When the caller's context ends,
+// the error wraps ctx.Err() (context.Canceled or context.DeadlineExceeded) instead of ErrOffline;
+// an attempt that ran out of AttemptTimeout is ErrOffline.
+var (
+	// ErrOffline: the server could not be reached or did not answer (DNS, dial, TLS, reset,
+	// timeout, cut response, redirect to a captive portal). The transport error is wrapped too.
+	ErrOffline = errors.New("server not reachable")
+	// ErrUnauthorized: 401 (token unknown or revoked) or 403 on a read. The clerk must log in again.
+	ErrUnauthorized = errors.New("not authorised: the token was refused")
+	// ErrNotFound: 404 — the case or attachment does not exist for this clerk's Amt. On an action
+	// it comes as a *RejectedError with Status 404 that also matches ErrNotFound.
+	ErrNotFound = errors.New("not found")
+	// ErrNotModified: 304 — the cached case is current.
+	ErrNotModified = errors.New("not modified")
+	// ErrCursorExpired: 410 — the change-feed cursor is too old; resync from the beginning.
+	ErrCursorExpired = errors.New("change cursor expired: full resync needed")
+	// ErrRejected: the server refused the request for good (400, 403 on an action, 404 on an
+	// action, 409, 413, 422, 428 and other 4xx). See *RejectedError.
+	ErrRejected = errors.New("rejected by the server")
+	// ErrConflict: 412 — the case changed since the clerk saw it. See *ConflictError.
+	ErrConflict = errors.New("the case was changed in the meantime")
+	// ErrRetryLater: 429, 408 or 5xx, or an unreadable success response. See *RetryError.
+	ErrRetryLater = errors.New("server busy, retry later")
+	// ErrChecksum: a downloaded attachment did not match its size or sha256; the partial file
+	// was removed.
+	ErrChecksum = errors.New("attachment damaged in transfer (checksum mismatch)")
+)
+
+// RejectedError is a final refusal of a request; the problem says why.
+type RejectedError struct {
+	Status  int
+	Problem api.Problem
+	op      string
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("client: %s: rejected (%d)%s", e.op, e.Status, problemText(&e.Problem))
+}
+
+// Is matches ErrRejected, and ErrNotFound for a 404.
+func (e *RejectedError) Is(target error) bool {
+	return target == ErrRejected || (target == ErrNotFound && e.Status == 404)
+}
+
+// ConflictError is a 412 answer to a state-changing action: Case is the server's current case (its
+// zero value if the server sent none).
+type ConflictError struct {
+	Case api.Case
+	op   string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("client: %s: conflict: the case is now at version %d", e.op, e.Case.Version)
+}
+
+// Is matches ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// RetryError asks to try again later: After is the server's Retry-After (0 if none was sent),
+// Status the HTTP status (2xx when a success response could not be decoded).
+type RetryError struct {
+	After  time.Duration
+	Status int
+	op     string
+	cause  error
+}
+
+func (e *RetryError) Error() string {
+	s := fmt.Sprintf("client: %s: server busy (%d)", e.op, e.Status)
+	if e.After > 0 {
+		s += fmt.Sprintf(", retry after %s", e.After)
+	}
+	if e.cause != nil {
+		s += ": " + e.cause.Error()
+	}
+	return s
+}
+
+// Is matches ErrRetryLater.
+func (e *RetryError) Is(target error) bool { return target == ErrRetryLater }
+
+// Unwrap returns the decoding error behind a RetryError for an unreadable response, if any.
+func (e *RetryError) Unwrap() error { return e.cause }
+
+// problemText renders the untrusted title/detail of a problem for an error string: sanitised,
+// single line, bounded.
+func problemText(p *api.Problem) string {
+	s := p.Title
+	if p.Detail != "" {
+		if s != "" {
+			s += ": "
+		}
+		s += p.Detail
+	}
+	s = sanitize.Line(s)
+	const max = 300
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}

@@ -1,0 +1,202 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/amt-mv/amt/api"
+)
+
+// request is one API call before resty sees it.
+type request struct {
+	method string
+	path   string // escaped, starting with api.BasePath
+	query  url.Values
+	header map[string]string
+	body   []byte // pre-serialised JSON, sent as is
+	raw    bool   // hand back the unread body (downloads)
+	opts   callOpts
+}
+
+func (rq *request) op() string { return rq.method + " " + rq.path }
+
+// do runs one request (with resty's retries for GETs). It returns the response for every HTTP
+// answer, whatever its status, and a classified error when there was none.
+func (c *Client) do(ctx context.Context, rq request) (*resty.Response, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := c.r.R().SetContext(context.WithValue(ctx, ctxKey{}, rq.opts))
+	for k, v := range rq.header {
+		r.SetHeader(k, v)
+	}
+	if len(rq.query) > 0 {
+		r.SetQueryParamsFromValues(rq.query)
+	}
+	if rq.body != nil {
+		r.SetHeader("Content-Type", "application/json")
+		r.SetBody(rq.body)
+	}
+	if rq.raw {
+		r.SetDoNotParseResponse(true)
+	}
+	resp, err := r.Execute(rq.method, rq.path)
+	if err != nil && !errors.Is(err, errRetryAfterTooLong) {
+		if resp != nil && resp.RawResponse != nil && rq.raw {
+			resp.RawResponse.Body.Close()
+		}
+		return nil, transportError(ctx, rq.op(), resp, err)
+	}
+	if resp == nil || resp.RawResponse == nil {
+		return nil, transportError(ctx, rq.op(), resp, errors.New("no response"))
+	}
+	return resp, nil
+}
+
+// getJSON performs a GET and decodes the JSON answer into out.
+func (c *Client) getJSON(ctx context.Context, rq request, out any) error {
+	rq.method = http.MethodGet
+	resp, err := c.do(ctx, rq)
+	if err != nil {
+		return err
+	}
+	return decodeResponse(rq.op(), false, resp.StatusCode(), resp.Header(), resp.Body(), out, c.now(), c.token)
+}
+
+// Me returns who the token belongs to.
+func (c *Client) Me(ctx context.Context) (api.Me, error) {
+	var me api.Me
+	if err := c.getJSON(ctx, request{path: api.BasePath + "/me"}, &me); err != nil {
+		return api.Me{}, err
+	}
+	return me, nil
+}
+
+// Clerks lists the clerks of the caller's Amt.
+func (c *Client) Clerks(ctx context.Context) ([]api.Clerk, error) {
+	var l api.ClerkList
+	if err := c.getJSON(ctx, request{path: api.BasePath + "/clerks"}, &l); err != nil {
+		return nil, err
+	}
+	return l.Clerks, nil
+}
+
+// Case fetches one case. With a non-empty etag (the cached version, quoted or not) it sends
+// If-None-Match and returns ErrNotModified when the cached case is current.
+func (c *Client) Case(ctx context.Context, id string, etag string) (api.Case, error) {
+	rq := request{path: casePath(id)}
+	if etag != "" {
+		rq.header = map[string]string{"If-None-Match": quoteETag(etag)}
+	}
+	var cs api.Case
+	if err := c.getJSON(ctx, rq, &cs); err != nil {
+		return api.Case{}, err
+	}
+	return cs, nil
+}
+
+// Events returns a case's history, oldest first.
+func (c *Client) Events(ctx context.Context, id string) ([]api.Event, error) {
+	var l api.EventList
+	if err := c.getJSON(ctx, request{path: casePath(id) + "/events"}, &l); err != nil {
+		return nil, err
+	}
+	return l.Events, nil
+}
+
+// Changes reads one page of the change feed after cursor ("" = from the beginning). limit 0 means
+// the server's default; wait > 0 long-polls up to that long (whole seconds, at most
+// api.MaxWaitSeconds) when nothing is new. A cursor too old gives ErrCursorExpired.
+func (c *Client) Changes(ctx context.Context, cursor string, limit int, wait time.Duration) (api.ChangePage, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		if limit > api.MaxChangePageSize {
+			limit = api.MaxChangePageSize
+		}
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	rq := request{path: api.BasePath + "/changes", query: q}
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		if secs > api.MaxWaitSeconds {
+			secs = api.MaxWaitSeconds
+		}
+		q.Set("wait", strconv.Itoa(secs))
+		rq.opts.timeout = c.attemptTimeout + time.Duration(secs)*time.Second
+	}
+	var p api.ChangePage
+	if err := c.getJSON(ctx, rq, &p); err != nil {
+		return api.ChangePage{}, err
+	}
+	return p, nil
+}
+
+// Action is one clerk action as the outbox holds it.
+type Action struct {
+	Kind   api.ActionKind
+	CaseID string
+	ID     string // client-chosen action id: path id, and Idempotency-Key on every PUT
+	SubID  string // the decision id, for approvals
+	Body   []byte // pre-serialised JSON request body
+	// IfMatch is the case version the clerk saw; sent as If-Match for kinds that need it
+	// (Kind.NeedsIfMatch) when positive.
+	IfMatch int64
+}
+
+// Send delivers one action with exactly one attempt: no retries here, the outbox owns them. A
+// resend with the same ID and body is harmless (the server answers the original result).
+// Outcomes: nil (done), *ConflictError (412), *RejectedError, *RetryError, ErrOffline,
+// ErrUnauthorized.
+func (c *Client) Send(ctx context.Context, a Action) (api.ActionResult, error) {
+	if a.ID == "" || a.CaseID == "" {
+		return api.ActionResult{}, errors.New("client: an action needs an id and a case id")
+	}
+	path, err := api.ActionPath(a.Kind, a.CaseID, a.ID, a.SubID)
+	if err != nil {
+		return api.ActionResult{}, fmt.Errorf("client: %w", err)
+	}
+	body := a.Body
+	if body == nil {
+		body = []byte("{}")
+	}
+	rq := request{
+		method: http.MethodPut,
+		path:   path,
+		body:   body,
+		header: map[string]string{api.HeaderIdempotencyKey: a.ID},
+		opts:   callOpts{noRetry: true},
+	}
+	if a.Kind.NeedsIfMatch() && a.IfMatch > 0 {
+		rq.header["If-Match"] = quoteETag(strconv.FormatInt(a.IfMatch, 10))
+	}
+	resp, err := c.do(ctx, rq)
+	if err != nil {
+		return api.ActionResult{}, err
+	}
+	var res api.ActionResult
+	if err := decodeResponse(rq.op(), true, resp.StatusCode(), resp.Header(), resp.Body(), &res, c.now(), c.token); err != nil {
+		return api.ActionResult{}, err
+	}
+	return res, nil
+}
+
+func casePath(id string) string { return api.BasePath + "/cases/" + url.PathEscape(id) }
+
+// quoteETag makes a strong or weak entity tag out of a bare or already quoted one.
+func quoteETag(s string) string {
+	if strings.HasPrefix(s, `"`) || strings.HasPrefix(s, `W/"`) {
+		return s
+	}
+	return `"` + s + `"`
+}
