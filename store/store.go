@@ -1,0 +1,303 @@
+// Package store owns the clerk's encrypted bbolt cache: server cases, the sorted list index,
+// the outbox of queued actions with their optimistic effect, sync state and attachment files.
+package store
+
+import (
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Errors returned by the store; check them with errors.Is.
+var (
+	// ErrAlreadyOpen: another process (or another Store in this process) holds the cache.
+	ErrAlreadyOpen = errors.New("store: the cache is already opened by another amt process")
+	// ErrWrongPassphrase: the passphrase does not unlock the cache's data key.
+	ErrWrongPassphrase = errors.New("store: wrong passphrase for the cache")
+	// ErrNoKey: neither a passphrase nor a usable OS keyring entry is available.
+	ErrNoKey = errors.New("store: no key to unlock the cache (OS keyring unavailable; set AMT_PASSPHRASE)")
+	// ErrNewerSchema: the cache was written by a newer amt; it is left untouched.
+	ErrNewerSchema = errors.New("store: the cache was written by a newer version of amt")
+	// ErrCorrupt: the file or a record cannot be read back (damaged file, bit flip, wrong key).
+	ErrCorrupt = errors.New("store: the cache is corrupt")
+	// ErrNotFound: no such case, action or meta key.
+	ErrNotFound = errors.New("store: not found")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store: closed")
+	// ErrInvalid: an argument (e.g. an action to enqueue) is not acceptable.
+	ErrInvalid = errors.New("store: invalid argument")
+)
+
+// DefaultLockTimeout is how long Open waits for another process to release the cache.
+const DefaultLockTimeout = 2 * time.Second
+
+// DBFile is the name of the database file inside Options.Dir.
+const DBFile = "amt.db"
+
+// AttachmentsDir is the name of the attachment directory inside Options.Dir.
+const AttachmentsDir = "attachments"
+
+// KDFParams are the argon2id parameters that derive the key-encryption key from a passphrase.
+type KDFParams struct {
+	Time    uint32 // iterations
+	Memory  uint32 // KiB
+	Threads uint8
+}
+
+// DefaultKDF is used for new caches unless Options.KDF says otherwise: argon2id t=1, 64 MiB, 2 lanes.
+var DefaultKDF = KDFParams{Time: 1, Memory: 64 * 1024, Threads: 2}
+
+// Options configure Open.
+type Options struct {
+	Dir         string        // cache dir (created 0700); db at Dir/amt.db (0600); attachments in Dir/attachments/
+	Passphrase  string        // used if non-empty; else keyring if UseKeyring; else ErrNoKey
+	UseKeyring  bool          // keep a random key-encryption key in the OS keyring (service "amt")
+	LockTimeout time.Duration // default 2s → ErrAlreadyOpen
+	Now         func() time.Time
+	// KDF overrides the argon2id parameters for a NEW cache (existing caches keep theirs).
+	// nil = DefaultKDF. Tests use cheap parameters.
+	KDF *KDFParams
+}
+
+// Store is the open cache. It is safe for concurrent use; bbolt allows one writer at a time.
+type Store struct {
+	dir  string
+	path string
+	now  func() time.Time
+	aead cipher.AEAD
+
+	mu     sync.RWMutex // guards db (swapped by Compact) and closed
+	db     *bolt.DB
+	closed bool
+	lockTO time.Duration
+
+	subMu sync.Mutex
+	subs  map[int]chan struct{}
+	subN  int
+}
+
+// Open opens (or creates) the cache in opts.Dir, unlocks it and migrates its schema.
+func Open(opts Options) (*Store, error) {
+	if opts.Dir == "" {
+		return nil, fmt.Errorf("%w: Options.Dir is empty", ErrInvalid)
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := ensureDir(dir); err != nil {
+		return nil, err
+	}
+	if err := ensureDir(filepath.Join(dir, AttachmentsDir)); err != nil {
+		return nil, err
+	}
+	s := &Store{
+		dir:    dir,
+		path:   filepath.Join(dir, DBFile),
+		now:    opts.Now,
+		lockTO: opts.LockTimeout,
+		subs:   map[int]chan struct{}{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.lockTO <= 0 {
+		s.lockTO = DefaultLockTimeout
+	}
+	db, err := openBolt(s.path, s.lockTO)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	if err := s.init(opts); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// ensureDir creates dir with mode 0700 and tightens an existing directory that is looser.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("store: create %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%w: %s is not a directory", ErrInvalid, dir)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("store: chmod %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// openBolt opens the bbolt file, mapping lock timeouts to ErrAlreadyOpen and damage (including
+// panics and memory faults inside bbolt on a broken file) to ErrCorrupt.
+func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
+	return openBoltMode(path, timeout, false)
+}
+
+func openBoltMode(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, err error) {
+	var f *os.File
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		ff, err := os.OpenFile(name, flag, perm)
+		f = ff
+		return ff, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				_ = f.Close() // releases the flock bbolt took
+			}
+			db, err = nil, fmt.Errorf("%w (%s): %s", ErrCorrupt, path, panicText(r))
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, OpenFile: openFile, FreelistType: bolt.FreelistMapType, ReadOnly: readOnly})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, fmt.Errorf("%w (%s, waited %s)", ErrAlreadyOpen, path, timeout)
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+			errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+			return nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
+		}
+		var pe *fs.PathError
+		var se *os.SyscallError
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && !errors.As(err, &pe) && !errors.As(err, &se) {
+			// Anything else on an existing file (short file, bad page size, …) means damage.
+			return nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if !readOnly {
+		_ = os.Chmod(path, 0o600)
+	}
+	return db, nil
+}
+
+// Close closes the database. Subscribers' channels are closed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := s.db.Close()
+	s.subMu.Lock()
+	for id, ch := range s.subs {
+		close(ch)
+		delete(s.subs, id)
+	}
+	s.subMu.Unlock()
+	return err
+}
+
+// Dir returns the absolute cache directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Subscribe returns a channel that receives a (coalesced) signal after every committed write, and a
+// function that unsubscribes. The channel has a buffer of one; sends never block the store.
+func (s *Store) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.RLock() // Close cannot run between the check and the registration
+	defer s.mu.RUnlock()
+	if s.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	s.subMu.Lock()
+	id := s.subN
+	s.subN++
+	s.subs[id] = ch
+	s.subMu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			s.subMu.Lock()
+			if c, ok := s.subs[id]; ok {
+				delete(s.subs, id)
+				close(c)
+			}
+			s.subMu.Unlock()
+		})
+	}
+}
+
+func (s *Store) notify() {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	for _, ch := range s.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// guard turns a panic or memory fault inside bbolt (a damaged file) into ErrCorrupt.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %s", ErrCorrupt, panicText(r))
+	}
+}
+
+// panicText describes a recovered panic; memory faults (SetPanicOnFault) on the mapped file are
+// named as such.
+func panicText(r any) string {
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		return fmt.Sprintf("memory fault at %#x reading the database file (damaged or truncated): %v", f.Addr(), r)
+	}
+	return fmt.Sprint(r)
+}
+
+func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer guard(&err)
+	return s.db.View(fn)
+}
+
+func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	err = func() (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer guard(&err)
+		return s.db.Update(fn)
+	}()
+	if err == nil {
+		s.notify()
+	}
+	return err
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	return chacha20poly1305.NewX(key)
+}
