@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amt-mv/amt/api"
+)
+
+// lineWriter hands each written line to a channel.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line)
+			return len(p), nil
+		}
+		w.lines <- strings.TrimSpace(line)
+	}
+}
+
+// start runs the server until the test ends and returns its base URL.
+func start(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lineWriter{lines: make(chan string, 10)}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, args, out, io.Discard) }()
+	var url string
+	select {
+	case line := <-out.lines:
+		var ok bool
+		if url, ok = strings.CutPrefix(line, "listening on "); !ok {
+			t.Fatalf("first line %q", line)
+		}
+	case err := <-errc:
+		t.Fatalf("server ended: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not start")
+	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-errc
+	}
+	t.Cleanup(func() { stop() })
+	return url, stop
+}
+
+func get(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	args := []string{"--data", dir, "--addr", "127.0.0.1:0", "--demo", "--demo-cases", "30", "--demo-date", "2026-11-24"}
+	url, stop := start(t, args...)
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0") {
+		t.Fatalf("url %q", url)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "demo-tokens.json"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo-tokens.json: %v %v", err, fi)
+	}
+	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
+		t.Fatalf("data dir mode %v", di.Mode())
+	}
+	if di, _ := os.Stat(filepath.Join(dir, "server.db")); di.Mode().Perm() != 0o600 {
+		t.Fatalf("db mode %v", di.Mode())
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "demo-tokens.json"))
+	var toks []demoToken
+	if err := json.Unmarshal(raw, &toks); err != nil || len(toks) == 0 {
+		t.Fatalf("tokens: %v %d", err, len(toks))
+	}
+	for _, tk := range toks {
+		if tk.Amt == "" || tk.Clerk == "" || tk.Token == "" || (tk.Role != api.RoleClerk && tk.Role != api.RoleLead) {
+			t.Fatalf("token entry %+v", tk)
+		}
+	}
+	if code := get(t, url+api.BasePath+"/me", toks[0].Token); code != 200 {
+		t.Fatalf("/me: %d", code)
+	}
+	if code := get(t, url+"/healthz", ""); code != 200 {
+		t.Fatalf("/healthz: %d", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	// Restart with --demo again: nothing is reseeded, the tokens still work.
+	url, _ = start(t, args...)
+	raw2, _ := os.ReadFile(filepath.Join(dir, "demo-tokens.json"))
+	if !bytes.Equal(raw, raw2) {
+		t.Fatal("demo tokens rewritten on restart")
+	}
+	if code := get(t, url+api.BasePath+"/me", toks[0].Token); code != 200 {
+		t.Fatalf("/me after restart: %d", code)
+	}
+}
+
+func TestTokenCreate(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.lead",
+		"--role", "lead", "--name", "Test Lead"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimSpace(out.String())
+	if len(tok) < 40 {
+		t.Fatalf("token %q", tok)
+	}
+	if err := run(context.Background(), []string{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "ghost"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("token for an unknown clerk without --name")
+	}
+	if err := run(context.Background(), []string{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "x", "--role", "boss", "--name", "X"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("bad role accepted")
+	}
+	url, stop := start(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	// While the server runs, the data file is locked: a clear error, not a hang.
+	err = run(context.Background(), []string{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.lead", "--role", "lead"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("token create on a running server: %v", err)
+	}
+	req, _ := http.NewRequest("GET", url+api.BasePath+"/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var me api.Me
+	if err := json.NewDecoder(resp.Body).Decode(&me); err != nil || me.Clerk != "test.lead" || me.Role != api.RoleLead || me.Amt != "amt-test" {
+		t.Fatalf("me %+v %v", me, err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Revoking the clerk's tokens locks them out.
+	out.Reset()
+	if err := run(context.Background(), []string{"token", "revoke", "--data", dir, "--amt", "amt-test", "--clerk", "test.lead"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "revoked 1 token") {
+		t.Fatalf("revoke said %q", out.String())
+	}
+	url, _ = start(t, "--data", dir, "--addr", "127.0.0.1:0")
+	if code := get(t, url+api.BasePath+"/me", tok); code != 401 {
+		t.Fatalf("revoked token: %d", code)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "amt-server ") {
+		t.Fatalf("%v %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"--addr", "127.0.0.1:0"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("missing --data accepted")
+	}
+	if err := run(context.Background(), []string{"--data", t.TempDir(), "--tls-cert", "x"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("--tls-cert without --tls-key accepted")
+	}
+}
+
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	pool := writeSelfSigned(t, certFile, keyFile)
+	url, stop := start(t, "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("url %q", url)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := hc.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "amt-server test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return pool
+}

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amt-mv/amt/api"
+)
+
+// metrics counts requests by route pattern and status and keeps a latency histogram per route.
+// It holds no personal data: routes are patterns, never paths.
+type metrics struct {
+	mu       sync.Mutex
+	requests map[reqKey]uint64
+	latency  map[string]*histogram
+}
+
+type reqKey struct {
+	method, route string
+	code          int
+}
+
+var latencyBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
+
+type histogram struct {
+	counts []uint64 // per bucket, not cumulative
+	sum    float64
+	n      uint64
+}
+
+func newMetrics() *metrics {
+	return &metrics{requests: map[reqKey]uint64{}, latency: map[string]*histogram{}}
+}
+
+func (m *metrics) observe(method, route string, code int, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch, http.MethodOptions:
+	default:
+		method = "OTHER" // bound the label set: clients choose the method
+	}
+	m.requests[reqKey{method, route, code}]++
+	h, ok := m.latency[route]
+	if !ok {
+		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
+		m.latency[route] = h
+	}
+	sec := d.Seconds()
+	for i, b := range latencyBuckets {
+		if sec <= b {
+			h.counts[i]++
+			break
+		}
+	}
+	h.sum += sec
+	h.n++
+}
+
+func promLabel(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	m := s.metrics
+	m.mu.Lock()
+	keys := make([]reqKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b reqKey) int {
+		if c := strings.Compare(a.route, b.route); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.method, b.method); c != 0 {
+			return c
+		}
+		return a.code - b.code
+	})
+	b.WriteString("# HELP amt_http_requests_total HTTP requests by route pattern and status.\n# TYPE amt_http_requests_total counter\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "amt_http_requests_total{method=\"%s\",route=\"%s\",code=\"%d\"} %d\n",
+			promLabel(k.method), promLabel(k.route), k.code, m.requests[k])
+	}
+	routes := make([]string, 0, len(m.latency))
+	for r := range m.latency {
+		routes = append(routes, r)
+	}
+	slices.Sort(routes)
+	b.WriteString("# HELP amt_http_request_duration_seconds HTTP request latency by route pattern.\n# TYPE amt_http_request_duration_seconds histogram\n")
+	for _, rt := range routes {
+		h := m.latency[rt]
+		var cum uint64
+		for i, le := range latencyBuckets {
+			cum += h.counts[i]
+			fmt.Fprintf(&b, "amt_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %d\n", promLabel(rt), le, cum)
+		}
+		fmt.Fprintf(&b, "amt_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %d\n", promLabel(rt), h.n)
+		fmt.Fprintf(&b, "amt_http_request_duration_seconds_sum{route=\"%s\"} %g\n", promLabel(rt), h.sum)
+		fmt.Fprintf(&b, "amt_http_request_duration_seconds_count{route=\"%s\"} %d\n", promLabel(rt), h.n)
+	}
+	m.mu.Unlock()
+
+	counts := map[api.Status]uint64{}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bStats).ForEach(func(k, v []byte) error {
+			if len(v) == 8 {
+				counts[api.Status(k)] = binary.BigEndian.Uint64(v)
+			}
+			return nil
+		})
+	})
+	b.WriteString("# HELP amt_cases Cases by status.\n# TYPE amt_cases gauge\n")
+	for _, st := range api.Statuses {
+		fmt.Fprintf(&b, "amt_cases{status=\"%s\"} %d\n", st, counts[st])
+	}
+	writeBody(w, r, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
+}

@@ -1,0 +1,350 @@
+// Package server is the reference central API of amt: HTTP handlers for every api.Routes entry,
+// tenancy and bearer auth, bbolt storage, the per-Amt change feed, and demo seeding.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // dates are judged in Europe/Berlin on every host
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amt-mv/amt/api"
+)
+
+// Config configures a Server.
+type Config struct {
+	DataDir string           // bbolt file DataDir/server.db (0600), dir 0700
+	Now     func() time.Time // nil = time.Now
+	Logger  *slog.Logger     // nil = discard
+	// RateLimit is the sustained number of requests per second per token; 0 = 50, <0 = off.
+	RateLimit float64
+	// RateBurst is the token bucket size; 0 = 2×RateLimit (at least 10).
+	RateBurst int
+	// TombstoneRetention is how long a tombstone stays in the change feed; 0 = 30 days.
+	// A cursor older than the newest pruned tombstone answers 410.
+	TombstoneRetention time.Duration
+	// PruneInterval is how often tombstones are pruned in the background; 0 = 1 hour, <0 = never
+	// (call PruneTombstones yourself).
+	PruneInterval time.Duration
+	// Location is the time zone in which dates (YYYY-MM-DD) are judged; nil = Europe/Berlin.
+	Location *time.Location
+}
+
+// Server is the reference central API over one bbolt database.
+type Server struct {
+	cfg     Config
+	db      *bolt.DB
+	log     *slog.Logger
+	loc     *time.Location
+	feed    *broadcaster
+	limiter *limiter
+	metrics *metrics
+	handler http.Handler
+
+	quit      chan struct{}
+	drainOnce sync.Once
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// DBFile is the name of the database file inside Config.DataDir.
+const DBFile = "server.db"
+
+// New opens (or creates) the database in cfg.DataDir and builds the handler.
+func New(cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("server: DataDir is required")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	_ = os.Chmod(cfg.DataDir, 0o700)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = 50
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = max(10, int(2*cfg.RateLimit))
+	}
+	if cfg.TombstoneRetention <= 0 {
+		cfg.TombstoneRetention = 30 * 24 * time.Hour
+	}
+	if cfg.PruneInterval == 0 {
+		cfg.PruneInterval = time.Hour
+	}
+	loc := cfg.Location
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation("Europe/Berlin"); err != nil {
+			loc = time.UTC
+		}
+	}
+	db, err := bolt.Open(filepath.Join(cfg.DataDir, DBFile), 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("server: the database in %s is in use (is amt-server running?): %w", cfg.DataDir, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("server: open database: %w", err)
+	}
+	if err := db.Update(initBuckets); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s := &Server{
+		cfg:     cfg,
+		db:      db,
+		log:     cfg.Logger,
+		loc:     loc,
+		feed:    newBroadcaster(),
+		metrics: newMetrics(),
+		quit:    make(chan struct{}),
+	}
+	if cfg.RateLimit > 0 {
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	}
+	s.handler = s.routes()
+	if cfg.PruneInterval > 0 {
+		s.wg.Add(1)
+		go s.pruneLoop()
+	}
+	return s, nil
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+// Handler returns the HTTP handler serving every api.Routes entry.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Drain wakes every long-poll so that in-flight requests finish promptly; use it with
+// http.Server.RegisterOnShutdown. New long-polls answer at once afterwards.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() { close(s.quit) })
+}
+
+// Close drains long-polls, stops background work and closes the database.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.Drain()
+		s.wg.Wait()
+		err = s.db.Close()
+	})
+	return err
+}
+
+func (s *Server) pruneLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.cfg.PruneInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+			if n, err := s.PruneTombstones(); err != nil {
+				s.log.Error("prune tombstones", "err", err)
+			} else if n > 0 {
+				s.log.Info("pruned tombstones", "count", n)
+			}
+		}
+	}
+}
+
+// principal is the authenticated caller.
+type principal struct {
+	Clerk string
+	Amt   string
+	Role  api.Role
+	key   string // token hash, for rate limiting
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p *principal) error
+
+// routes registers exactly api.Routes, plus method-less fallbacks that answer 405 and a catch-all
+// that answers 404, both as problem+json.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := map[string]handlerFunc{
+		"GET " + api.BasePath + "/me":                                         s.getMe,
+		"GET " + api.BasePath + "/clerks":                                     s.getClerks,
+		"GET " + api.BasePath + "/changes":                                    s.getChanges,
+		"GET " + api.BasePath + "/cases/{id}":                                 s.getCase,
+		"GET " + api.BasePath + "/cases/{id}/events":                          s.getEvents,
+		"GET " + api.BasePath + "/cases/{id}/attachments/{aid}":               s.getAttachment,
+		"PUT " + api.BasePath + "/cases/{id}/notes/{noteID}":                  s.action(api.ActionNote),
+		"PUT " + api.BasePath + "/cases/{id}/decisions/{decisionID}":          s.action(api.ActionDecision),
+		"PUT " + api.BasePath + "/cases/{id}/decisions/{decisionID}/approval": s.action(api.ActionApproval),
+		"PUT " + api.BasePath + "/cases/{id}/assignment":                      s.action(api.ActionAssignment),
+		"PUT " + api.BasePath + "/cases/{id}/status":                          s.action(api.ActionStatus),
+		"PUT " + api.BasePath + "/cases/{id}/resubmissions/{resubmissionID}":  s.action(api.ActionResubmission),
+		"PUT " + api.BasePath + "/cases/{id}/document-requests/{requestID}":   s.action(api.ActionDocumentRequest),
+	}
+	public := map[string]http.HandlerFunc{
+		"GET /healthz": s.healthz,
+		"GET /readyz":  s.readyz,
+		"GET /metrics": s.serveMetrics,
+	}
+	allow := map[string][]string{}
+	registered := 0
+	for _, rt := range api.Routes {
+		pat := rt.Method + " " + rt.Pattern
+		registered++
+		allow[rt.Pattern] = append(allow[rt.Pattern], rt.Method)
+		if f, ok := h[pat]; ok {
+			mux.Handle(pat, s.authed(rt.Pattern, f))
+		} else if f, ok := public[pat]; ok {
+			mux.Handle(pat, s.named(rt.Pattern, f))
+		} else {
+			panic("server: no handler for route " + pat)
+		}
+	}
+	if registered != len(h)+len(public) {
+		panic("server: handlers and api.Routes disagree")
+	}
+	for path, methods := range allow {
+		a := strings.Join(methods, ", ")
+		if strings.Contains(a, "GET") {
+			a += ", HEAD"
+		}
+		mux.Handle(path, s.named(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", a)
+			writeProblem(w, r, problem(http.StatusMethodNotAllowed, api.ProblemMethodNotAllowed, "Method not allowed",
+				"allowed: "+a))
+		}))
+	}
+	mux.Handle("/", s.named("", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, problem(http.StatusNotFound, api.ProblemNotFound, "Not found", ""))
+	}))
+	return s.observe(s.recoverer(mux))
+}
+
+// named records the route pattern for logs and metrics.
+func (s *Server) named(pattern string, f http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri := infoFrom(r); ri != nil {
+			ri.route = pattern
+		}
+		f(w, r)
+	})
+}
+
+// authed authenticates the bearer token, applies the rate limit and turns errors into problems.
+func (s *Server) authed(pattern string, f handlerFunc) http.Handler {
+	return s.named(pattern, func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="amt"`)
+			writeProblem(w, r, err)
+			return
+		}
+		if ri := infoFrom(r); ri != nil {
+			ri.clerk = p.Clerk
+		}
+		if s.limiter != nil {
+			if ok, wait := s.limiter.allow(p.key); !ok {
+				secs := int((wait + time.Second - 1) / time.Second)
+				w.Header().Set("Retry-After", fmt.Sprint(max(1, secs)))
+				writeProblem(w, r, problem(http.StatusTooManyRequests, api.ProblemRateLimited, "Too many requests", ""))
+				return
+			}
+		}
+		if err := f(w, r, p); err != nil {
+			var pe *apiError
+			if !errors.As(err, &pe) {
+				if errors.Is(err, errBodyTooLarge) {
+					pe = problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Request body too large",
+						fmt.Sprintf("at most %d bytes", api.MaxBodyBytes))
+				} else {
+					s.log.Error("request failed", "route", pattern, "err", err)
+					pe = problem(http.StatusInternalServerError, api.ProblemInternal, "Internal error", "")
+				}
+			}
+			writeProblem(w, r, pe)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (*principal, *apiError) {
+	unauth := func(d string) *apiError {
+		return problem(http.StatusUnauthorized, api.ProblemUnauthorized, "Unauthorized", d)
+	}
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil, unauth("a bearer token is required")
+	}
+	tok = strings.TrimSpace(tok)
+	if tok == "" || len(tok) > 512 {
+		return nil, unauth("invalid token")
+	}
+	key := hashToken(tok)
+	var rec tokenRec
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getJSON(tx.Bucket(bTokens), key, &rec)
+		return err
+	})
+	if err != nil || !found {
+		return nil, unauth("invalid token")
+	}
+	return &principal{Clerk: rec.Clerk, Amt: rec.Amt, Role: rec.Role, key: string(key)}, nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok\n")
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.quit:
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, problem(http.StatusServiceUnavailable, api.ProblemUnavailable, "Shutting down", ""))
+		return
+	default:
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bCases) == nil {
+			return errors.New("missing bucket")
+		}
+		return nil
+	})
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, problem(http.StatusServiceUnavailable, api.ProblemUnavailable, "Database unavailable", ""))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ready\n")
+}
+
+// validID accepts ids made of URL-safe characters, 1 to 128 of them.
+func validID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '~', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
