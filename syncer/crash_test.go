@@ -1,0 +1,259 @@
+//go:build unix
+
+package syncer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/server/servertest"
+	"github.com/amt-mv/amt/store"
+)
+
+// The crash test runs the syncer in a child process (this test binary, re-executed with
+// -test.run=TestCrashChild) against a server in the parent, and kills the child with SIGKILL:
+//
+//	after-local-commit  right after an action was committed to the outbox
+//	after-send          when the server received an action, before the child got the answer
+//	                    (the parent kills the child; the server still processes the request)
+//	after-server-commit the server answered 200, the child has not settled the action yet
+//	mid-pull            between two pages of a full pull
+//	random              at a random moment
+//
+// The next child restarts on the same cache and drains it. After every run the parent checks the
+// cache (bbolt Check) and the server: no action ever took effect twice, and every settled action
+// took effect once. At the end everything is drained and every committed action is on the server
+// exactly once. 20 kills by default; AMT_CRASH_RUNS=200 for the thorough run.
+
+var crashModes = []string{"after-local-commit", "after-send", "after-server-commit", "mid-pull", "random"}
+
+func TestCrash(t *testing.T) {
+	if os.Getenv("AMT_CRASH_CHILD") != "" {
+		t.Skip("in the child")
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	runs := 20
+	if s := os.Getenv("AMT_CRASH_RUNS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("AMT_CRASH_RUNS=%q", s)
+		}
+		runs = n
+	}
+
+	var (
+		childPID  atomic.Int64 // the child to kill at the next "after-send"
+		killOnPut atomic.Bool
+		inflight  sync.Mutex // held by an "after-send" request until the server finished it
+	)
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && killOnPut.CompareAndSwap(true, false) {
+				inflight.Lock() // before the kill, so the parent's Lock below waits for us
+				defer inflight.Unlock()
+				if pid := childPID.Load(); pid > 0 {
+					syscall.Kill(int(pid), syscall.SIGKILL)
+				}
+				// The client is gone; the server still finishes the request.
+				h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	env := startServer(t, 0, servertest.WithHandlerWrapper(wrap))
+	dir := t.TempDir()
+	committed := map[string]string{} // action id → case id
+	rng := rand.New(rand.NewPCG(1, 2))
+	kills := 0
+
+	for run := 0; run < runs; run++ {
+		mode := crashModes[run%len(crashModes)]
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(),
+			"AMT_CRASH_CHILD=1",
+			"AMT_CRASH_DIR="+dir,
+			"AMT_CRASH_URL="+env.URL,
+			"AMT_CRASH_TOKEN="+env.Token(clerkA),
+			"AMT_FAILPOINT="+mode,
+			"AMT_CRASH_SEED="+strconv.Itoa(run),
+		)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		killOnPut.Store(mode == "after-send")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		childPID.Store(int64(cmd.Process.Pid))
+		done := false
+		var timer *time.Timer
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			switch {
+			case len(f) == 1 && f[0] == "ready" && mode == "random":
+				// Somewhere while queueing, pushing or pulling (the child's work takes ~10-100 ms).
+				d := time.Duration(rng.IntN(80_000)) * time.Microsecond
+				timer = time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
+			case len(f) == 3 && f[0] == "committed":
+				committed[f[1]] = f[2]
+			case len(f) == 1 && f[0] == "DONE":
+				done = true
+			}
+		}
+		err = cmd.Wait()
+		if timer != nil {
+			timer.Stop()
+		}
+		childPID.Store(0)
+		killOnPut.Store(false)
+		inflight.Lock()
+		inflight.Unlock() //nolint:staticcheck // a barrier: the killed request is finished
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			kills++
+		} else if err != nil || !done {
+			t.Fatalf("run %d (%s): child failed: %v", run, mode, err)
+		}
+		verifyCrash(t, env, dir, committed, false)
+	}
+	if kills < runs*3/5 {
+		t.Errorf("only %d of %d runs were killed", kills, runs)
+	}
+	verifyCrash(t, env, dir, committed, true)
+	t.Logf("%d runs, %d kills, %d actions", runs, kills, len(committed))
+}
+
+// verifyCrash opens the cache the child left behind and checks it and the server. With drain it
+// first syncs until nothing is pending and then requires every committed action exactly once.
+func verifyCrash(t *testing.T, env *servertest.Env, dir string, committed map[string]string, drain bool) {
+	t.Helper()
+	st := openStore(t, dir, nil)
+	defer st.Close()
+	if err := st.Check(); err != nil {
+		t.Fatalf("store check: %v", err)
+	}
+	if drain {
+		c := newClient(t, env.URL, env.Token(clerkA), nil)
+		y := New(c, st, Options{})
+		for i := 0; ; i++ {
+			if err := y.SyncOnce(context.Background()); err != nil {
+				t.Fatalf("drain: %v", err)
+			}
+			out, _ := st.Outbox()
+			if len(out) == 0 {
+				break
+			}
+			if i > 5 {
+				t.Fatalf("outbox does not drain: %+v", out)
+			}
+		}
+		if err := st.Check(); err != nil {
+			t.Fatalf("store check after drain: %v", err)
+		}
+	}
+	queued := map[string]bool{}
+	out, err := st.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range out {
+		if a.State != "pending" {
+			t.Errorf("action %s in state %s (notes never conflict): %s", a.ID, a.State, a.LastError)
+		}
+		queued[a.ID] = true
+	}
+	seen := map[string]int{}
+	for _, id := range crashCases {
+		for _, n := range serverCase(t, env, clerkA, id).Notes {
+			seen[n.ID]++
+		}
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Fatalf("action %s took effect %d times", id, n)
+		}
+	}
+	for id := range committed {
+		if !queued[id] && seen[id] != 1 {
+			t.Fatalf("action %s settled locally but on the server %d times", id, seen[id])
+		}
+	}
+}
+
+// TestCrashChild is the child process of TestCrash; it does nothing in a normal test run.
+func TestCrashChild(t *testing.T) {
+	if os.Getenv("AMT_CRASH_CHILD") == "" {
+		t.Skip("only as the child of TestCrash")
+	}
+	mode := os.Getenv("AMT_FAILPOINT")
+	seed, _ := strconv.Atoi(os.Getenv("AMT_CRASH_SEED"))
+	die := func() {
+		os.Stdout.Sync()
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	fired := false
+	failpoint = func(name string) {
+		if name == mode && !fired {
+			fired = true
+			die()
+		}
+	}
+	st := openStore(t, os.Getenv("AMT_CRASH_DIR"), nil)
+	c, err := client.New(client.Config{BaseURL: os.Getenv("AMT_CRASH_URL"), Token: os.Getenv("AMT_CRASH_TOKEN")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := New(c, st, Options{PageSize: 2})
+	ctx := context.Background()
+	if n, _ := st.Count(); n == 0 || mode == "mid-pull" {
+		// A full pull, several pages long.
+		if err := st.ResetForResync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fmt.Println("ready")
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	k := 2 + rng.IntN(4)
+	for i := 0; i < k; i++ {
+		caseID := crashCases[rng.IntN(len(crashCases))]
+		a, err := st.Enqueue(storeNote(caseID, fmt.Sprintf("Absturztest %d/%d", seed, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("committed %s %s\n", a.ID, caseID)
+		if mode == "after-local-commit" && i == k/2 {
+			die()
+		}
+	}
+	if err := y.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("DONE")
+	st.Close()
+}
+
+func storeNote(caseID, text string) store.Action {
+	b, _ := json.Marshal(api.NoteRequest{Text: text})
+	return store.Action{CaseID: caseID, Kind: api.ActionNote, Body: b}
+}

@@ -1,0 +1,332 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/store"
+)
+
+// failpoint is called at named points of a sync; nil in production. Only the crash test sets it
+// (to kill its own process there). Names: "after-server-commit" (action accepted by the server,
+// not yet settled locally), "mid-pull" (a page applied, more to come).
+var failpoint func(name string)
+
+func fail(name string) {
+	if failpoint != nil {
+		failpoint(name)
+	}
+}
+
+// offlineMark is the LastError of actions that failed because the connection was lost. Their
+// backoff is lifted as soon as the syncer is online again: a clerk whose line returns should not
+// wait minutes for a per-action timer.
+const offlineMark = "offline"
+
+type pushResult struct {
+	sent, settled int
+	nextDue       time.Time // earliest NextAttempt of a retrying head-of-line action
+}
+
+// Push sends every due action once, in queue order per case, several cases at once. It is part of
+// SyncOnce; exported for callers that want to push without pulling (the CLI after an action).
+func (y *Syncer) Push(ctx context.Context) error {
+	y.syncMu.Lock()
+	defer y.syncMu.Unlock()
+	_, err := y.cycle(ctx, false, false)
+	return err
+}
+
+// outcome of one action send.
+type outcome int
+
+const (
+	outDone outcome = iota
+	outConflict
+	outRejected
+	outRetry
+	outStop // connection-level failure or cancellation: stop pushing
+)
+
+func (y *Syncer) push(ctx context.Context) (pushResult, error) {
+	var res pushResult
+	out, err := y.st.Outbox()
+	if err != nil {
+		return res, wrapStore(err)
+	}
+	now := y.now()
+	y.mu.Lock()
+	release := y.releaseOffline
+	y.releaseOffline = false
+	// Forget rebase knowledge for cases with nothing left in the outbox.
+	live := map[string]bool{}
+	for _, a := range out {
+		live[a.CaseID] = true
+	}
+	for id := range y.rebase {
+		if !live[id] {
+			delete(y.rebase, id)
+		}
+	}
+	y.mu.Unlock()
+
+	// Build one chain of due actions per case. A conflict or a not-yet-due action blocks the
+	// later actions of its case: they were queued on top of it.
+	var order []string
+	chains := map[string][]store.Action{}
+	later := map[string][]store.Action{} // every pending action per case, for persistRebase
+	for _, a := range out {
+		if a.State == store.StatePending && a.Kind.NeedsIfMatch() {
+			later[a.CaseID] = append(later[a.CaseID], a)
+		}
+	}
+	blocked := map[string]bool{}
+	for _, a := range out {
+		if blocked[a.CaseID] {
+			continue
+		}
+		switch a.State {
+		case store.StateConflict:
+			blocked[a.CaseID] = true
+			continue
+		case store.StateRejected:
+			continue // final; the clerk discards it, later actions do not depend on it
+		case store.StatePending:
+		default:
+			continue
+		}
+		due := !a.NextAttempt.After(now) || (release && a.LastError == offlineMark)
+		if !due {
+			blocked[a.CaseID] = true
+			if res.nextDue.IsZero() || a.NextAttempt.Before(res.nextDue) {
+				res.nextDue = a.NextAttempt
+			}
+			continue
+		}
+		if _, ok := chains[a.CaseID]; !ok {
+			order = append(order, a.CaseID)
+		}
+		chains[a.CaseID] = append(chains[a.CaseID], a)
+	}
+	if len(order) == 0 {
+		return res, nil
+	}
+
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	sem := make(chan struct{}, y.o.Concurrency)
+	for _, caseID := range order {
+		chain := chains[caseID]
+		select {
+		case sem <- struct{}{}:
+		case <-pctx.Done():
+		}
+		if pctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, a := range chain {
+				if pctx.Err() != nil {
+					return
+				}
+				oc, next, err := y.sendOne(pctx, a)
+				if oc == outDone && err == nil {
+					err = y.persistRebase(a, later[a.CaseID])
+				}
+				mu.Lock()
+				res.sent++
+				if oc != outStop {
+					res.settled++
+				}
+				if oc == outRetry && (res.nextDue.IsZero() || next.Before(res.nextDue)) {
+					res.nextDue = next
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+				// A rejection is final and later actions do not build on it; a conflict or a
+				// retry holds back the rest of the case.
+				if oc != outDone && oc != outRejected {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
+	}
+	return res, firstErr
+}
+
+// sendOne sends one action and records its outcome in the store. It returns a non-nil error only
+// when pushing must stop (connection lost, token rejected, store failure, cancellation); next is
+// the persisted retry time for outRetry.
+func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Time, error) {
+	var ifMatch int64
+	if a.Kind.NeedsIfMatch() {
+		ifMatch = y.rebased(a.CaseID, a.BaseVersion)
+	}
+	sctx, cancel := context.WithTimeout(ctx, y.o.SendTimeout)
+	r, err := y.c.Send(sctx, client.Action{
+		Kind: a.Kind, CaseID: a.CaseID, ID: a.ID, SubID: a.SubID, Body: a.Body, IfMatch: ifMatch,
+	})
+	timedOut := sctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	if err == nil {
+		fail("after-server-commit")
+		y.remember(a, ifMatch, r.Case.Version)
+		if serr := y.st.MarkDone(a.ID, &r.Case); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		y.log.Debug("action delivered", "action", a.ID, "kind", a.Kind)
+		return outDone, time.Time{}, nil
+	}
+	if ctx.Err() != nil {
+		// Cancelled by the caller or by a sibling that lost the connection: not this action's
+		// fault, send it again next time (same id, so harmless if it did arrive).
+		return outStop, time.Time{}, ctx.Err()
+	}
+	var (
+		ce *client.ConflictError
+		re *client.RejectedError
+		te *client.RetryError
+	)
+	switch {
+	case errors.As(err, &ce):
+		if serr := y.st.MarkConflict(a.ID, ce.Case); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		y.log.Info("action conflicts with a newer case version", "action", a.ID, "kind", a.Kind)
+		return outConflict, time.Time{}, nil
+	case errors.Is(err, client.ErrUnauthorized):
+		return outStop, time.Time{}, err
+	case errors.As(err, &re):
+		reason := re.Problem.Title
+		if re.Problem.Detail != "" {
+			reason += ": " + re.Problem.Detail
+		}
+		if reason == "" {
+			reason = fmt.Sprintf("HTTP %d", re.Status)
+		}
+		if serr := y.st.MarkRejected(a.ID, reason); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		y.log.Info("action rejected", "action", a.ID, "kind", a.Kind, "status", re.Status)
+		return outRejected, time.Time{}, nil
+	case errors.Is(err, client.ErrNotFound):
+		if serr := y.st.MarkRejected(a.ID, "Not Found: the case is not (or no longer) available to this Amt"); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		return outRejected, time.Time{}, nil
+	case errors.Is(err, client.ErrOffline) || timedOut:
+		next := y.now().Add(y.backoff(a.Attempts + 1))
+		if serr := y.st.MarkRetry(a.ID, a.Attempts+1, next, offlineMark); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		if timedOut && !errors.Is(err, client.ErrOffline) {
+			err = fmt.Errorf("%w: request timed out", client.ErrOffline)
+		}
+		return outStop, next, err
+	}
+	// Retry later: 429/5xx (with Retry-After) and anything unexpected.
+	d := y.backoff(a.Attempts + 1)
+	status := "error"
+	if errors.As(err, &te) {
+		if te.After > d {
+			d = te.After
+		}
+		status = fmt.Sprintf("HTTP %d", te.Status)
+	}
+	next := y.now().Add(d)
+	if serr := y.st.MarkRetry(a.ID, a.Attempts+1, next, status); serr != nil {
+		return outStop, time.Time{}, wrapStore(serr)
+	}
+	y.log.Info("action will be retried", "action", a.ID, "kind", a.Kind, "status", status, "in", d)
+	return outRetry, next, nil
+}
+
+// persistRebase writes the rebased If-Match version into the later, not yet attempted actions of
+// the case that done made stale, so the rebase survives a restart. (A crash between MarkDone and
+// this write costs at most a false conflict, which the clerk resolves with "re-apply".)
+func (y *Syncer) persistRebase(done store.Action, later []store.Action) error {
+	for _, l := range later {
+		if l.Seq <= done.Seq || l.Attempts != 0 {
+			continue
+		}
+		if v := y.rebased(l.CaseID, l.BaseVersion); v != l.BaseVersion {
+			if err := y.st.Requeue(l.ID, v); err != nil {
+				return wrapStore(err)
+			}
+		}
+	}
+	return nil
+}
+
+// backoff is the full-jitter exponential delay before attempt n+1 (n >= 1).
+func (y *Syncer) backoff(n int) time.Duration {
+	ceil := y.o.BackoffBase
+	for i := 1; i < n && ceil < y.o.BackoffMax; i++ {
+		ceil *= 2
+	}
+	if ceil > y.o.BackoffMax {
+		ceil = y.o.BackoffMax
+	}
+	y.mu.Lock()
+	d := time.Duration(y.rnd.Int64N(int64(ceil) + 1))
+	y.mu.Unlock()
+	return d
+}
+
+// rebased returns the If-Match version for an action the clerk queued having seen version base.
+// If only this clerk's own earlier actions (already delivered) changed the case since base, the
+// action is sent against the version they produced: the clerk's own note must not make their
+// later decision a conflict. Any foreign change keeps base, so the server answers 412.
+func (y *Syncer) rebased(caseID string, base int64) int64 {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	if v, ok := y.rebase[caseID][base]; ok {
+		return v
+	}
+	return base
+}
+
+// remember records that the server went from version before to after by this clerk's action
+// alone. For If-Match actions before is the matched version; appends (notes, …) carry none, so
+// the server's one-step version increment is assumed (a wrong guess only costs a conflict).
+func (y *Syncer) remember(a store.Action, ifMatch, after int64) {
+	before := ifMatch
+	if !a.Kind.NeedsIfMatch() {
+		before = after - 1
+	}
+	if before <= 0 || after <= before {
+		return
+	}
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	m := y.rebase[a.CaseID]
+	if m == nil {
+		m = map[int64]int64{}
+		y.rebase[a.CaseID] = m
+	}
+	for k, v := range m {
+		if v == before {
+			m[k] = after
+		}
+	}
+	m[before] = after
+}
