@@ -1,0 +1,304 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
+)
+
+// Config is the config file (YAML) under the user's config dir. Flags and environment override it.
+type Config struct {
+	Server        string `yaml:"server,omitempty"`
+	CAFile        string `yaml:"ca_file,omitempty"`
+	CertFile      string `yaml:"cert_file,omitempty"`
+	KeyFile       string `yaml:"key_file,omitempty"`
+	Lang          string `yaml:"lang,omitempty"`
+	Data          string `yaml:"data,omitempty"`
+	RetentionDays int    `yaml:"retention_days,omitempty"`
+	// The terminal app's settings (theme, mouse, keys, views, …) live in the same file and are
+	// read by tui.LoadConfig.
+}
+
+// Meta keys in the store's encrypted key/value space.
+const (
+	metaToken  = "token"
+	metaServer = "server"
+	metaMe     = "me"
+	metaClerks = "clerks"
+)
+
+// storeKDF is the passphrase KDF for new caches; nil = the store's default. Tests lower it.
+var storeKDF *store.KDFParams
+
+// app carries what every subcommand needs.
+type app struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	g              globals
+	cfg            Config
+	cfgPath        string
+	lang           string
+
+	// set by demo mode: the store passphrase and a transport for the in-process server.
+	demoPassphrase string
+	demoTransport  http.RoundTripper
+	kdf            *store.KDFParams // nil = store default (tests and the demo use cheap ones)
+}
+
+// T translates a message key.
+func (a *app) T(key string, args ...any) string { return tr(a.lang, key, args...) }
+
+// errorf prints "amt: …" to stderr.
+func (a *app) errorf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "amt: "+format+"\n", args...)
+}
+
+// printf writes to stdout.
+func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }
+
+// pickLang chooses "de" or "en": flag, then config, then the LANG environment; German by default.
+func pickLang(flagLang, cfgLang, envLang string) string {
+	for _, l := range []string{flagLang, cfgLang} {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if strings.HasPrefix(l, "en") {
+			return "en"
+		}
+		if strings.HasPrefix(l, "de") {
+			return "de"
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(envLang), "en") {
+		return "en"
+	}
+	return "de"
+}
+
+// defaultConfigPath is os.UserConfigDir()/amt/config.yaml (env AMT_CONFIG overrides).
+func defaultConfigPath() string {
+	if p := os.Getenv("AMT_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "amt", "config.yaml")
+}
+
+// loadConfig reads the config file; a missing file is an empty config.
+func loadConfig(path string) (Config, string, error) {
+	explicit := path != ""
+	if !explicit {
+		path = defaultConfigPath()
+	}
+	var c Config
+	if path == "" {
+		return c, path, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !explicit {
+			return c, path, nil
+		}
+		return c, path, err
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		return c, path, err
+	}
+	return c, path, nil
+}
+
+// defaultDataDir is the user's data dir (not a cache dir, which may be wiped):
+// Linux $XDG_DATA_HOME/amt or ~/.local/share/amt, macOS ~/Library/Application Support/amt,
+// Windows %LocalAppData%\amt.
+func defaultDataDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "amt"), nil
+		}
+		return "", errors.New("%LocalAppData% is not set")
+	case "darwin", "ios":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support", "amt"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "amt"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share", "amt"), nil
+}
+
+// dataDir resolves --data, AMT_DATA, the config file and the default, in that order.
+func (a *app) dataDir() (string, error) {
+	for _, d := range []string{a.g.data, os.Getenv("AMT_DATA"), a.cfg.Data} {
+		if d != "" {
+			return d, nil
+		}
+	}
+	return defaultDataDir()
+}
+
+// openStore opens the local cache, with a clear message when it cannot be unlocked.
+func (a *app) openStore() (*store.Store, bool) {
+	dir, err := a.dataDir()
+	if err != nil {
+		a.errorf("%s", a.T("err.datadir", err))
+		return nil, false
+	}
+	pass := a.demoPassphrase
+	if pass == "" {
+		pass = os.Getenv("AMT_PASSPHRASE")
+	}
+	st, err := store.Open(store.Options{Dir: dir, Passphrase: pass, UseKeyring: pass == "", KDF: cmp.Or(a.kdf, storeKDF)})
+	if err != nil {
+		switch {
+		case errors.Is(err, store.ErrNoKey):
+			a.errorf("%s", a.T("err.nokey"))
+		case errors.Is(err, store.ErrWrongPassphrase):
+			a.errorf("%s", a.T("err.passphrase"))
+		case errors.Is(err, store.ErrAlreadyOpen):
+			a.errorf("%s", a.T("err.already_open", dir))
+		case errors.Is(err, store.ErrNewerSchema):
+			a.errorf("%s", a.T("err.newer_schema"))
+		default:
+			a.errorf("%s", a.T("err.open_store", dir, err))
+		}
+		return nil, false
+	}
+	return st, true
+}
+
+// serverURL resolves --server, AMT_SERVER, the config file and the login's stored server.
+func (a *app) serverURL(st *store.Store) string {
+	for _, s := range []string{a.g.server, os.Getenv("AMT_SERVER"), a.cfg.Server} {
+		if s != "" {
+			return s
+		}
+	}
+	if st != nil {
+		if b, err := st.Meta(metaServer); err == nil {
+			return string(b)
+		}
+	}
+	return ""
+}
+
+// token resolves AMT_TOKEN, then the token stored by login.
+func (a *app) token(st *store.Store) string {
+	if t := os.Getenv("AMT_TOKEN"); t != "" {
+		return t
+	}
+	if st != nil {
+		if b, err := st.Meta(metaToken); err == nil {
+			return string(b)
+		}
+	}
+	return ""
+}
+
+// newClient builds a client for server and token; nil (and a reason key) when not configured.
+func (a *app) newClient(server, token string) (*client.Client, error) {
+	if server == "" {
+		return nil, errors.New(a.T("err.no_server"))
+	}
+	if token == "" {
+		return nil, errors.New(a.T("err.no_token"))
+	}
+	cfg := client.Config{BaseURL: server, Token: token, UserAgent: "amt/" + version}
+	if a.demoTransport != nil {
+		cfg.Transport = a.demoTransport
+	} else {
+		cfg.CAFile, cfg.CertFile, cfg.KeyFile = a.cfg.CAFile, a.cfg.CertFile, a.cfg.KeyFile
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		return nil, errors.New(a.T("err.client", sanitize.Line(err.Error())))
+	}
+	return c, nil
+}
+
+// session is an open store plus, when configured, a client and syncer.
+type session struct {
+	st *store.Store
+	c  *client.Client // nil when no server/token is configured
+	y  *syncer.Syncer
+	me api.Me
+}
+
+func (s *session) close() {
+	if s.c != nil {
+		s.c.Close()
+	}
+	_ = s.st.Close()
+}
+
+// openSession opens the store and builds the syncer. needServer makes a missing server/token an
+// error; otherwise the session works offline.
+func (a *app) openSession(needServer bool) (*session, bool) {
+	st, ok := a.openStore()
+	if !ok {
+		return nil, false
+	}
+	s := &session{st: st}
+	if b, err := st.Meta(metaMe); err == nil {
+		_ = json.Unmarshal(b, &s.me)
+	}
+	c, err := a.newClient(a.serverURL(st), a.token(st))
+	if err != nil && needServer {
+		a.errorf("%v", err)
+		_ = st.Close()
+		return nil, false
+	}
+	s.c = c
+	s.y = syncer.New(c, st, syncer.Options{})
+	return s, true
+}
+
+// today is the local date as YYYY-MM-DD.
+func today() string { return time.Now().Format("2006-01-02") }
+
+// refreshMe fetches and stores who the token belongs to (and the Amt's clerks) when the login
+// happened offline. Errors are ignored: the next sync tries again.
+func (a *app) refreshMe(s *session, timeout time.Duration) {
+	if s.c == nil || s.me.Clerk != "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, timeout)
+	defer cancel()
+	me, err := s.c.Me(ctx)
+	if err != nil {
+		return
+	}
+	if b, err := json.Marshal(me); err == nil && s.st.PutMeta(metaMe, b) == nil {
+		s.me = me
+	}
+	if clerks, err := s.c.Clerks(ctx); err == nil {
+		if b, err := json.Marshal(clerks); err == nil {
+			_ = s.st.PutMeta(metaClerks, b)
+		}
+	}
+}

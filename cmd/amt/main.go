@@ -1,0 +1,237 @@
+// Command amt is the clerk's terminal app: the TUI by default, plus scriptable subcommands that
+// work the same offline (actions queue in the local cache) and online.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Set by the release build (-ldflags "-X main.version=… -X main.commit=… -X main.date=…").
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
+
+// stdin is where `login` reads a token from when none is given; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitErr     = 1
+	exitUsage   = 2
+	exitOffline = 3 // the command worked locally but the server was not reachable
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// globals are the flags accepted before or after the subcommand.
+type globals struct {
+	data, lang, server, config string
+	demo, version, help        bool
+}
+
+// globalValueFlags take a value; globalBoolFlags do not.
+var (
+	globalValueFlags = map[string]bool{"data": true, "lang": true, "server": true, "config": true}
+	globalBoolFlags  = map[string]bool{"demo": true, "version": true, "help": true, "h": true}
+)
+
+// splitGlobals takes the global flags out of args wherever they stand and returns the rest.
+// Everything after "--" is left alone.
+func splitGlobals(args []string) (globals, []string, error) {
+	var g globals
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		val, hasVal := "", false
+		if k, v, ok := strings.Cut(name, "="); ok {
+			name, val, hasVal = k, v, true
+		}
+		switch {
+		case globalValueFlags[name]:
+			if !hasVal {
+				if i+1 >= len(args) {
+					return g, nil, fmt.Errorf("flag --%s needs a value", name)
+				}
+				i++
+				val = args[i]
+			}
+			switch name {
+			case "data":
+				g.data = val
+			case "lang":
+				g.lang = val
+			case "server":
+				g.server = val
+			case "config":
+				g.config = val
+			}
+		case globalBoolFlags[name]:
+			on := !hasVal || val == "true" || val == "1"
+			switch name {
+			case "demo":
+				g.demo = on
+			case "version":
+				g.version = on
+			default:
+				g.help = on
+			}
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return g, rest, nil
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	usage   string // argument synopsis
+	helpKey string // message key of the one-line description
+	run     func(a *app, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"login", "--server URL [--token T]", "help.login", cmdLogin},
+		{"sync", "", "help.sync", cmdSync},
+		{"list", "[--status S] [--mine] [--overdue] [--service S] [--query Q] [--json]", "help.list", cmdList},
+		{"show", "ID [--json]", "help.show", cmdShow},
+		{"comment", "ID TEXT|-", "help.comment", cmdComment},
+		{"assign", "ID --to CLERK|--me|--none", "help.assign", cmdAssign},
+		{"decide", "ID OUTCOME --reason TEXT [--fee-cents N] [--valid-until YYYY-MM-DD]", "help.decide", cmdDecide},
+		{"outbox", "[--json]", "help.outbox", cmdOutbox},
+		{"conflicts", "[list] | resolve ACTIONID --reapply|--as-note|--discard", "help.conflicts", cmdConflicts},
+		{"purge", "[--older-than 90d]", "help.purge", cmdPurge},
+		{"config", "path | init [--force]", "help.config", cmdConfig},
+		{"doctor", "[--timeout 10s]", "help.doctor", cmdDoctor},
+		{"completion", "bash|zsh|fish|powershell", "help.completion", cmdCompletion},
+		{"version", "", "help.version", cmdVersion},
+	}
+}
+
+// run is main without os.Exit, for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	g, rest, err := splitGlobals(args)
+	a := &app{stdout: stdout, stderr: stderr, g: g, lang: pickLang(g.lang, "", os.Getenv("LANG"))}
+	if err != nil {
+		a.errorf("%v", err)
+		return exitUsage
+	}
+	cfg, cfgPath, err := loadConfig(g.config)
+	a.cfg, a.cfgPath = cfg, cfgPath
+	a.lang = pickLang(g.lang, cfg.Lang, os.Getenv("LANG"))
+	if err != nil {
+		a.errorf("%s", a.T("err.config", cfgPath, err))
+		return exitErr
+	}
+	if g.version {
+		return cmdVersion(a, nil)
+	}
+	if g.help {
+		a.usage(a.stdout)
+		return exitOK
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a.ctx = ctx
+
+	if g.demo {
+		return runDemo(a, rest)
+	}
+	return a.dispatch(rest)
+}
+
+// dispatch runs the subcommand named by args[0], or the TUI when there is none.
+func (a *app) dispatch(rest []string) int {
+	if len(rest) == 0 {
+		return runTUI(a)
+	}
+	name := rest[0]
+	if name == "help" {
+		a.usage(a.stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(a, rest[1:])
+		}
+	}
+	a.errorf("%s", a.T("err.unknown_command", name))
+	a.usage(a.stderr)
+	return exitUsage
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, a.T("usage.head"))
+	names := make([]string, 0, len(commands))
+	byName := map[string]command{}
+	for _, c := range commands {
+		names = append(names, c.name)
+		byName[c.name] = c
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := byName[n]
+		fmt.Fprintf(w, "  amt %s %s\n      %s\n", c.name, c.usage, a.T(c.helpKey))
+	}
+	fmt.Fprintln(w, a.T("usage.globals"))
+}
+
+// parseFlags parses fs allowing flags and positional arguments in any order ("--" ends flags).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// newFlags makes a FlagSet whose errors go to the app's stderr.
+func (a *app) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("amt "+name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	return fs
+}
+
+// errFlagHelp is flag.ErrHelp; -h is not an error.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}

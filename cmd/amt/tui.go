@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/tui"
+)
+
+// tuiProgramOptions are passed to the TUI's Bubble Tea program (tests: input and output).
+var tuiProgramOptions []tea.ProgramOption
+
+// runTUI opens the configured session and starts the terminal app with a background syncer.
+func runTUI(a *app) int {
+	s, ok := a.openSession(false)
+	if !ok {
+		return exitErr
+	}
+	defer s.close()
+	if s.c == nil {
+		if n, err := s.st.Count(); err == nil && n == 0 {
+			a.errorf("%s", a.T("err.no_token"))
+			a.errorf("%s", a.T("hint.demo"))
+			return exitErr
+		}
+	}
+	a.refreshMe(s, 3*time.Second)
+	return a.startTUI(s, nil)
+}
+
+// startTUI runs the TUI with the syncer loop in the background until the TUI exits.
+func (a *app) startTUI(s *session, demo *demoNet) int {
+	if err := launchTUI(a, s, demo); err != nil {
+		a.errorf("%s", a.T("err.tui", err))
+		return exitErr
+	}
+	return exitOK
+}
+
+func launchTUI(a *app, s *session, demo *demoNet) error {
+	var cfg tui.Config
+	if a.cfgPath != "" {
+		c, err := tui.LoadConfig(a.cfgPath)
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+	var clerks []api.Clerk
+	if b, err := s.st.Meta(metaClerks); err == nil {
+		_ = json.Unmarshal(b, &clerks)
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	d := tui.Deps{Store: s.st, Me: s.me, Clerks: clerks, Lang: a.lang, Config: cfg, Now: time.Now,
+		ProgramOptions: tuiProgramOptions}
+	var wg sync.WaitGroup
+	if s.c != nil {
+		d.Syncer = s.y
+		d.Download = s.c.Download
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = s.y.Run(ctx)
+		}()
+	}
+	if demo != nil {
+		d.Demo = &tui.DemoControls{SetOffline: func(off bool) {
+			demo.SetOffline(off)
+			if !off {
+				s.y.Kick() // probe at once instead of waiting out the offline backoff
+			}
+		}}
+	}
+	err := tui.Run(ctx, d)
+	cancel()
+	wg.Wait() // the store must outlive the syncer
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

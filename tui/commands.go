@@ -1,0 +1,62 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/inbox"
+	"github.com/amt-mv/amt/tui/components/palette"
+	"github.com/amt-mv/amt/tui/i18n"
+	"github.com/amt-mv/amt/tui/theme"
+)
+
+// commands lists every palette command: views, saved views, sorts, sync, demo switches, theme,
+// language, help and quit. Key hints come from the live keymap.
+func (m Model) commands() []palette.Command {
+	k := m.ctx.Keys
+	hint := func(b key.Binding) string {
+		if !b.Enabled() {
+			return ""
+		}
+		return b.Help().Key
+	}
+	var out []palette.Command
+	add := func(id, title, keys string, msg any) {
+		out = append(out, palette.Command{ID: id, Title: title, Keys: keys, Msg: msg})
+	}
+	if m.ctx.Demo {
+		add("offline", i18n.T("cmd.offline"), "", demoMsg{offline: true})
+		add("online", i18n.T("cmd.online"), "", demoMsg{offline: false})
+	}
+	add("sync", i18n.T("cmd.sync"), hint(k.Global.Sync), syncNowMsg{})
+	add("inbox", i18n.T("cmd.inbox"), hint(k.Global.Inbox), common.SwitchViewMsg{View: common.ViewInbox})
+	add("pending", i18n.T("cmd.pending"), hint(k.Global.Pending), common.SwitchViewMsg{View: common.ViewPending})
+	add("dashboard", i18n.T("cmd.dashboard"), hint(k.Global.Dashboard), common.SwitchViewMsg{View: common.ViewDashboard})
+	for i, v := range m.inbox.SavedViews() {
+		h := ""
+		if i < len(k.List.Views) {
+			h = hint(k.List.Views[i])
+		}
+		id := "view " + strings.ToLower(v.Title())
+		if v.NameKey != "" {
+			id = "view " + strings.TrimPrefix(v.NameKey, "tab.")
+		}
+		add(id, i18n.Tf("cmd.view", v.Title()), h, inbox.SelectViewMsg{Index: i})
+	}
+	for _, s := range inbox.SortKeys {
+		add("sort "+s.Name(), i18n.Tf("cmd.sort", i18n.T(s.LabelKey())), "", inbox.SortMsg{Key: s})
+	}
+	add("filter", i18n.T("cmd.filter"), hint(k.List.Filter), inbox.FocusFilterMsg{})
+	add("clear filter", i18n.T("cmd.clearFilter"), "", inbox.ClearFilterMsg{})
+	add("assign", i18n.T("cmd.assign"), hint(k.List.Assign), inbox.AssignMsg{})
+	add("clear selection", i18n.T("cmd.clearSelection"), "", inbox.ClearSelectionMsg{})
+	add("theme default", i18n.T("cmd.themeDefault"), "", setThemeMsg{name: theme.Default})
+	add("theme high-contrast", i18n.T("cmd.themeContrast"), "", setThemeMsg{name: theme.HighContrast})
+	add("lang de", i18n.T("cmd.langDE"), "", setLangMsg{lang: i18n.DE})
+	add("lang en", i18n.T("cmd.langEN"), "", setLangMsg{lang: i18n.EN})
+	add("help", i18n.T("cmd.help"), hint(k.Global.Help), showHelpMsg{})
+	add("quit", i18n.T("cmd.quit"), hint(k.Global.Quit), quitMsg{})
+	return out
+}

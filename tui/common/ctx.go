@@ -1,0 +1,162 @@
+// Package common owns what every TUI view shares: the context (screen size, theme, keymap, clock,
+// store and syncer handles, sync status), the messages views exchange with the root, and helpers
+// for queuing actions, formatting and sanitising text.
+package common
+
+import (
+	"context"
+	"time"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui/i18n"
+	"github.com/amt-mv/amt/tui/keys"
+	"github.com/amt-mv/amt/tui/theme"
+)
+
+// Store is what the TUI reads from and writes to the local cache. *store.Store satisfies it.
+type Store interface {
+	Count() (int, error)
+	SummaryPage(offset, limit int) ([]store.Summary, error)
+	AllSummaries() ([]store.Summary, error)
+	Case(id string) (api.Case, error)
+	ServerCase(id string) (api.Case, error)
+	Enqueue(a store.Action) (store.Action, error)
+	Outbox() ([]store.Action, error)
+	Discard(actionID string) error
+	Requeue(actionID string, baseVersion int64) error
+	AttachmentPath(caseID, attachmentID string) string
+	Summary(id string) (store.Summary, error)
+	CaseActions(caseID string) ([]store.Action, error)
+	Action(id string) (store.Action, error)
+	SyncState() (store.SyncState, error)
+	Subscribe() (<-chan struct{}, func())
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Syncer is the part of the syncer the views may poke. *syncer.Syncer satisfies it. Views never
+// wait on it: Kick returns at once.
+type Syncer interface {
+	Kick()
+}
+
+// DownloadFunc fetches one attachment to path (resuming, verifying sha256) and reports progress.
+// Views call it only inside a tea.Cmd. cmd/amt wires client.Download.
+type DownloadFunc func(ctx context.Context, caseID string, att api.Attachment, path string, progress func(done, total int64)) error
+
+// OpenFunc opens a file with the system viewer.
+type OpenFunc func(path string) error
+
+// SyncStatus mirrors syncer.Event: what the status bar shows. The root keeps Ctx.Status current.
+type SyncStatus struct {
+	Online, Syncing              bool
+	LastSync                     time.Time
+	Pending, Conflicts, Rejected int
+	Err, ErrKind                 string
+	Changed                      bool
+}
+
+// Config is the clerk's TUI configuration (from the config file; see docs).
+type Config struct {
+	Theme string `yaml:"theme" json:"theme"` // "default" (empty) or "high-contrast"
+	Lang  string `yaml:"lang" json:"lang"`   // "de" (default) or "en"; Deps.Lang wins when set
+	Mouse bool   `yaml:"mouse" json:"mouse"` // capture the mouse (wheel scroll, click to select)
+	// NoColor drops all colours; Run also sets it when the NO_COLOR environment variable is non-empty.
+	NoColor bool `yaml:"noColor" json:"noColor"`
+	// Keys overrides bindings by action name: {"case.decide": ["ctrl+d"], "quit": ["Q"]}.
+	Keys map[string][]string `yaml:"keys" json:"keys"`
+	// Views are extra inbox tabs after the built-in ones.
+	Views []ViewConfig `yaml:"views" json:"views"`
+	// DueSoonDays marks deadlines within this many days as due soon (default 3).
+	DueSoonDays int `yaml:"dueSoonDays" json:"dueSoonDays"`
+}
+
+// ViewConfig is a user-defined saved view: a name and a filter expression such as
+// "status:new,in_review assignee:me due:overdue service:gewerbe text words" (see inbox.ParseFilter).
+type ViewConfig struct {
+	Name   string `yaml:"name" json:"name"`
+	Filter string `yaml:"filter" json:"filter"`
+	Sort   string `yaml:"sort" json:"sort"` // due, submitted, reference, status; "-" prefix reverses
+}
+
+// Ctx is the one shared context, passed by pointer to every view. Only the root writes it, inside
+// Update; views read it in Update and View and must not keep copies of its fields.
+type Ctx struct {
+	ScreenWidth, ScreenHeight int // the whole terminal
+	Width, Height             int // the area of the active view (screen minus status bar)
+
+	Theme  *theme.Theme
+	Keys   *keys.KeyMap
+	Config Config
+
+	Store    Store
+	Syncer   Syncer       // nil when offline-only
+	Download DownloadFunc // nil when no server is configured: "download unavailable"
+	Open     OpenFunc     // nil: the view's own fallback (xdg-open / open / start)
+
+	Me     api.Me
+	Clerks []api.Clerk
+	Demo   bool // --demo: :offline / :online are available
+
+	Status SyncStatus // latest syncer status
+
+	// Now is the clock (injectable for tests); never nil after NewCtx.
+	Now func() time.Time
+}
+
+// NewCtx builds a context with the default theme and keymap; fields may be set afterwards.
+func NewCtx(st Store, me api.Me, now func() time.Time) *Ctx {
+	if now == nil {
+		now = time.Now
+	}
+	return &Ctx{
+		Theme: theme.Must(theme.Default, false),
+		Keys:  keys.Default(),
+		Store: st,
+		Me:    me,
+		Now:   now,
+	}
+}
+
+// T is i18n.T, for brevity in views.
+func (c *Ctx) T(key string) string { return i18n.T(key) }
+
+// Tf is i18n.Tf.
+func (c *Ctx) Tf(key string, args ...any) string { return i18n.Tf(key, args...) }
+
+// Kick asks the syncer to push soon; a no-op without a syncer.
+func (c *Ctx) Kick() {
+	if c.Syncer != nil {
+		c.Syncer.Kick()
+	}
+}
+
+// IsLead reports whether the signed-in clerk may approve four-eyes decisions.
+func (c *Ctx) IsLead() bool { return c.Me.Role == api.RoleLead }
+
+// ClerkName returns the display name of a clerk id (sanitised), the id itself when unknown, and
+// "—" for an empty id.
+func (c *Ctx) ClerkName(id string) string {
+	if id == "" {
+		return i18n.T("unassigned")
+	}
+	if id == c.Me.Clerk && c.Me.Name != "" {
+		return sanitize.Line(c.Me.Name)
+	}
+	for _, k := range c.Clerks {
+		if k.ID == id {
+			return sanitize.Line(k.Name)
+		}
+	}
+	return sanitize.Line(id)
+}
+
+// DueSoonDays is the configured due-soon window (default 3 days).
+func (c *Ctx) DueSoonDays() int {
+	if c.Config.DueSoonDays > 0 {
+		return c.Config.DueSoonDays
+	}
+	return 3
+}

@@ -1,0 +1,444 @@
+// Package caseview owns the Vorgang view: the case header and the tabs Antrag, Anlagen (download,
+// open, save), Nachweise and Verlauf, read from the store (with the optimistic overlay).
+package caseview
+
+import (
+	"errors"
+	"strings"
+	"sync/atomic"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
+)
+
+// Tab is one tab of the case view.
+type Tab int
+
+// Tabs, in display order.
+const (
+	TabForm        Tab = iota // Antrag
+	TabAttachments            // Anlagen
+	TabEvidence               // Nachweise
+	TabHistory                // Verlauf
+	numTabs
+)
+
+// EventSource is optionally implemented by the store: the case's server history. Without it the
+// Verlauf tab is built from what the case itself carries (receipt, notes, requests, decision).
+type EventSource interface {
+	Events(caseID string) ([]api.Event, error)
+}
+
+// loadedMsg carries a case read from the store.
+type loadedMsg struct {
+	view    int64
+	c       api.Case
+	sum     store.Summary
+	hasSum  bool
+	events  []api.Event
+	pending map[string]bool // ids of this case's undelivered actions (queued notes show a mark)
+	files   map[string]bool // attachment id → complete file on disk
+	err     error
+}
+
+var viewSeq atomic.Int64
+
+// Model is the case view.
+type Model struct {
+	ctx *common.Ctx
+	vid int64
+	id  string
+
+	c       *api.Case
+	sum     store.Summary
+	hasSum  bool
+	events  []api.Event
+	pending map[string]bool
+	files   map[string]bool
+	err     error
+	gone    bool
+
+	tab       Tab
+	attCursor int
+	vp        viewport.Model
+	w, h      int
+
+	header string // rendered header, rebuilt on load and resize
+	bodies [numTabs]string
+	dirty  bool
+
+	dl       *download
+	bar      progress.Model
+	saving   bool // the save-to-folder prompt is open
+	saveAtt  int
+	folder   textinput.Model
+	notice   string // last attachment result (translated, sanitised)
+	noticeOK bool
+}
+
+// New returns the case view for a case id; Init loads it.
+func New(ctx *common.Ctx, id string) Model {
+	m := Model{ctx: ctx, vid: viewSeq.Add(1), id: id, vp: viewport.New(0, 0)}
+	m.vp.KeyMap = viewport.KeyMap{} // keys come from the shared keymap
+	profile := lipgloss.ColorProfile()
+	if ctx.Theme.NoColor {
+		profile = termenv.Ascii
+	}
+	m.bar = progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'), progress.WithColorProfile(profile))
+	m.folder = textinput.New()
+	m.folder.Prompt = ""
+	m.folder.CharLimit = 1024
+	m.folder.Cursor.SetMode(cursor.CursorStatic)
+	m.SetSize(ctx.Width, ctx.Height)
+	return m
+}
+
+// ID returns the case id.
+func (m Model) ID() string { return m.id }
+
+// Case returns the loaded case (with the optimistic overlay) and whether it is loaded.
+func (m Model) Case() (api.Case, bool) {
+	if m.c == nil {
+		return api.Case{}, false
+	}
+	return *m.c, true
+}
+
+// Tab returns the active tab.
+func (m Model) Tab() Tab { return m.tab }
+
+// CapturingInput implements common.InputCapturer: while a download runs (Esc cancels it) or the
+// folder prompt is open, every key belongs to the case view.
+func (m Model) CapturingInput() bool { return m.saving || m.dl != nil }
+
+// Close cancels a running download; the root calls it when it drops the view. (Without it the
+// download finishes in the background and is simply not shown.)
+func (m Model) Close() {
+	if m.dl != nil {
+		m.dl.cancel()
+	}
+}
+
+// Init loads the case.
+func (m Model) Init() tea.Cmd { return m.load() }
+
+func (m Model) load() tea.Cmd {
+	st, id, vid := m.ctx.Store, m.id, m.vid
+	return func() tea.Msg {
+		msg := loadedMsg{view: vid}
+		c, err := st.Case(id)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.c = c
+		if s, err := st.Summary(id); err == nil {
+			msg.sum, msg.hasSum = s, true
+		}
+		if es, ok := st.(EventSource); ok {
+			msg.events, _ = es.Events(id)
+		}
+		if acts, err := st.CaseActions(id); err == nil {
+			msg.pending = make(map[string]bool, len(acts))
+			for _, a := range acts {
+				msg.pending[a.ID] = true
+			}
+		}
+		msg.files = make(map[string]bool, len(c.Attachments))
+		for _, a := range c.Attachments {
+			msg.files[a.ID] = complete(st.AttachmentPath(id, a.ID), a.Size)
+		}
+		return msg
+	}
+}
+
+// SetSize sets the view's area.
+func (m *Model) SetSize(w, h int) {
+	if w <= 0 || h <= 0 {
+		return
+	}
+	if w == m.w && h == m.h {
+		return
+	}
+	m.w, m.h = w, h
+	m.bar.Width = max(w-56, 10)
+	m.folder.Width = max(w-30, 10)
+	m.rebuild()
+}
+
+// bodyHeight is the viewport height: the view minus header, tab bar, rule and footer.
+func (m Model) bodyHeight() int {
+	return max(m.h-lineCount(m.header)-3, 1)
+}
+
+// Update handles messages.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.view != m.vid {
+			return m, nil
+		}
+		m.applyLoad(msg)
+		return m, nil
+	case common.StoreChangedMsg, common.ActionQueuedMsg:
+		return m, m.load()
+	case common.ConfigChangedMsg:
+		m.rebuild()
+		return m, nil
+	case dlProgressMsg, dlDoneMsg, fileDoneMsg:
+		return m.updateFiles(msg)
+	case tea.KeyMsg:
+		return m.key(msg)
+	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				m.vp.ScrollUp(3)
+			case tea.MouseButtonWheelDown:
+				m.vp.ScrollDown(3)
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) applyLoad(msg loadedMsg) {
+	if msg.err != nil {
+		m.err = msg.err
+		m.gone = errors.Is(msg.err, store.ErrNotFound)
+		m.rebuild()
+		return
+	}
+	c := msg.c
+	m.c, m.err, m.gone = &c, nil, false
+	m.sum, m.hasSum = msg.sum, msg.hasSum
+	m.events, m.pending, m.files = msg.events, msg.pending, msg.files
+	if m.attCursor >= len(c.Attachments) {
+		m.attCursor = max(len(c.Attachments)-1, 0)
+	}
+	m.rebuild()
+}
+
+func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.ctx.Keys
+	if m.saving {
+		return m.saveKey(msg)
+	}
+	if m.dl != nil {
+		if key.Matches(msg, k.Global.Back) || key.Matches(msg, k.Dialog.Cancel) {
+			m.dl.cancel()
+			return m, nil
+		}
+		// Scrolling and tabs still work while a download runs.
+	}
+	switch {
+	case key.Matches(msg, k.Case.NextTab):
+		m.setTab((m.tab + 1) % numTabs)
+		return m, nil
+	case key.Matches(msg, k.Case.PrevTab):
+		m.setTab((m.tab + numTabs - 1) % numTabs)
+		return m, nil
+	}
+	if m.dl == nil && m.c != nil {
+		if cmd := m.actionKey(msg); cmd != nil {
+			return m, cmd
+		}
+	}
+	if m.tab == TabAttachments && m.c != nil {
+		if mm, cmd, ok := m.attachmentKey(msg); ok {
+			return mm, cmd
+		}
+	}
+	l := k.List
+	switch {
+	case key.Matches(msg, l.Up):
+		m.vp.ScrollUp(1)
+	case key.Matches(msg, l.Down):
+		m.vp.ScrollDown(1)
+	case key.Matches(msg, l.PageUp):
+		m.vp.PageUp()
+	case key.Matches(msg, l.PageDown):
+		m.vp.PageDown()
+	case key.Matches(msg, l.Home):
+		m.vp.GotoTop()
+	case key.Matches(msg, l.End):
+		m.vp.GotoBottom()
+	}
+	return m, nil
+}
+
+// actionKey opens an action dialog through the root.
+func (m Model) actionKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.ctx.Keys.Case
+	var kind common.DialogKind
+	switch {
+	case key.Matches(msg, k.Comment):
+		kind = common.DialogComment
+	case key.Matches(msg, k.Assign):
+		kind = common.DialogAssign
+	case key.Matches(msg, k.Resubmission):
+		kind = common.DialogResubmission
+	case key.Matches(msg, k.DocRequest):
+		kind = common.DialogDocumentRequest
+	case key.Matches(msg, k.Decide):
+		kind = common.DialogDecide
+	case key.Matches(msg, k.FourEyes):
+		kind = common.DialogApproval
+	default:
+		return nil
+	}
+	open := common.OpenDialogMsg{Kind: kind, CaseIDs: []string{m.id}}
+	return func() tea.Msg { return open }
+}
+
+func (m *Model) setTab(t Tab) {
+	if t == m.tab {
+		return
+	}
+	m.tab = t
+	m.vp.SetContent(m.bodies[t])
+	m.vp.GotoTop()
+	if t == TabAttachments {
+		m.scrollToCursor()
+	}
+}
+
+// rebuild renders header and tab bodies for the current case and width. It runs in Update (on
+// load, resize, cursor moves), never in View.
+func (m *Model) rebuild() {
+	if m.w <= 0 {
+		return
+	}
+	m.header = m.renderHeader()
+	for t := Tab(0); t < numTabs; t++ {
+		m.bodies[t] = m.renderBody(t)
+	}
+	m.vp.Width = m.w
+	m.vp.Height = m.bodyHeight()
+	m.vp.SetContent(m.bodies[m.tab])
+	if m.tab == TabAttachments {
+		m.scrollToCursor()
+	}
+}
+
+// View renders the case view.
+func (m Model) View() string {
+	if m.w <= 0 {
+		return ""
+	}
+	th := m.ctx.Theme
+	var b strings.Builder
+	b.WriteString(m.header)
+	b.WriteString("\n")
+	b.WriteString(m.tabBar())
+	b.WriteString("\n")
+	b.WriteString(th.TabSep.Render(strings.Repeat("─", m.w)))
+	b.WriteString("\n")
+	b.WriteString(m.vp.View()) // padded to its height by the viewport
+	b.WriteString("\n")
+	b.WriteString(m.footer())
+	return b.String()
+}
+
+func (m Model) tabBar() string {
+	th := m.ctx.Theme
+	var parts []string
+	for t := Tab(0); t < numTabs; t++ {
+		label := m.tabLabel(t)
+		if t == m.tab {
+			parts = append(parts, th.TabActive.Render(label))
+		} else {
+			parts = append(parts, th.Tab.Render(label))
+		}
+	}
+	return common.Truncate(strings.Join(parts, th.TabSep.Render("│")), m.w)
+}
+
+func (m Model) tabLabel(t Tab) string {
+	name := i18n.T([numTabs]string{"case.tab.form", "case.tab.attachments", "case.tab.evidence", "case.tab.history"}[t])
+	if m.c == nil {
+		return name
+	}
+	n := -1
+	switch t {
+	case TabAttachments:
+		n = len(m.c.Attachments)
+	case TabEvidence:
+		n = len(m.c.Evidence)
+	case TabHistory:
+		n = len(m.c.Notes)
+	}
+	if n > 0 {
+		return name + " (" + itoa(n) + ")"
+	}
+	return name
+}
+
+func (m Model) footer() string {
+	th := m.ctx.Theme
+	switch {
+	case m.saving:
+		return common.Truncate(th.Prompt.Render(i18n.T("case.save.prompt")+" ")+m.folder.View(), m.w)
+	case m.dl != nil:
+		return m.progressLine()
+	case m.notice != "":
+		st := th.OK
+		if !m.noticeOK {
+			st = th.Error
+		}
+		return st.Render(common.Truncate(m.notice, m.w))
+	}
+	k := m.ctx.Keys
+	var hints []string
+	if m.tab == TabAttachments {
+		hints = append(hints, hint(k.Case.Download), hint(k.Case.OpenFile), hint(k.Case.SaveTo))
+	}
+	hints = append(hints, hint(k.Case.Comment), hint(k.Case.Assign), hint(k.Case.Resubmission), hint(k.Case.DocRequest), hint(k.Case.Decide))
+	if m.ctx.IsLead() && m.c != nil && m.c.Status == api.StatusDecisionProposed {
+		hints = append(hints, hint(k.Case.FourEyes))
+	}
+	hints = append(hints, hint(k.Global.Back))
+	return th.Muted.Render(fitHints(hints, m.w))
+}
+
+// fitHints joins as many hints as fit in w cells, dropping the rest whole (most important first).
+func fitHints(hints []string, w int) string {
+	out := ""
+	for _, h := range hints {
+		next := h
+		if out != "" {
+			next = out + " · " + h
+		}
+		if common.Width(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
+}
+
+func hint(b key.Binding) string {
+	h := b.Help()
+	if h.Key == "" {
+		return h.Desc
+	}
+	return h.Key + " " + h.Desc
+}
+
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}

@@ -1,0 +1,483 @@
+package caseview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
+)
+
+// after is what happens once a download completes.
+type after int
+
+const (
+	afterNothing after = iota
+	afterOpen
+	afterSave
+)
+
+// download is one running attachment download. The model holds it by pointer; the download
+// goroutine reports through tick (latest progress wins) and fin.
+type download struct {
+	view   int64
+	att    api.Attachment
+	then   after
+	dir    string // for afterSave
+	cancel context.CancelFunc
+
+	mu          sync.Mutex
+	done, total int64
+	tick        chan struct{} // cap 1: "progress changed"
+	fin         chan error    // cap 1
+}
+
+type dlProgressMsg struct {
+	dl          *download
+	done, total int64
+}
+
+type dlDoneMsg struct {
+	dl  *download
+	err error
+}
+
+// fileDoneMsg reports an open or save started after (or without) a download.
+type fileDoneMsg struct {
+	view  int64
+	att   api.Attachment
+	saved string // target path for a save
+	err   error
+}
+
+// complete reports whether path holds a whole download of size bytes.
+func complete(path string, size int64) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && (size <= 0 || fi.Size() == size)
+}
+
+// attachmentKey handles the Anlagen tab's keys: cursor, download, open, save.
+func (m Model) attachmentKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+	k := m.ctx.Keys
+	atts := m.c.Attachments
+	switch {
+	case key.Matches(msg, k.List.Up):
+		if m.attCursor > 0 {
+			m.attCursor--
+			m.refreshAttachments()
+		}
+		return m, nil, true
+	case key.Matches(msg, k.List.Down):
+		if m.attCursor < len(atts)-1 {
+			m.attCursor++
+			m.refreshAttachments()
+		}
+		return m, nil, true
+	case key.Matches(msg, k.List.Home):
+		m.attCursor = 0
+		m.refreshAttachments()
+		return m, nil, true
+	case key.Matches(msg, k.List.End):
+		m.attCursor = max(len(atts)-1, 0)
+		m.refreshAttachments()
+		return m, nil, true
+	}
+	if len(atts) == 0 || m.dl != nil {
+		return m, nil, false
+	}
+	att := atts[m.attCursor]
+	switch {
+	case key.Matches(msg, k.Case.Download):
+		mm, cmd := m.startDownload(att, afterNothing, "")
+		return mm, cmd, true
+	case key.Matches(msg, k.Case.OpenFile), key.Matches(msg, k.List.Open):
+		if m.files[att.ID] {
+			return m, m.openCmd(att), true
+		}
+		mm, cmd := m.startDownload(att, afterOpen, "")
+		return mm, cmd, true
+	case key.Matches(msg, k.Case.SaveTo):
+		m.saving = true
+		m.saveAtt = m.attCursor
+		m.folder.SetValue(defaultFolder())
+		m.folder.CursorEnd()
+		m.notice = ""
+		return m, m.folder.Focus(), true
+	}
+	return m, nil, false
+}
+
+func (m *Model) refreshAttachments() {
+	m.bodies[TabAttachments] = m.renderAttachments()
+	if m.tab == TabAttachments {
+		m.vp.SetContent(m.bodies[TabAttachments])
+		m.scrollToCursor()
+	}
+}
+
+// defaultFolder is ~/Downloads (or the home directory when that does not exist).
+func defaultFolder() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	d := filepath.Join(home, "Downloads")
+	if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+		return d
+	}
+	return home
+}
+
+func (m Model) saveKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(msg, k.Dialog.Cancel), key.Matches(msg, k.Global.Back):
+		m.saving = false
+		m.folder.Blur()
+		return m, nil
+	case key.Matches(msg, k.Dialog.Confirm):
+		dir := expandHome(strings.TrimSpace(m.folder.Value()))
+		m.saving = false
+		m.folder.Blur()
+		if dir == "" || m.c == nil || m.saveAtt >= len(m.c.Attachments) {
+			return m, nil
+		}
+		att := m.c.Attachments[m.saveAtt]
+		if m.files[att.ID] {
+			return m, m.saveCmd(att, dir)
+		}
+		if m.dl != nil {
+			return m, nil
+		}
+		return m.startDownload(att, afterSave, dir)
+	}
+	var cmd tea.Cmd
+	m.folder, cmd = m.folder.Update(msg)
+	return m, cmd
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}
+
+func (m Model) startDownload(att api.Attachment, then after, dir string) (Model, tea.Cmd) {
+	if m.ctx.Download == nil {
+		m.notice, m.noticeOK = i18n.T("case.att.noDownload"), false
+		return m, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &download{view: m.vid, att: att, then: then, dir: dir, cancel: cancel, total: att.Size,
+		tick: make(chan struct{}, 1), fin: make(chan error, 1)}
+	m.dl = d
+	m.notice = ""
+	m.refreshAttachments()
+	st, fn, caseID := m.ctx.Store, m.ctx.Download, m.id
+	run := func() tea.Msg {
+		// The store picks the path (and creates the case's 0700 directory): do it here, off Update.
+		path := st.AttachmentPath(caseID, att.ID)
+		err := fn(ctx, caseID, att, path, func(done, total int64) {
+			d.mu.Lock()
+			d.done, d.total = done, total
+			d.mu.Unlock()
+			select {
+			case d.tick <- struct{}{}:
+			default:
+			}
+		})
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		d.fin <- err
+		return nil
+	}
+	return m, tea.Batch(run, d.wait())
+}
+
+// wait returns the next progress or the end of the download.
+func (d *download) wait() tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case err := <-d.fin:
+			return dlDoneMsg{dl: d, err: err}
+		case <-d.tick:
+			d.mu.Lock()
+			done, total := d.done, d.total
+			d.mu.Unlock()
+			return dlProgressMsg{dl: d, done: done, total: total}
+		}
+	}
+}
+
+func (m Model) updateFiles(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case dlProgressMsg:
+		if m.dl == nil || msg.dl != m.dl {
+			return m, nil
+		}
+		return m, m.dl.wait()
+	case dlDoneMsg:
+		if m.dl == nil || msg.dl != m.dl {
+			return m, nil
+		}
+		d := m.dl
+		m.dl = nil
+		d.cancel()
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+			m.notice, m.noticeOK = i18n.T("case.att.cancelled"), false
+		case msg.err != nil:
+			m.notice, m.noticeOK = i18n.T("case.att.failed"), false
+		default:
+			if m.files == nil {
+				m.files = map[string]bool{}
+			}
+			m.files[d.att.ID] = true
+			m.notice, m.noticeOK = i18n.Tf("case.att.done", common.Line(d.att.Name)), true
+		}
+		m.refreshAttachments()
+		if msg.err != nil {
+			return m, nil
+		}
+		switch d.then {
+		case afterOpen:
+			return m, m.openCmd(d.att)
+		case afterSave:
+			return m, m.saveCmd(d.att, d.dir)
+		}
+		return m, nil
+	case fileDoneMsg:
+		if msg.view != m.vid {
+			return m, nil
+		}
+		switch {
+		case msg.err != nil && msg.saved != "":
+			m.notice, m.noticeOK = i18n.T("case.save.failed"), false
+		case errors.Is(msg.err, errNoViewer):
+			m.notice, m.noticeOK = i18n.T("case.open.type"), false
+		case msg.err != nil:
+			m.notice, m.noticeOK = i18n.T("case.open.failed"), false
+		case msg.saved != "":
+			m.notice, m.noticeOK = i18n.Tf("case.save.done", common.Line(msg.saved)), true
+			return m, common.Toast(common.ToastSuccess, m.notice)
+		default:
+			m.notice, m.noticeOK = i18n.Tf("case.open.done", common.Line(msg.att.Name)), true
+		}
+	}
+	return m, nil
+}
+
+// progressLine renders the running download: bar, percent, bytes and how to cancel.
+func (m Model) progressLine() string {
+	th := m.ctx.Theme
+	d := m.dl
+	d.mu.Lock()
+	done, total := d.done, d.total
+	d.mu.Unlock()
+	pct := 0.0
+	if total > 0 {
+		pct = min(float64(done)/float64(total), 1)
+	}
+	name := common.Truncate(common.Line(d.att.Name), 20)
+	text := fmt.Sprintf(" %3.0f %% · %s · %s / %s", pct*100, i18n.Tf("case.att.cancelHint", keyName(m.ctx.Keys.Dialog.Cancel)),
+		FormatSize(done), FormatSize(total))
+	return common.Truncate(th.Accent.Render("↓ "+name+" ")+m.bar.ViewAs(pct)+th.Muted.Render(text), m.w)
+}
+
+func keyName(b key.Binding) string { return b.Help().Key }
+
+// errNoViewer: amt does not hand this content type to the system viewer.
+var errNoViewer = errors.New("caseview: content type not opened with the system viewer")
+
+// openCmd opens a downloaded attachment with the system viewer. Viewers pick the program by
+// extension, so the file gets a sibling hard link (or copy) named <id>.<ext> in the same private
+// directory, the extension chosen from the content type (see ViewerExt).
+func (m Model) openCmd(att api.Attachment) tea.Cmd {
+	st, caseID, vid, open := m.ctx.Store, m.id, m.vid, m.ctx.Open
+	if open == nil {
+		open = systemOpen
+	}
+	ext := ViewerExt(att.ContentType)
+	return func() tea.Msg {
+		if ext == "" {
+			return fileDoneMsg{view: vid, att: att, err: errNoViewer}
+		}
+		path := st.AttachmentPath(caseID, att.ID)
+		p := path + ext
+		if _, err := os.Stat(p); err != nil {
+			if err := os.Link(path, p); err != nil {
+				if err := copyFile(path, p); err != nil {
+					return fileDoneMsg{view: vid, att: att, err: err}
+				}
+			}
+		}
+		return fileDoneMsg{view: vid, att: att, err: open(p)}
+	}
+}
+
+// systemOpen starts the platform's default viewer and does not wait for it.
+func systemOpen(path string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", path)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+func (m Model) saveCmd(att api.Attachment, dir string) tea.Cmd {
+	st, caseID, vid := m.ctx.Store, m.id, m.vid
+	return func() tea.Msg {
+		src := st.AttachmentPath(caseID, att.ID)
+		target, err := saveInto(src, dir, SafeFileName(att.Name, att.ID))
+		if err != nil {
+			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, SafeFileName(att.Name, att.ID)), err: err}
+		}
+		return fileDoneMsg{view: vid, att: att, saved: target}
+	}
+}
+
+// saveInto copies src into dir as name, adding " (2)", " (3)" … instead of overwriting.
+func saveInto(src, dir, name string) (string, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("%s: not a directory", dir)
+	}
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 1; i < 1000; i++ {
+		n := name
+		if i > 1 {
+			n = fmt.Sprintf("%s (%d)%s", base, i, ext)
+		}
+		target := filepath.Join(dir, n)
+		out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		in, err := os.Open(src)
+		if err != nil {
+			out.Close()
+			os.Remove(target)
+			return "", err
+		}
+		_, err = io.Copy(out, in)
+		in.Close()
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(target)
+			return "", err
+		}
+		return target, nil
+	}
+	return "", fmt.Errorf("%s: too many files named %s", dir, name)
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return err
+	}
+	return out.Close()
+}
+
+// SafeFileName turns an applicant's file name into a safe base name: no controls, escape
+// sequences or bidi overrides (so "rechnung\u202efdp.exe" shows and saves as "rechnungfdp.exe"),
+// no path separators, no leading dots; fallback when nothing is left.
+func SafeFileName(name, fallback string) string {
+	s := sanitize.Line(name)
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '/', '\\', ':', '*', '?', '"', '<', '>', '|':
+			return '_'
+		}
+		return r
+	}, s)
+	s = strings.TrimLeft(strings.TrimSpace(s), ". ")
+	if r := []rune(s); len(r) > 120 {
+		ext := filepath.Ext(s)
+		if len([]rune(ext)) > 10 {
+			ext = ""
+		}
+		s = string(r[:120-len([]rune(ext))]) + ext
+	}
+	if s == "" {
+		s = sanitize.Line(fallback)
+		if s == "" || strings.ContainsAny(s, `/\`) {
+			s = "anlage"
+		}
+	}
+	return s
+}
+
+// viewerExt maps the content types amt hands to the system viewer to the extension the viewer
+// needs. The extension comes from the declared type, never from the applicant's file name (a name
+// like "rechnung\u202efdp.exe" must not be launched as a program); other types are not opened
+// at all (the clerk can still save them with S).
+var viewerExt = map[string]string{
+	"application/pdf": ".pdf",
+	"image/png":       ".png",
+	"image/jpeg":      ".jpg",
+	"image/gif":       ".gif",
+	"image/tiff":      ".tif",
+	"image/webp":      ".webp",
+	"text/plain":      ".txt",
+	"application/vnd.oasis.opendocument.text":                                 ".odt",
+	"application/vnd.oasis.opendocument.spreadsheet":                          ".ods",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       ".xlsx",
+}
+
+// ViewerExt returns the extension for opening a content type with the system viewer, or "" when
+// amt does not open that type.
+func ViewerExt(contentType string) string {
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	return viewerExt[ct]
+}

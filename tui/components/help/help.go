@@ -1,0 +1,119 @@
+// Package help owns the `?` overlay: keyboard help generated from the live keymap, so rebinding
+// in config is what the clerk reads.
+package help
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
+	"github.com/amt-mv/amt/tui/keys"
+)
+
+// CloseMsg asks the root to close the help overlay.
+type CloseMsg struct{}
+
+// Model is the help overlay for one view's context.
+type Model struct {
+	ctx    *common.Ctx
+	kc     keys.Context
+	scroll int
+}
+
+// New builds the help for a view.
+func New(ctx *common.Ctx, c keys.Context) Model { return Model{ctx: ctx, kc: c} }
+
+// Update scrolls and closes.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	k := m.ctx.Keys
+	switch {
+	case key.Matches(km, k.Global.Help), key.Matches(km, k.Global.Back), key.Matches(km, k.Global.Quit), km.Type == tea.KeyEnter:
+		return m, func() tea.Msg { return CloseMsg{} }
+	case key.Matches(km, k.List.Down):
+		m.scroll++
+	case key.Matches(km, k.List.Up):
+		m.scroll = max(0, m.scroll-1)
+	case key.Matches(km, k.List.PageDown):
+		m.scroll += 10
+	case key.Matches(km, k.List.PageUp):
+		m.scroll = max(0, m.scroll-10)
+	case key.Matches(km, k.List.Home):
+		m.scroll = 0
+	}
+	return m, nil
+}
+
+// Lines returns the help text lines (key, description) per group, unstyled (for tests).
+func (m Model) Lines() []string {
+	var out []string
+	for _, g := range m.ctx.Keys.Groups(m.kc) {
+		out = append(out, g.Title)
+		for _, b := range g.Bindings {
+			out = append(out, b.Help().Key+"  "+b.Help().Desc)
+		}
+	}
+	return out
+}
+
+// View renders the overlay box, sized to fit within the screen.
+func (m Model) View() string {
+	c, t := m.ctx, m.ctx.Theme
+	groups := c.Keys.Groups(m.kc)
+	blocks := make([]string, 0, len(groups))
+	for _, g := range groups {
+		kw := 0
+		for _, b := range g.Bindings {
+			kw = max(kw, common.Width(b.Help().Key))
+		}
+		lines := []string{t.HelpGroup.Render(g.Title)}
+		for _, b := range g.Bindings {
+			lines = append(lines, t.HelpKey.Render(common.Fit(b.Help().Key, kw))+"  "+t.HelpDesc.Render(b.Help().Desc))
+		}
+		blocks = append(blocks, strings.Join(lines, "\n"))
+	}
+	maxW := max(20, c.ScreenWidth-4)
+	maxH := max(5, c.ScreenHeight-4)
+	// Side by side when it fits, else stacked and scrollable.
+	body := lipgloss.JoinHorizontal(lipgloss.Top, joinGap(blocks)...)
+	if w, _ := common.Size(body); w > maxW-4 {
+		body = strings.Join(blocks, "\n\n")
+	}
+	lines := strings.Split(body, "\n")
+	avail := maxH - 4 // border, title, footer
+	if avail < 1 {
+		avail = 1
+	}
+	scroll := min(m.scroll, max(0, len(lines)-avail))
+	if len(lines) > avail {
+		lines = lines[scroll : scroll+avail]
+	}
+	for i := range lines {
+		lines[i] = common.Truncate(lines[i], maxW-4)
+	}
+	title := t.DialogTitle.Render(i18n.T("help.title"))
+	foot := i18n.T("help.close")
+	if len(strings.Split(body, "\n")) > avail {
+		foot += " · " + i18n.T("help.more")
+	}
+	content := title + "\n" + strings.Join(lines, "\n") + "\n" + t.Muted.Render(common.Truncate(foot, maxW-4))
+	return t.Dialog.Render(content)
+}
+
+func joinGap(blocks []string) []string {
+	out := make([]string, 0, 2*len(blocks))
+	for i, b := range blocks {
+		if i > 0 {
+			out = append(out, "    ")
+		}
+		out = append(out, b)
+	}
+	return out
+}

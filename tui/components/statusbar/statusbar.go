@@ -1,0 +1,122 @@
+// Package statusbar owns the always-visible bottom line: connection, last sync, pending actions,
+// conflicts and rejections, the signed-in clerk and Amt, and a spinner while syncing.
+package statusbar
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
+)
+
+// Model is the status bar.
+type Model struct {
+	ctx      *common.Ctx
+	spin     spinner.Model
+	spinning bool
+}
+
+// New builds the status bar.
+func New(ctx *common.Ctx) Model {
+	s := spinner.New(spinner.WithSpinner(spinner.Line))
+	return Model{ctx: ctx, spin: s}
+}
+
+// Update starts the spinner when a sync begins and lets it stop when the sync ends.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.SyncEventMsg:
+		if msg.Syncing && !m.spinning {
+			m.spinning = true
+			return m, m.spin.Tick
+		}
+	case spinner.TickMsg:
+		if !m.ctx.Status.Syncing {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// Spinning reports whether the spinner is animating.
+func (m Model) Spinning() bool { return m.spinning }
+
+// View renders the bar in ctx.ScreenWidth cells.
+func (m Model) View() string {
+	c, t := m.ctx, m.ctx.Theme
+	st := c.Status
+	var left []string
+	if st.Online {
+		left = append(left, t.StatusOnline.Render(i18n.T("status.online")))
+	} else {
+		left = append(left, t.StatusOffline.Render(strings.ToUpper(i18n.T("status.offline"))))
+	}
+	if st.Syncing {
+		left = append(left, t.StatusSyncing.Render(m.spin.View()+" "+i18n.T("status.syncing")))
+	} else {
+		left = append(left, t.StatusBar.Padding(0, 1).Render(i18n.Tf("status.lastSync", common.Relative(st.LastSync, c.Now()))))
+	}
+	if st.Pending > 0 {
+		left = append(left, t.StatusPending.Render(common.MarkPending+" "+i18n.Tf("status.pending", st.Pending)))
+	}
+	switch {
+	case st.Conflicts == 1:
+		left = append(left, t.StatusConflict.Render(common.MarkConflict+" "+i18n.T("status.conflict1")))
+	case st.Conflicts > 1:
+		left = append(left, t.StatusConflict.Render(common.MarkConflict+" "+i18n.Tf("status.conflicts", st.Conflicts)))
+	}
+	if st.Rejected > 0 {
+		left = append(left, t.StatusConflict.Render(common.MarkRejected+" "+i18n.Tf("status.rejected", st.Rejected)))
+	}
+	if k := errKey(st.ErrKind); k != "" {
+		left = append(left, t.StatusConflict.Render(i18n.T(k)))
+	}
+	var right []string
+	if c.Demo {
+		right = append(right, t.StatusDemo.Render(i18n.T("status.demo")))
+	}
+	who := common.Line(c.Me.Name)
+	if who == "" {
+		who = common.Line(c.Me.Clerk)
+	}
+	if amt := common.Line(c.Me.AmtName); amt != "" {
+		who += " · " + amt
+	}
+	if who != "" {
+		right = append(right, t.StatusClerk.Render(who))
+	}
+	right = append(right, t.StatusClerk.Render(i18n.T("status.help")))
+
+	w := c.ScreenWidth
+	l := strings.Join(left, "")
+	r := strings.Join(right, "")
+	// Drop right-hand segments from the left (help hint last to go) until everything fits.
+	for len(right) > 1 && common.Width(l)+common.Width(r) > w {
+		right = right[1:]
+		r = strings.Join(right, "")
+	}
+	gap := w - common.Width(l) - common.Width(r)
+	if gap < 0 {
+		return common.Truncate(l, w)
+	}
+	return l + t.StatusBar.Render(strings.Repeat(" ", gap)) + r
+}
+
+func errKey(kind string) string {
+	switch kind {
+	case "unauthorized":
+		return "status.errAuth"
+	case "server":
+		return "status.errServer"
+	case "local":
+		return "status.errLocal"
+	}
+	return ""
+}

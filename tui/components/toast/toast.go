@@ -1,0 +1,116 @@
+// Package toast owns short-lived result messages shown above the status bar.
+package toast
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/amt-mv/amt/tui/common"
+)
+
+// Lifetime is how long a toast stays.
+const Lifetime = 4 * time.Second
+
+// MaxShown is how many toasts stack at most.
+const MaxShown = 3
+
+type item struct {
+	id   int
+	text string
+	kind common.ToastKind
+}
+
+// ExpireMsg removes the toast with ID.
+type ExpireMsg struct{ ID int }
+
+// Model is the toast stack, newest last.
+type Model struct {
+	ctx   *common.Ctx
+	items []item
+	next  int
+	tick  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// New builds an empty stack.
+func New(ctx *common.Ctx) Model { return Model{ctx: ctx, tick: tea.Tick} }
+
+// WithoutExpiry returns a stack whose toasts never expire on their own (tests send ExpireMsg).
+func (m Model) WithoutExpiry() Model {
+	m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	return m
+}
+
+// Push adds a toast and returns the command that expires it.
+func (m Model) Push(t common.ToastMsg) (Model, tea.Cmd) {
+	text := common.Line(t.Text)
+	if text == "" {
+		return m, nil
+	}
+	// The same text again refreshes instead of stacking.
+	for i, it := range m.items {
+		if it.text == text {
+			m.items = append(m.items[:i:i], m.items[i+1:]...)
+			break
+		}
+	}
+	m.next++
+	m.items = append(m.items, item{id: m.next, text: text, kind: t.Kind})
+	if len(m.items) > MaxShown {
+		m.items = m.items[len(m.items)-MaxShown:]
+	}
+	id := m.next
+	return m, m.tick(Lifetime, func(time.Time) tea.Msg { return ExpireMsg{ID: id} })
+}
+
+// Update handles ToastMsg and ExpireMsg.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.ToastMsg:
+		return m.Push(msg)
+	case ExpireMsg:
+		for i, it := range m.items {
+			if it.id == msg.ID {
+				m.items = append(m.items[:i:i], m.items[i+1:]...)
+				break
+			}
+		}
+	}
+	return m, nil
+}
+
+// Len is the number of toasts shown.
+func (m Model) Len() int { return len(m.items) }
+
+// Texts lists the toasts' texts, oldest first (for tests).
+func (m Model) Texts() []string {
+	out := make([]string, len(m.items))
+	for i, it := range m.items {
+		out[i] = it.text
+	}
+	return out
+}
+
+// View renders the stack (empty when there is none), at most maxW cells wide.
+func (m Model) View(maxW int) string {
+	if len(m.items) == 0 || maxW < 8 {
+		return ""
+	}
+	t := m.ctx.Theme
+	var boxes []string
+	for _, it := range m.items {
+		st := t.ToastInfo
+		prefix := "i "
+		switch it.kind {
+		case common.ToastSuccess:
+			st, prefix = t.ToastSuccess, "✓ "
+		case common.ToastWarn:
+			st, prefix = t.ToastWarn, "! "
+		case common.ToastError:
+			st, prefix = t.ToastError, "✗ "
+		}
+		boxes = append(boxes, st.Render(common.Truncate(prefix+it.text, maxW-4)))
+	}
+	return lipgloss.JoinVertical(lipgloss.Right, boxes...) // flush right, above the status bar
+}

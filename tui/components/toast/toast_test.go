@@ -1,0 +1,38 @@
+package toast
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/tuitest"
+)
+
+func TestToasts(t *testing.T) {
+	m := New(common.NewCtx(nil, tuitest.Me, tuitest.Clock))
+	m, cmd := m.Push(common.ToastMsg{Text: "eins"})
+	if cmd == nil {
+		t.Fatal("no expiry scheduled")
+	}
+	m = m.WithoutExpiry()
+	for _, s := range []string{"zwei", "drei", "eins", "vier\x1b[2J"} {
+		m, _ = m.Update(common.ToastMsg{Text: s, Kind: common.ToastError})
+	}
+	if got := m.Texts(); !slices.Equal(got, []string{"drei", "eins", "vier"}) {
+		t.Fatalf("stack %v", got)
+	}
+	if v := m.View(40); strings.Contains(v, "\x1b") || !strings.Contains(v, "✗ vier") {
+		t.Fatalf("view %q", v)
+	}
+	m, _ = m.Update(ExpireMsg{ID: 1}) // the first "eins" was replaced, its expiry is harmless
+	if m.Len() != 3 {
+		t.Fatal("stale expiry removed a toast")
+	}
+	for _, id := range []int{3, 4, 5} {
+		m, _ = m.Update(ExpireMsg{ID: id})
+	}
+	if m.Len() != 0 || m.View(40) != "" {
+		t.Fatalf("left %v", m.Texts())
+	}
+}

@@ -1,0 +1,99 @@
+// Package tui owns the clerk's terminal app: the root model that routes messages between the
+// views, overlays and status bar, and Run, which starts the Bubble Tea program.
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"gopkg.in/yaml.v3"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
+	"github.com/amt-mv/amt/tui/common"
+)
+
+// Config is the clerk's TUI configuration (theme, language, mouse, keymap overrides, saved views).
+type Config = common.Config
+
+// ViewConfig is a user-defined inbox tab.
+type ViewConfig = common.ViewConfig
+
+// DemoControls are the demo-only hooks (amt --demo): cut and restore the connection.
+type DemoControls struct {
+	SetOffline func(offline bool)
+}
+
+// Deps is everything the TUI needs. Store is required; Syncer may be nil (offline only).
+type Deps struct {
+	Store  *store.Store
+	Syncer *syncer.Syncer
+	Me     api.Me
+	Clerks []api.Clerk
+	Lang   string // "de" (default) or "en"; overrides Config.Lang when set
+	Config Config
+	Now    func() time.Time
+	Demo   *DemoControls // nil unless --demo
+
+	// Download fetches an attachment (cmd/amt wires client.Download); nil = unavailable.
+	Download common.DownloadFunc
+	// Open opens a file with the system viewer; nil = the case view's fallback.
+	Open common.OpenFunc
+
+	// ProgramOptions are appended to Run's options (tests: tea.WithInput/WithOutput).
+	ProgramOptions []tea.ProgramOption
+}
+
+// Run shows the TUI until the clerk quits or ctx is cancelled. It never calls the network: it
+// reads the store and hears from the syncer.
+func Run(ctx context.Context, d Deps) error {
+	if d.Store == nil {
+		return errors.New("tui: no store")
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		d.Config.NoColor = true
+	}
+	m := New(d)
+	defer m.Close()
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if m.ctx.Config.Mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	opts = append(opts, d.ProgramOptions...)
+	_, err := tea.NewProgram(m, opts...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // cancelled from outside (signal): a normal end
+	}
+	if err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	return nil
+}
+
+// LoadConfig reads a YAML config file; a missing file is the zero Config.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("tui: config: %w", err)
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("tui: config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// statusOf converts a syncer event into the TUI's copy.
+func statusOf(e syncer.Event) common.SyncStatus {
+	return common.SyncStatus{Online: e.Online, Syncing: e.Syncing, LastSync: e.LastSync,
+		Pending: e.Pending, Conflicts: e.Conflicts, Rejected: e.Rejected, Err: e.Err,
+		ErrKind: e.ErrKind, Changed: e.Changed}
+}

@@ -1,0 +1,690 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/syncer"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/actions"
+	"github.com/amt-mv/amt/tui/components/help"
+	"github.com/amt-mv/amt/tui/components/inbox"
+	"github.com/amt-mv/amt/tui/components/palette"
+	"github.com/amt-mv/amt/tui/components/statusbar"
+	"github.com/amt-mv/amt/tui/components/toast"
+	"github.com/amt-mv/amt/tui/i18n"
+	"github.com/amt-mv/amt/tui/keys"
+	"github.com/amt-mv/amt/tui/theme"
+)
+
+// child is a top-level view other than the inbox (case, pending, dashboard), adapted to one shape
+// so the root can route to it.
+type child interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (child, tea.Cmd)
+	View() string
+	SetSize(w, h int)
+}
+
+// Root-internal messages (the palette sends most of them).
+type (
+	syncNowMsg  struct{}
+	demoMsg     struct{ offline bool }
+	demoDoneMsg struct{ offline bool }
+	setThemeMsg struct{ name string }
+	setLangMsg  struct{ lang i18n.Lang }
+	showHelpMsg struct{}
+	quitMsg     struct{}
+	outboxMsg   common.SyncStatus // outbox counts when running without a syncer
+	storeListen struct{}          // the store subscription ended
+	clockMsg    struct{}          // refresh relative times and deadline marks
+)
+
+// clockEvery is how often the root re-renders without other events, so "vor 5 Min." and deadline
+// marks stay true.
+const clockEvery = 30 * time.Second
+
+// Model is the root model: one shared context, the inbox, the other views, the overlays (dialog,
+// palette, help), toasts and the status bar.
+type Model struct {
+	ctx  *common.Ctx
+	deps Deps
+
+	state common.ViewID
+	back  common.ViewID // where Esc from the case view returns
+
+	inbox     inbox.Model
+	caseView  child
+	pending   child
+	dashboard child
+
+	dialog  *actions.Model
+	palette *palette.Model
+	help    *help.Model
+
+	status statusbar.Model
+	toasts toast.Model
+
+	storeCh <-chan struct{}
+	unsub   func()
+	syncCh  <-chan syncer.Event
+	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests stub it
+
+	startErr string // keymap/theme config problems, shown once as a toast
+}
+
+// New builds the root model from Deps (Run calls it; tests drive it directly or via teatest).
+func New(d Deps) Model {
+	cfg := d.Config
+	lang := cfg.Lang
+	if d.Lang != "" {
+		lang = d.Lang
+	}
+	i18n.SetLang(i18n.Parse(lang))
+	c := common.NewCtx(nil, d.Me, d.Now)
+	if d.Store != nil {
+		c.Store = d.Store
+	}
+	if d.Syncer != nil {
+		c.Syncer = d.Syncer
+	}
+	c.Config = cfg
+	c.Clerks = d.Clerks
+	c.Demo = d.Demo != nil
+	c.Download, c.Open = d.Download, d.Open
+	var errs []string
+	th, err := theme.New(cfg.Theme, cfg.NoColor)
+	if err != nil {
+		errs = append(errs, err.Error())
+		th = theme.Must(theme.Default, cfg.NoColor)
+	}
+	c.Theme = th
+	c.Keys = keys.Default()
+	if len(cfg.Keys) > 0 {
+		if err := c.Keys.Rebind(cfg.Keys); err != nil {
+			errs = append(errs, i18n.Tf("toast.keysBad", strings.ReplaceAll(err.Error(), "\n", "; ")))
+		}
+	}
+	c.Keys.Case.FourEyes.SetEnabled(c.IsLead())
+	if d.Syncer != nil {
+		c.Status = statusOf(d.Syncer.Status())
+	} else if d.Store != nil {
+		if s, err := d.Store.SyncState(); err == nil {
+			c.Status.LastSync = s.LastSync
+		}
+	}
+	m := Model{ctx: c, deps: d, inbox: inbox.New(c), status: statusbar.New(c), toasts: toast.New(c),
+		startErr: strings.Join(errs, "; "), tick: tea.Tick}
+	if c.Store != nil {
+		m.storeCh, m.unsub = c.Store.Subscribe()
+	}
+	if d.Syncer != nil {
+		m.syncCh = d.Syncer.Events()
+	}
+	return m
+}
+
+// Close releases the store subscription.
+func (m Model) Close() {
+	if m.unsub != nil {
+		m.unsub()
+	}
+}
+
+// Ctx exposes the shared context (tests).
+func (m Model) Ctx() *common.Ctx { return m.ctx }
+
+// State is the active view.
+func (m Model) State() common.ViewID { return m.state }
+
+// Inbox is the inbox model (tests).
+func (m Model) Inbox() inbox.Model { return m.inbox }
+
+// Toasts lists the toasts shown (tests).
+func (m Model) Toasts() []string { return m.toasts.Texts() }
+
+// Overlay names the open overlay: "dialog", "palette", "help" or "".
+func (m Model) Overlay() string {
+	switch {
+	case m.dialog != nil:
+		return "dialog"
+	case m.palette != nil:
+		return "palette"
+	case m.help != nil:
+		return "help"
+	}
+	return ""
+}
+
+// Init starts loading, listening to the store and the syncer.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.inbox.Init(), m.listenStore(), m.listenSync(), m.clock()}
+	if m.syncCh == nil {
+		cmds = append(cmds, m.countOutbox())
+	}
+	if m.startErr != "" {
+		cmds = append(cmds, common.Toast(common.ToastError, m.startErr))
+	}
+	if m.ctx.Status.Syncing {
+		cmds = append(cmds, func() tea.Msg { return common.SyncEventMsg(m.ctx.Status) })
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) clock() tea.Cmd {
+	return m.tick(clockEvery, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+func (m Model) listenStore() tea.Cmd {
+	ch := m.storeCh
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return storeListen{}
+		}
+		return common.StoreChangedMsg{}
+	}
+}
+
+func (m Model) listenSync() tea.Cmd {
+	ch := m.syncCh
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return common.SyncEventMsg(statusOf(e))
+	}
+}
+
+// countOutbox fills the status bar's counters when there is no syncer to report them.
+func (m Model) countOutbox() tea.Cmd {
+	st, base := m.ctx.Store, m.ctx.Status
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		acts, err := st.Outbox()
+		if err != nil {
+			return nil
+		}
+		s := base
+		s.Pending, s.Conflicts, s.Rejected = 0, 0, 0
+		for _, a := range acts {
+			switch a.State {
+			case "conflict":
+				s.Conflicts++
+			case "rejected":
+				s.Rejected++
+			default:
+				s.Pending++
+			}
+		}
+		return outboxMsg(s)
+	}
+}
+
+func (m *Model) resize(w, h int) {
+	c := m.ctx
+	c.ScreenWidth, c.ScreenHeight = w, h
+	c.Width, c.Height = w, max(0, h-1)
+	m.inbox.SetSize(c.Width, c.Height)
+	for _, v := range []child{m.caseView, m.pending, m.dashboard} {
+		if v != nil {
+			v.SetSize(c.Width, c.Height)
+		}
+	}
+	if m.dialog != nil {
+		m.dialog.SetSize(w, h)
+	}
+}
+
+// Update implements tea.Model.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return m.update(msg) }
+
+// update routes a message.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+
+	case common.StoreChangedMsg:
+		cmds := []tea.Cmd{m.listenStore()}
+		dash := m.dashboard
+		if m.state != common.ViewDashboard {
+			m.dashboard = nil // a hidden dashboard recomputes when shown again, not on every change
+		}
+		cmds = append(cmds, m.broadcast(msg)...)
+		m.dashboard = dash
+		if m.syncCh == nil {
+			cmds = append(cmds, m.countOutbox())
+		}
+		return m, tea.Batch(cmds...)
+	case storeListen:
+		return m, nil
+	case clockMsg:
+		return m, m.clock() // the re-render after this message is the point
+	case common.SyncEventMsg:
+		prev := m.ctx.Status
+		m.ctx.Status = common.SyncStatus(msg)
+		cmds := []tea.Cmd{m.listenSync(), m.transitionToasts(prev, m.ctx.Status)}
+		var cmd tea.Cmd
+		m.status, cmd = m.status.Update(msg)
+		cmds = append(cmds, cmd, m.toActive(msg))
+		return m, tea.Batch(cmds...)
+	case outboxMsg:
+		m.ctx.Status = common.SyncStatus(msg)
+		return m, nil
+
+	case common.ToastMsg:
+		var cmd tea.Cmd
+		m.toasts, cmd = m.toasts.Push(msg)
+		return m, cmd
+	case toast.ExpireMsg:
+		m.toasts, _ = m.toasts.Update(msg)
+		return m, nil
+
+	case common.ActionQueuedMsg:
+		// Count the new actions at once; the syncer's next event brings the exact numbers.
+		m.ctx.Status.Pending += len(msg.Actions)
+		var cmd tea.Cmd
+		m.toasts, cmd = m.toasts.Push(msg.Toast())
+		cmds := []tea.Cmd{cmd}
+		if m.dialog != nil {
+			d, c := m.dialog.Update(msg)
+			m.dialog = &d
+			cmds = append(cmds, c)
+		}
+		var c tea.Cmd
+		m.inbox, c = m.inbox.Update(msg)
+		cmds = append(cmds, c)
+		if m.state != common.ViewInbox {
+			cmds = append(cmds, m.toActive(msg))
+		}
+		return m, tea.Batch(cmds...)
+
+	case common.OpenCaseMsg:
+		return m, m.openCase(msg.ID)
+	case common.BackMsg:
+		return m, m.goBack()
+	case common.SwitchViewMsg:
+		return m, m.switchTo(msg.View)
+
+	case common.OpenDialogMsg:
+		return m, m.openDialog(msg)
+	case common.CloseDialogMsg, actions.ClosedMsg:
+		m.dialog = nil
+		return m, nil
+
+	case palette.RunMsg:
+		m.palette = nil
+		return m.update(msg.Command.Msg)
+	case palette.CloseMsg:
+		m.palette = nil
+		return m, nil
+	case help.CloseMsg:
+		m.help = nil
+		return m, nil
+	case showHelpMsg:
+		h := help.New(m.ctx, m.keyContext())
+		m.help = &h
+		return m, nil
+	case quitMsg:
+		return m, tea.Quit
+
+	case syncNowMsg:
+		if m.ctx.Syncer == nil {
+			return m, common.Toast(common.ToastWarn, i18n.T("toast.noSyncer"))
+		}
+		m.ctx.Kick()
+		return m, common.Toast(common.ToastInfo, i18n.T("toast.syncKicked"))
+	case demoMsg:
+		if m.deps.Demo == nil || m.deps.Demo.SetOffline == nil {
+			return m, common.Toast(common.ToastWarn, i18n.T("toast.demoOnly"))
+		}
+		set, sy, off := m.deps.Demo.SetOffline, m.ctx.Syncer, msg.offline
+		return m, func() tea.Msg {
+			set(off)
+			if sy != nil {
+				sy.Kick()
+			}
+			return demoDoneMsg{offline: off}
+		}
+	case demoDoneMsg:
+		if msg.offline {
+			return m, common.Toast(common.ToastWarn, i18n.T("toast.demoOffline"))
+		}
+		return m, common.Toast(common.ToastSuccess, i18n.T("toast.demoOnline"))
+	case setThemeMsg:
+		th, err := theme.New(msg.name, m.ctx.Config.NoColor)
+		if err != nil {
+			return m, common.Toast(common.ToastError, err.Error())
+		}
+		m.ctx.Theme = th
+		m.ctx.Config.Theme = msg.name
+		return m, tea.Batch(m.configChanged(), common.Toast(common.ToastInfo, i18n.Tf("toast.theme", i18n.T("theme."+th.Name))))
+	case setLangMsg:
+		i18n.SetLang(msg.lang)
+		m.ctx.Config.Lang = msg.lang.String()
+		m.ctx.Keys.Relabel()
+		return m, tea.Batch(m.configChanged(), common.Toast(common.ToastInfo, i18n.T("toast.lang")))
+
+	case inbox.SelectViewMsg, inbox.SortMsg, inbox.FocusFilterMsg, inbox.ClearFilterMsg,
+		inbox.ClearSelectionMsg, inbox.AssignMsg:
+		m.state = common.ViewInbox
+		var cmd tea.Cmd
+		m.inbox, cmd = m.inbox.Update(msg)
+		return m, cmd
+
+	case tea.KeyMsg:
+		return m.key(msg)
+	case tea.MouseMsg:
+		if m.dialog != nil || m.palette != nil || m.help != nil {
+			return m, nil
+		}
+		return m, m.toActive(msg)
+	}
+
+	// Everything else (a child's own async results, spinner ticks, cursor blinks) goes to whoever
+	// may own it: the status bar, the dialog, the palette, and the views.
+	var cmds []tea.Cmd
+	var cmd tea.Cmd
+	m.status, cmd = m.status.Update(msg)
+	cmds = append(cmds, cmd)
+	if m.dialog != nil {
+		d, c := m.dialog.Update(msg)
+		m.dialog = &d
+		cmds = append(cmds, c)
+	}
+	if m.palette != nil {
+		p, c := m.palette.Update(msg)
+		m.palette = &p
+		cmds = append(cmds, c)
+	}
+	cmds = append(cmds, m.broadcastViews(msg)...)
+	return m, tea.Batch(cmds...)
+}
+
+// broadcast sends msg to every view and the open dialog.
+func (m *Model) broadcast(msg tea.Msg) []tea.Cmd {
+	cmds := m.broadcastViews(msg)
+	if m.dialog != nil {
+		d, c := m.dialog.Update(msg)
+		m.dialog = &d
+		cmds = append(cmds, c)
+	}
+	return cmds
+}
+
+// broadcastViews sends msg to the inbox and every live view (async results carry their own ids,
+// so a view ignores what is not its own).
+func (m *Model) broadcastViews(msg tea.Msg) []tea.Cmd {
+	var cmds []tea.Cmd
+	var cmd tea.Cmd
+	m.inbox, cmd = m.inbox.Update(msg)
+	cmds = append(cmds, cmd)
+	for _, v := range []*child{&m.caseView, &m.pending, &m.dashboard} {
+		if *v != nil {
+			*v, cmd = (*v).Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	return cmds
+}
+
+// toActive sends msg to the active view only.
+func (m *Model) toActive(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.state {
+	case common.ViewInbox:
+		m.inbox, cmd = m.inbox.Update(msg)
+	default:
+		if v := m.activeChild(); v != nil && *v != nil {
+			*v, cmd = (*v).Update(msg)
+		}
+	}
+	return cmd
+}
+
+func (m *Model) activeChild() *child {
+	switch m.state {
+	case common.ViewCase:
+		return &m.caseView
+	case common.ViewPending:
+		return &m.pending
+	case common.ViewDashboard:
+		return &m.dashboard
+	}
+	return nil
+}
+
+func (m *Model) configChanged() tea.Cmd {
+	m.inbox.SetSize(m.ctx.Width, m.ctx.Height)
+	return tea.Batch(m.broadcast(common.ConfigChangedMsg{})...)
+}
+
+func (m *Model) transitionToasts(prev, cur common.SyncStatus) tea.Cmd {
+	var cmds []tea.Cmd
+	t := func(k common.ToastKind, key string) { cmds = append(cmds, common.Toast(k, i18n.T(key))) }
+	if prev.Online && !cur.Online && cur.ErrKind == "offline" {
+		t(common.ToastWarn, "toast.wentOffline")
+	}
+	if !prev.Online && cur.Online && !prev.LastSync.IsZero() {
+		t(common.ToastSuccess, "toast.backOnline")
+	}
+	if prev.Pending > 0 && cur.Pending == 0 && cur.Conflicts == 0 && cur.Rejected == 0 && cur.Online {
+		t(common.ToastSuccess, "toast.sent")
+	}
+	if cur.Conflicts > prev.Conflicts {
+		t(common.ToastError, "toast.newConflict")
+	}
+	if cur.Rejected > prev.Rejected {
+		t(common.ToastError, "toast.newRejected")
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) keyContext() keys.Context {
+	switch {
+	case m.dialog != nil:
+		return keys.ContextDialog
+	case m.state == common.ViewCase:
+		return keys.ContextCase
+	case m.state == common.ViewPending:
+		return keys.ContextPending
+	case m.state == common.ViewDashboard:
+		return keys.ContextDashboard
+	}
+	return keys.ContextInbox
+}
+
+// capturing reports whether the active view holds a text input.
+func (m *Model) capturing() bool {
+	if m.state == common.ViewInbox {
+		return m.inbox.CapturingInput()
+	}
+	if v := m.activeChild(); v != nil && *v != nil {
+		if c, ok := (*v).(common.InputCapturer); ok {
+			return c.CapturingInput()
+		}
+	}
+	return false
+}
+
+func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if msg.Type == tea.KeyCtrlC {
+		return m, tea.Quit
+	}
+	switch {
+	case m.dialog != nil:
+		d, cmd := m.dialog.Update(msg)
+		m.dialog = &d
+		return m, cmd
+	case m.palette != nil:
+		p, cmd := m.palette.Update(msg)
+		m.palette = &p
+		return m, cmd
+	case m.help != nil:
+		h, cmd := m.help.Update(msg)
+		m.help = &h
+		return m, cmd
+	case m.capturing():
+		return m, m.toActive(msg)
+	}
+	g := &m.ctx.Keys.Global
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, g.Help):
+		h := help.New(m.ctx, m.keyContext())
+		m.help = &h
+		return m, nil
+	case key.Matches(msg, g.Palette):
+		p := palette.New(m.ctx, m.commands())
+		m.palette = &p
+		return m, nil
+	case key.Matches(msg, g.Inbox):
+		return m, m.switchTo(common.ViewInbox)
+	case key.Matches(msg, g.Pending):
+		return m, m.switchTo(common.ViewPending)
+	case key.Matches(msg, g.Dashboard):
+		return m, m.switchTo(common.ViewDashboard)
+	case key.Matches(msg, g.Sync):
+		return m.update(syncNowMsg{})
+	case key.Matches(msg, g.Back) && m.state != common.ViewInbox:
+		return m, m.goBack()
+	}
+	return m, m.toActive(msg)
+}
+
+func (m *Model) switchTo(v common.ViewID) tea.Cmd {
+	switch v {
+	case common.ViewInbox:
+		m.state = v
+		return nil
+	case common.ViewCase:
+		if m.caseView != nil {
+			m.state = v
+		}
+		return nil
+	case common.ViewPending:
+		m.state = v
+		if m.pending == nil {
+			m.pending = newPending(m.ctx)
+			m.pending.SetSize(m.ctx.Width, m.ctx.Height)
+			return m.pending.Init()
+		}
+		var cmd tea.Cmd
+		m.pending, cmd = m.pending.Update(common.StoreChangedMsg{})
+		return cmd
+	case common.ViewDashboard:
+		m.state = v
+		if m.dashboard == nil {
+			m.dashboard = newDashboard(m.ctx)
+			m.dashboard.SetSize(m.ctx.Width, m.ctx.Height)
+			return m.dashboard.Init()
+		}
+		var cmd tea.Cmd
+		m.dashboard, cmd = m.dashboard.Update(common.StoreChangedMsg{})
+		return cmd
+	}
+	return nil
+}
+
+func (m *Model) openCase(id string) tea.Cmd {
+	if id == "" {
+		return nil
+	}
+	if m.state != common.ViewCase {
+		m.back = m.state
+	}
+	m.caseView = newCaseView(m.ctx, id)
+	m.caseView.SetSize(m.ctx.Width, m.ctx.Height)
+	m.state = common.ViewCase
+	return m.caseView.Init()
+}
+
+func (m *Model) goBack() tea.Cmd {
+	switch m.state {
+	case common.ViewCase:
+		m.state = m.back
+		if m.state == common.ViewCase {
+			m.state = common.ViewInbox
+		}
+		m.caseView = nil
+	case common.ViewPending, common.ViewDashboard:
+		m.state = common.ViewInbox
+	}
+	return nil
+}
+
+func (m *Model) openDialog(msg common.OpenDialogMsg) tea.Cmd {
+	if len(msg.CaseIDs) == 0 {
+		return common.Toast(common.ToastWarn, i18n.T("assign.none"))
+	}
+	d := actions.New(m.ctx, msg.Kind, msg.CaseIDs...)
+	d.SetSize(m.ctx.ScreenWidth, m.ctx.ScreenHeight)
+	m.dialog = &d
+	m.help, m.palette = nil, nil
+	return d.Init()
+}
+
+// View renders the active view, toasts and overlays above the status bar.
+func (m Model) View() string {
+	c := m.ctx
+	if c.ScreenWidth <= 0 || c.ScreenHeight <= 0 {
+		return ""
+	}
+	var body string
+	switch m.state {
+	case common.ViewInbox:
+		body = m.inbox.View()
+	default:
+		if v := m.activeChild(); v != nil && *v != nil {
+			body = (*v).View()
+		}
+	}
+	body = fitBlock(body, c.Width, c.Height)
+	if t := m.toasts.View(min(60, c.Width)); t != "" {
+		tw, th := common.Size(t)
+		body = common.Overlay(body, t, c.Width-tw, c.Height-th)
+	}
+	switch {
+	case m.dialog != nil:
+		body = common.OverlayCenter(body, m.dialog.View(), c.Width, c.Height)
+	case m.palette != nil:
+		p := m.palette.View()
+		_, ph := common.Size(p)
+		pw, _ := common.Size(p)
+		body = common.Overlay(body, p, (c.Width-pw)/2, min(2, max(0, c.Height-ph)))
+	case m.help != nil:
+		body = common.OverlayCenter(body, m.help.View(), c.Width, c.Height)
+	}
+	return body + "\n" + m.status.View()
+}
+
+// fitBlock pads or cuts s to exactly h lines (each line is left to the view's own width).
+func fitBlock(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		if common.Width(l) > w {
+			lines[i] = common.Truncate(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
