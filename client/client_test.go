@@ -184,7 +184,7 @@ func TestConfigNeverShowsToken(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", cfg)
 	outs := []string{
 		fmt.Sprint(cfg), fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg),
-		fmt.Sprintf("%s", &cfg), fmt.Sprintf("%+v", wrapper{cfg}), fmt.Sprintf("%#v", wrapper{cfg}),
+		(&cfg).String(), fmt.Sprintf("%+v", wrapper{cfg}), fmt.Sprintf("%#v", wrapper{cfg}),
 		buf.String(),
 	}
 	noCA := cfg

@@ -147,6 +147,9 @@ func TestActionsApply(t *testing.T) {
 
 	// The history records every step with server time.
 	resp, out = c.do("GET", "/cases/"+cs.ID+"/events", nil, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("events: %d %s", resp.StatusCode, out)
+	}
 	var evs api.EventList
 	mustJSON(t, out, &evs)
 	kinds := map[api.EventKind]int{}

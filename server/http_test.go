@@ -140,6 +140,11 @@ func TestGzip(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatal(resp.StatusCode)
 	}
+	var p api.Problem
+	mustJSON(t, raw, &p)
+	if p.Status != 404 || p.Type == "" {
+		t.Fatalf("problem = %+v", p)
+	}
 }
 
 func TestMalformedRequests(t *testing.T) {

@@ -20,6 +20,9 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("me = %+v", me)
 	}
 	resp, body = c.do("GET", "/changes?limit=5", nil, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("changes: %d %s", resp.StatusCode, body)
+	}
 	var page api.ChangePage
 	mustJSON(t, body, &page)
 	if len(page.Items) != 5 || !page.HasMore {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Limits on what the store accepts as keys from the server.
@@ -315,7 +316,7 @@ func (s *Store) ApplyChanges(items []api.Change, nextCursor string) error {
 func (s *Store) ResetForResync() error {
 	return s.update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bCases, bIndex, bCaseIdx} {
-			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}
 			if _, err := tx.CreateBucket(name); err != nil {

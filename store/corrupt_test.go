@@ -45,7 +45,7 @@ func corpusDB(t *testing.T, n int) []byte {
 
 // exercise opens a damaged file and runs every read and some writes. It fails the test on a panic
 // and returns the errors seen.
-func exercise(t *testing.T, raw []byte) (openErr error, errs []error) {
+func exercise(t *testing.T, raw []byte) (errs []error, openErr error) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, DBFile), raw, 0o600); err != nil {
@@ -60,7 +60,7 @@ func exercise(t *testing.T, raw []byte) (openErr error, errs []error) {
 	opts.LockTimeout = 100 * time.Millisecond
 	s, err := Open(opts)
 	if err != nil {
-		return err, nil
+		return nil, err
 	}
 	defer s.Close()
 	rec := func(err error) {
@@ -94,7 +94,7 @@ func exercise(t *testing.T, raw []byte) (openErr error, errs []error) {
 	rec(err)
 	_, err = s.Purge(time.Now())
 	rec(err)
-	return nil, errs
+	return errs, nil
 }
 
 func TestTruncatedFile(t *testing.T) {
@@ -105,7 +105,7 @@ func TestTruncatedFile(t *testing.T) {
 	}
 	for _, size := range sizes {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			openErr, errs := exercise(t, raw[:size])
+			errs, openErr := exercise(t, raw[:size])
 			if openErr != nil {
 				if !errors.Is(openErr, ErrCorrupt) {
 					t.Errorf("open error not ErrCorrupt: %v", openErr)
@@ -139,7 +139,7 @@ func TestBitFlipsNeverPanic(t *testing.T) {
 				bad[j] = byte(r.UintN(256))
 			}
 		}
-		openErr, errs := exercise(t, bad)
+		errs, openErr := exercise(t, bad)
 		if openErr != nil || len(errs) > 0 {
 			detected++
 			for _, e := range append(errs, openErr) {

@@ -78,8 +78,7 @@ type keyMaterial struct {
 }
 
 var (
-	adWrap  = []byte("amt data key v1")
-	adCheck = []byte("amt key check v1")
+	adWrap = []byte("amt data key v1")
 )
 
 // keyringUser is the keyring account of a cache dir: a hash, so the path is not exposed.

@@ -29,9 +29,6 @@ const (
 	fSlow                 // the response trickles at the proxy's bandwidth
 )
 
-var faultNames = map[fault]string{fNone: "none", fReset: "reset", fCutAfterCommit: "cut-after-commit",
-	f500Before: "500-before", f500After: "500-after", f503: "503", fSlow: "slow"}
-
 // faultProxy is a real HTTP reverse proxy on loopback that injects network and server faults
 // between the client and the test server. policy picks the fault of request n (0-based).
 type faultProxy struct {
@@ -69,12 +66,6 @@ func newFaultProxy(t *testing.T, target string, seed uint64, policy func(int, *h
 }
 
 func (p *faultProxy) URL() string { return p.srv.URL }
-
-func (p *faultProxy) requests() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n
-}
 
 func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
