@@ -140,10 +140,10 @@ func TestGzip(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatal(resp.StatusCode)
 	}
-	var p api.Problem
-	mustJSON(t, raw, &p)
-	if p.Status != 404 || p.Type == "" {
-		t.Fatalf("problem = %+v", p)
+	var prob api.Problem
+	mustJSON(t, raw, &prob)
+	if prob.Status != 404 || prob.Type == "" {
+		t.Fatalf("problem = %+v", prob)
 	}
 }
 
