@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,7 +66,47 @@ func decodeRequest(kind api.ActionKind, body []byte) (any, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON object")
 	}
+	if err := exactKeys(body, v); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// exactKeys rejects top-level keys that are not exactly one of v's JSON field names (encoding/json
+// matches names case-insensitively) and duplicate keys (it keeps the last), so that what the
+// server applies is what the body says. The request types have no nested objects. Errors do not
+// echo the key: it is request data.
+func exactKeys(body []byte, v any) error {
+	t := reflect.TypeOf(v).Elem()
+	allowed := make(map[string]bool, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		allowed[name] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // the opening brace
+		return errors.New("malformed JSON")
+	}
+	seen := make(map[string]bool, len(allowed))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return errors.New("malformed JSON")
+		}
+		key, _ := tok.(string)
+		if !allowed[key] {
+			return errors.New("malformed JSON: unknown field (field names are case-sensitive)")
+		}
+		if seen[key] {
+			return errors.New("malformed JSON: duplicate field")
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return errors.New("malformed JSON")
+		}
+	}
+	return nil
 }
 
 // jsonErrText describes a decoding error without echoing request data.
