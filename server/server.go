@@ -51,6 +51,8 @@ type Server struct {
 	handler http.Handler
 
 	quit      chan struct{}
+	admin     *adminServer // the admin socket, if StartAdmin was called; guarded by adminMu
+	adminMu   sync.Mutex
 	drainOnce sync.Once
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -135,15 +137,54 @@ func (s *Server) Drain() {
 	s.drainOnce.Do(func() { close(s.quit) })
 }
 
-// Close drains long-polls, stops background work and closes the database.
+// Close drains long-polls, stops the admin socket and background work and closes the database.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.Drain()
+		s.stopAdmin()
 		s.wg.Wait()
 		err = s.db.Close()
 	})
 	return err
+}
+
+// The limits of the http.Server built by NewHTTPServer. A 1 MiB body takes about 35 s at
+// 256 kbit/s, so ReadTimeout leaves room for slow uplinks; WriteTimeout covers the longest
+// long-poll (api.MaxWaitSeconds) plus a slow response.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 2 * time.Minute
+	WriteTimeout      = time.Duration(api.MaxWaitSeconds)*time.Second + 60*time.Second
+	IdleTimeout       = 2 * time.Minute
+	MaxHeaderBytes    = 32 << 10
+)
+
+// NewHTTPServer returns the http.Server that amt-server runs h in: the timeouts and header
+// limit above (against slow or idle clients and huge headers) and errors logged at warn level
+// by logger (nil = discarded). Tests may shorten the timeouts on the returned value before
+// serving.
+func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// HTTPServer returns NewHTTPServer(s.Handler(), logger) with s.Drain registered to run when
+// Shutdown starts: long-polls end and /readyz answers 503 while connections drain.
+func (s *Server) HTTPServer(logger *slog.Logger) *http.Server {
+	hs := NewHTTPServer(s.Handler(), logger)
+	hs.RegisterOnShutdown(s.Drain)
+	return hs
 }
 
 func (s *Server) pruneLoop() {

@@ -1,20 +1,34 @@
 // Command amt-server is the reference central API of amt: a persistent server over bbolt for
 // development, demos, tests and small deployments.
 //
-//	amt-server [serve] --data DIR [--addr 127.0.0.1:8080] [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD] [--tls-cert F --tls-key F] [--log-level info]
+//	amt-server [serve] [--config FILE] --data DIR [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F]
+//	           [--log-level info] [--rate-limit 50] [--rate-burst 0] [--tombstone-retention 30d]
+//	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD]
+//	amt-server backup [--config FILE] --data DIR --out FILE
+//	amt-server restore [--config FILE] --data DIR --from FILE
 //	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
 //	amt-server token revoke --data DIR --amt AMT --clerk CLERK
+//	amt-server config example
 //	amt-server --version
 //
+// Settings come from flags, then environment variables (AMT_SERVER_DATA, AMT_SERVER_ADDR, …),
+// then the config file (--config or AMT_SERVER_CONFIG), then defaults; see config.go.
+//
 // serve prints "listening on http://ADDR" (the real address, also for port 0) once it accepts
-// connections, and shuts down gracefully on SIGINT/SIGTERM. --demo seeds an empty data directory
-// with the deterministic demo data and writes one token per demo clerk to DATA/demo-tokens.json
-// (0600). Token commands open the data file and so run while the server is stopped; create
-// prints the new token, creating the clerk (and Amt) when --name is given.
+// connections, and shuts down gracefully on SIGINT/SIGTERM: /readyz answers 503 at once,
+// long-polls end, in-flight requests finish. While it runs it serves consistent backups on the
+// admin socket DATA/admin.sock (0600), which "amt-server backup" uses; with the server stopped,
+// backup reads the database directly. restore (server stopped) installs a verified backup as
+// DATA/server.db, keeps the replaced file, and resets the change feeds so that every client
+// resynchronises fully. --demo seeds an empty data directory with the
+// deterministic demo data and writes one token per demo clerk to DATA/demo-tokens.json (0600).
+// Token commands open the data file and so run while the server is stopped; create prints the
+// new token, creating the clerk (and Amt) when --name is given.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -44,11 +58,25 @@ func main() {
 	}
 }
 
+const usage = `usage:
+  amt-server [serve] [--config FILE] --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F] ...
+  amt-server backup [--config FILE] --data DIR --out FILE
+  amt-server restore [--config FILE] --data DIR --from FILE   (server stopped)
+  amt-server token create --data DIR --amt AMT --clerk CLERK [--role clerk|lead] [--name NAME]
+  amt-server token revoke --data DIR --amt AMT --clerk CLERK
+  amt-server config example
+  amt-server --version
+Run "amt-server serve -h" for every flag.`
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "serve":
 			return serve(ctx, args[1:], stdout, stderr)
+		case "backup":
+			return backup(ctx, args[1:], stdout, stderr)
+		case "restore":
+			return restore(args[1:], stdout, stderr)
 		case "token":
 			if len(args) > 1 && args[1] == "create" {
 				return tokenCreate(args[2:], stdout, stderr)
@@ -57,8 +85,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return tokenRevoke(args[2:], stdout, stderr)
 			}
 			return errors.New("usage: amt-server token create|revoke --data DIR --amt AMT --clerk CLERK [--role clerk|lead] [--name NAME]")
+		case "config":
+			if len(args) == 2 && args[1] == "example" {
+				_, err := io.WriteString(stdout, exampleConfig)
+				return err
+			}
+			return errors.New("usage: amt-server config example")
 		case "version", "--version", "-version":
 			fmt.Fprintln(stdout, version.String("amt-server"))
+			return nil
+		case "help", "--help", "-help", "-h":
+			fmt.Fprintln(stdout, usage)
 			return nil
 		}
 	}
@@ -66,24 +103,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 type serveFlags struct {
-	data, addr, certFile, keyFile, demoDate, logLevel string
-	demo                                              bool
-	demoCases                                         int
-	version                                           bool
+	demoDate  string
+	demo      bool
+	demoCases int
+	version   bool
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server", flag.ContinueOnError)
+	fs := flag.NewFlagSet("amt-server serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f serveFlags
-	fs.StringVar(&f.data, "data", "", "data directory (created 0700)")
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address; port 0 picks a free one")
+	resolve := configFlags(fs)
 	fs.BoolVar(&f.demo, "demo", false, "seed an empty data directory with demo data and write DATA/demo-tokens.json")
 	fs.IntVar(&f.demoCases, "demo-cases", 0, "number of demo cases (0 = the realistic default)")
 	fs.StringVar(&f.demoDate, "demo-date", "", "reference date of the demo data, YYYY-MM-DD (default today)")
-	fs.StringVar(&f.certFile, "tls-cert", "", "TLS certificate file (PEM)")
-	fs.StringVar(&f.keyFile, "tls-key", "", "TLS key file (PEM)")
-	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -93,47 +126,57 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), "subcommands: serve, backup, restore, token, config; see amt-server help")
 	}
-	if f.data == "" {
-		return errors.New("--data DIR is required")
+	st, err := resolve()
+	if err != nil {
+		return err
 	}
-	if (f.certFile == "") != (f.keyFile == "") {
-		return errors.New("--tls-cert and --tls-key go together")
+	if st.Data == "" {
+		return errors.New("--data DIR is required (or AMT_SERVER_DATA, or data: in the config file)")
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+	if (st.TLSCert == "") != (st.TLSKey == "") {
+		return fmt.Errorf("tls_cert and tls_key go together (tls_cert from %s, tls_key from %s)",
+			sourceOr(st, "tls_cert"), sourceOr(st, "tls_key"))
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if st.TLSCert != "" {
+		// Fail before opening the database, with the file named, not at the first handshake.
+		if _, err := loadKeyPair(st.TLSCert, st.TLSKey); err != nil {
+			return err
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: st.LogLevel}))
+	if st.ConfigFile != "" {
+		logger.Info("config file", "path", st.ConfigFile)
+	}
 
-	srv, err := server.New(server.Config{DataDir: f.data, Logger: logger})
+	rate := st.RateLimit
+	if rate == 0 {
+		rate = -1 // off
+	}
+	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
+		TombstoneRetention: st.TombstoneRetention})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	if f.demo {
-		if err := seedDemo(srv, f, logger); err != nil {
+		if err := seedDemo(srv, st.Data, f, logger); err != nil {
 			return err
 		}
 	}
 
-	ln, err := net.Listen("tcp", f.addr)
+	ln, err := net.Listen("tcp", st.Addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // a 1 MiB body takes ~35 s at 256 kbit/s
-		WriteTimeout:      time.Duration(api.MaxWaitSeconds)*time.Second + 60*time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	if err := srv.StartAdmin(); err != nil {
+		// The API works without it; only live backups do not.
+		logger.Warn("no admin socket: amt-server backup works only while the server is stopped", "err", err)
 	}
-	hs.RegisterOnShutdown(srv.Drain)
+	hs := srv.HTTPServer(logger)
 	scheme := "http"
-	if f.certFile != "" {
+	if st.TLSCert != "" {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
@@ -142,8 +185,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		if f.certFile != "" {
-			errc <- hs.ServeTLS(ln, f.certFile, f.keyFile)
+		if st.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, st.TLSCert, st.TLSKey)
 		} else {
 			errc <- hs.Serve(ln)
 		}
@@ -154,6 +197,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	srv.StopAdmin()
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
@@ -165,6 +209,90 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return srv.Close()
 }
 
+// restore makes a backup the database of the (stopped) server.
+func restore(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("amt-server restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := configFlags(fs, "data")
+	from := fs.String("from", "", "backup file written by amt-server backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	if st.Data == "" || *from == "" {
+		return errors.New("usage: amt-server restore --data DIR --from FILE (with the server stopped)")
+	}
+	res, err := server.RestoreDataDir(*from, st.Data)
+	if err != nil {
+		return err
+	}
+	if err := matchOwner(res.Path, st.Data); err != nil {
+		return fmt.Errorf("restored, but could not give %s the owner of %s: %w", res.Path, st.Data, err)
+	}
+	fmt.Fprintf(stdout, "restored %s as %s\n", *from, res.Path)
+	if res.Saved != "" {
+		fmt.Fprintf(stdout, "the previous database is kept as %s\n", res.Saved)
+	}
+	fmt.Fprintf(stdout, "%d change feed(s) reset: every amt client resynchronises fully at its next sync and keeps its pending actions\n", res.Feeds)
+	return nil
+}
+
+// loadKeyPair checks that the certificate and key load and match.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	c, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return c, fmt.Errorf("TLS certificate %s / key %s: %w", certFile, keyFile, err)
+	}
+	return c, nil
+}
+
+func sourceOr(st *settings, key string) string {
+	if s, ok := st.Source[key]; ok {
+		return s
+	}
+	return "nowhere"
+}
+
+// backup writes a consistent, verified copy of the database to --out.
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("amt-server backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := configFlags(fs, "data")
+	out := fs.String("out", "", "backup file to write (replaced atomically; 0600)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	if st.Data == "" || *out == "" {
+		return errors.New("usage: amt-server backup --data DIR --out FILE")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	res, err := server.BackupDataDir(ctx, st.Data, *out)
+	if err != nil {
+		return err
+	}
+	how := "copied from the stopped database"
+	if res.Live {
+		how = "copied from the running server"
+	}
+	fmt.Fprintf(stdout, "backup %s: %d bytes, %s, verified, in %v\n", res.Path, res.Size, how, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // demoToken is one entry of DATA/demo-tokens.json.
 type demoToken struct {
 	Amt   string   `json:"amt"`
@@ -173,7 +301,7 @@ type demoToken struct {
 	Token string   `json:"token"`
 }
 
-func seedDemo(srv *server.Server, f serveFlags, logger *slog.Logger) error {
+func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger) error {
 	empty, err := srv.Empty()
 	if err != nil {
 		return err
@@ -209,7 +337,7 @@ func seedDemo(srv *server.Server, f serveFlags, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return writeFile0600(filepath.Join(f.data, "demo-tokens.json"), append(raw, '\n'))
+	return writeFile0600(filepath.Join(data, "demo-tokens.json"), append(raw, '\n'))
 }
 
 func writeFile0600(path string, data []byte) error {
@@ -226,7 +354,7 @@ func writeFile0600(path string, data []byte) error {
 func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("amt-server token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	resolve := configFlags(fs, "data")
 	amt := fs.String("amt", "", "id of the Amt")
 	amtName := fs.String("amt-name", "", "name of the Amt, if it is created")
 	clerk := fs.String("clerk", "", "clerk id")
@@ -235,6 +363,11 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	data := &st.Data
 	if *data == "" || *amt == "" || *clerk == "" {
 		return errors.New("--data, --amt and --clerk are required")
 	}
@@ -276,12 +409,17 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 func tokenRevoke(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("amt-server token revoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory")
+	resolve := configFlags(fs, "data")
 	amt := fs.String("amt", "", "id of the Amt")
 	clerk := fs.String("clerk", "", "clerk id")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	data := &st.Data
 	if *data == "" || *amt == "" || *clerk == "" {
 		return errors.New("--data, --amt and --clerk are required")
 	}

@@ -1,0 +1,348 @@
+package main
+
+// Settings of amt-server: every key comes from, in increasing precedence, its default, the
+// config file (--config FILE or AMT_SERVER_CONFIG), an environment variable and a flag.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// settings are the resolved settings of the server.
+type settings struct {
+	Data               string
+	Addr               string
+	TLSCert            string
+	TLSKey             string
+	LogLevel           slog.Level
+	RateLimit          float64 // requests per second per token; 0 = no limit
+	RateBurst          int     // 0 = twice RateLimit, at least 10
+	TombstoneRetention time.Duration
+
+	ConfigFile string            // the config file read, if any
+	Source     map[string]string // key → where its value came from, for errors and the start log
+}
+
+// setting is one key of the config file with its flag and environment variable.
+type setting struct {
+	key, flag, env string
+	def            string // the default, in the syntax of the file
+	usage          string
+	path           bool // a file path: relative paths in the config file are taken from its directory
+	set            func(s *settings, v string) error
+}
+
+var settingsTable = []setting{
+	{key: "data", flag: "data", env: "AMT_SERVER_DATA", path: true,
+		usage: "data directory with server.db (created 0700)",
+		set:   func(s *settings, v string) error { s.Data = v; return nil }},
+	{key: "addr", flag: "addr", env: "AMT_SERVER_ADDR", def: "127.0.0.1:8080",
+		usage: "listen address host:port; port 0 picks a free one",
+		set: func(s *settings, v string) error {
+			if _, _, err := splitHostPort(v); err != nil {
+				return err
+			}
+			s.Addr = v
+			return nil
+		}},
+	{key: "tls_cert", flag: "tls-cert", env: "AMT_SERVER_TLS_CERT", path: true,
+		usage: "TLS certificate file (PEM, with intermediates); without it the server speaks plain HTTP (for a reverse proxy)",
+		set:   func(s *settings, v string) error { s.TLSCert = v; return nil }},
+	{key: "tls_key", flag: "tls-key", env: "AMT_SERVER_TLS_KEY", path: true,
+		usage: "TLS private key file (PEM)",
+		set:   func(s *settings, v string) error { s.TLSKey = v; return nil }},
+	{key: "log_level", flag: "log-level", env: "AMT_SERVER_LOG_LEVEL", def: "info",
+		usage: "log level: debug, info, warn or error",
+		set: func(s *settings, v string) error {
+			if err := s.LogLevel.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("unknown log level %q (debug, info, warn or error)", v)
+			}
+			return nil
+		}},
+	{key: "rate_limit", flag: "rate-limit", env: "AMT_SERVER_RATE_LIMIT", def: "50",
+		usage: "sustained requests per second per token; 0 = no limit",
+		set: func(s *settings, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f != f || f > 1e6 {
+				return fmt.Errorf("%q is not a number of requests per second (0 = no limit)", v)
+			}
+			s.RateLimit = f
+			return nil
+		}},
+	{key: "rate_burst", flag: "rate-burst", env: "AMT_SERVER_RATE_BURST", def: "0",
+		usage: "requests a token may send at once above the rate; 0 = twice rate_limit, at least 10",
+		set: func(s *settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a whole number ≥ 0", v)
+			}
+			s.RateBurst = n
+			return nil
+		}},
+	{key: "tombstone_retention", flag: "tombstone-retention", env: "AMT_SERVER_TOMBSTONE_RETENTION", def: "30d",
+		usage: "how long deletions stay in the change feed (e.g. 30d, 720h); a client offline longer resyncs fully",
+		set: func(s *settings, v string) error {
+			d, err := parseDays(v)
+			if err != nil {
+				return err
+			}
+			if d < time.Hour {
+				return fmt.Errorf("%q is too short (at least 1h)", v)
+			}
+			s.TombstoneRetention = d
+			return nil
+		}},
+}
+
+func settingKeys() []string {
+	keys := make([]string, len(settingsTable))
+	for i, st := range settingsTable {
+		keys[i] = st.key
+	}
+	return keys
+}
+
+// parseDays parses a Go duration ("720h", "90m") or a number of days ("30d").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100*365 {
+			return 0, fmt.Errorf("%q is not a duration (e.g. 30d or 720h)", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 30d or 720h)", v)
+	}
+	return d, nil
+}
+
+func splitHostPort(v string) (string, string, error) {
+	i := strings.LastIndexByte(v, ':')
+	if i < 0 {
+		return "", "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:8080 or :8443)", v)
+	}
+	port := v[i+1:]
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return "", "", fmt.Errorf("%q has no valid port (e.g. 127.0.0.1:8080 or :8443)", v)
+	}
+	return v[:i], port, nil
+}
+
+// configFlags registers --config and a flag for every key of only (nil = all) on fs and
+// returns the function that resolves the settings after fs.Parse.
+func configFlags(fs *flag.FlagSet, only ...string) func() (*settings, error) {
+	configFile := fs.String("config", "", "config file (YAML; env AMT_SERVER_CONFIG); see: amt-server config example")
+	flagVals := map[string]string{}
+	for _, st := range settingsTable {
+		if only != nil && !slices.Contains(only, st.key) {
+			continue
+		}
+		usage := st.usage + " (env " + st.env
+		if st.def != "" {
+			usage += ", default " + st.def
+		}
+		usage += ")"
+		fs.Func(st.flag, usage, func(v string) error {
+			flagVals[st.key] = v
+			return nil
+		})
+	}
+	return func() (*settings, error) {
+		path := *configFile
+		if path == "" {
+			path = os.Getenv("AMT_SERVER_CONFIG")
+		}
+		return resolveSettings(path, os.LookupEnv, flagVals)
+	}
+}
+
+// resolveSettings applies the defaults, the config file (if path is not empty), the
+// environment and the flags, in that order.
+func resolveSettings(path string, lookupEnv func(string) (string, bool), flagVals map[string]string) (*settings, error) {
+	s := &settings{Source: map[string]string{}}
+	for _, st := range settingsTable {
+		if st.def == "" {
+			continue
+		}
+		if err := st.set(s, st.def); err != nil {
+			panic("amt-server: bad default of " + st.key)
+		}
+		s.Source[st.key] = "default"
+	}
+	if path != "" {
+		if err := s.loadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range settingsTable {
+		if v, ok := lookupEnv(st.env); ok && v != "" {
+			if err := st.set(s, v); err != nil {
+				return nil, fmt.Errorf("%s: %w", st.env, err)
+			}
+			s.Source[st.key] = "env " + st.env
+		}
+	}
+	for _, st := range settingsTable {
+		if v, ok := flagVals[st.key]; ok {
+			if err := st.set(s, v); err != nil {
+				return nil, fmt.Errorf("--%s: %w", st.flag, err)
+			}
+			s.Source[st.key] = "--" + st.flag
+		}
+	}
+	return s, nil
+}
+
+// loadFile applies the config file at path. Unknown keys, duplicate keys and values that are
+// not single scalars are errors naming the file and line.
+func (s *settings) loadFile(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	s.ConfigFile = path
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	m := doc.Content[0]
+	if m.Kind == yaml.ScalarNode && m.Tag == "!!null" {
+		return nil // only comments
+	}
+	if m.Kind != yaml.MappingNode {
+		return fmt.Errorf("config %s: line %d: expected keys and values (key: value), not %s", path, m.Line, kindName(m))
+	}
+	dir := filepath.Dir(path)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		at := fmt.Sprintf("config %s: line %d", path, k.Line)
+		if first, dup := seen[k.Value]; dup {
+			return fmt.Errorf("%s: key %q already defined at line %d", at, k.Value, first)
+		}
+		seen[k.Value] = k.Line
+		idx := slices.IndexFunc(settingsTable, func(st setting) bool { return st.key == k.Value })
+		if idx < 0 {
+			msg := fmt.Sprintf("%s: unknown key %q", at, k.Value)
+			if near := nearestKey(k.Value); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			return errors.New(msg + "; known keys: " + strings.Join(settingKeys(), ", "))
+		}
+		st := settingsTable[idx]
+		if v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("%s: %s must be a single value, not %s", at, k.Value, kindName(v))
+		}
+		if v.Tag == "!!null" {
+			continue // "key:" with no value keeps the default
+		}
+		val := v.Value
+		if st.path && val != "" && !filepath.IsAbs(val) {
+			val = filepath.Join(dir, val)
+		}
+		if err := st.set(s, val); err != nil {
+			return fmt.Errorf("%s: %s: %w", at, k.Value, err)
+		}
+		s.Source[st.key] = fmt.Sprintf("%s:%d", path, k.Line)
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a single value"
+}
+
+// nearestKey returns the known key closest to k if it is a likely typo.
+func nearestKey(k string) string {
+	k = strings.ToLower(strings.ReplaceAll(k, "-", "_"))
+	best, bestD := "", 4
+	for _, st := range settingsTable {
+		if len(k) >= 3 && (strings.HasPrefix(k, st.key) || strings.HasPrefix(st.key, k)) {
+			return st.key
+		}
+		if d := editDistance(k, st.key); d < bestD {
+			best, bestD = st.key, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// exampleConfig is printed by "amt-server config example". It must load without error.
+const exampleConfig = `# amt-server configuration (YAML). Use it with
+#   amt-server serve --config /etc/amt-server/config.yaml
+# or set AMT_SERVER_CONFIG=/etc/amt-server/config.yaml.
+#
+# Precedence: flags > environment variables > this file > defaults. Each key has a flag
+# (--data, --addr, --tls-cert, ...) and an environment variable (AMT_SERVER_DATA, ...).
+# Unknown keys are errors. Relative paths are taken from the directory of this file.
+
+# Data directory: the database server.db (0600) and the admin socket admin.sock used by
+# "amt-server backup". Created with mode 0700. Required.
+data: /var/lib/amt-server
+
+# Listen address. Behind a reverse proxy that terminates TLS, keep it on loopback.
+# Port 0 picks a free port (tests). Env AMT_SERVER_ADDR.
+addr: 127.0.0.1:8080
+
+# TLS directly in amt-server: certificate (PEM, leaf first, then intermediates) and key.
+# Both or neither; without them the server speaks plain HTTP, for a reverse proxy.
+# The files are read at start; restart the server after renewing them.
+#tls_cert: /etc/amt-server/cert.pem
+#tls_key: /etc/amt-server/key.pem
+
+# debug, info, warn or error. Logs go to stderr and never contain tokens or request bodies.
+log_level: info
+
+# Requests per second per token (sustained), and how many a token may send at once above
+# that rate (0 = twice rate_limit, at least 10). Excess requests answer 429 with Retry-After.
+# rate_limit: 0 switches the limit off.
+rate_limit: 50
+rate_burst: 0
+
+# How long deletions stay in the change feed (30d, 720h, ...). A client that has not synced
+# for longer gets 410 Gone and resynchronises fully, keeping its pending actions.
+tombstone_retention: 30d
+`
