@@ -32,6 +32,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // AdminSocket is the name of the admin socket inside Config.DataDir.
@@ -319,7 +320,7 @@ func copyDatabase(ctx context.Context, dataDir string, w io.Writer) (live bool, 
 			}
 			return false, n, err
 		}
-		if !errors.Is(err, bolt.ErrTimeout) {
+		if !errors.Is(err, bolterrors.ErrTimeout) {
 			return false, 0, fmt.Errorf("open %s: %w", dbPath, err)
 		}
 		// Locked: a server runs (or is starting or stopping).
@@ -494,7 +495,7 @@ func RestoreDataDir(backup, dataDir string) (RestoreResult, error) {
 	var cur *bolt.DB
 	if _, err := os.Stat(dbPath); err == nil {
 		cur, err = bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return RestoreResult{}, fmt.Errorf("restore: the database in %s is in use; stop amt-server first", dataDir)
 		}
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	_ "time/tzdata" // dates are judged in Europe/Berlin on every host
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/amt-mv/amt/api"
 )
@@ -96,7 +97,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	db, err := bolt.Open(filepath.Join(cfg.DataDir, DBFile), 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("server: the database in %s is in use (is amt-server running?): %w", cfg.DataDir, err)
 	}
 	if err != nil {
