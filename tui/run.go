@@ -65,7 +65,10 @@ func Run(ctx context.Context, d Deps) error {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	opts = append(opts, d.ProgramOptions...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	final, err := tea.NewProgram(m, opts...).Run()
+	if f, ok := final.(Model); ok {
+		f.closeViews() // the last case view may still download
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // cancelled from outside (signal): a normal end
 	}

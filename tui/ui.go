@@ -74,6 +74,7 @@ type Model struct {
 	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests stub it
 
 	startErr string // keymap/theme config problems, shown once as a toast
+	day      string // today when the inbox last counted its tabs (see clockMsg)
 }
 
 // New builds the root model from Deps (Run calls it; tests drive it directly or via teatest).
@@ -92,6 +93,10 @@ func New(d Deps) Model {
 		c.Syncer = d.Syncer
 	}
 	c.Config = cfg
+	if d.Demo != nil && cfg.StartView == "" {
+		// The demo clerk (a lead) has hardly a case of their own: show the whole inbox first.
+		c.Config.StartView = "all"
+	}
 	c.Clerks = d.Clerks
 	c.Demo = d.Demo != nil
 	c.Download, c.Open = d.Download, d.Open
@@ -117,7 +122,7 @@ func New(d Deps) Model {
 		}
 	}
 	m := Model{ctx: c, deps: d, inbox: inbox.New(c), status: statusbar.New(c), toasts: toast.New(c),
-		startErr: strings.Join(errs, "; "), tick: tea.Tick}
+		startErr: strings.Join(errs, "; "), tick: tea.Tick, day: common.Today(c.Now())}
 	if c.Store != nil {
 		m.storeCh, m.unsub = c.Store.Subscribe()
 	}
@@ -127,11 +132,28 @@ func New(d Deps) Model {
 	return m
 }
 
-// Close releases the store subscription.
+// Close releases the store subscription and cancels what the views still run (downloads).
 func (m Model) Close() {
+	m.closeViews()
 	if m.unsub != nil {
 		m.unsub()
 	}
+}
+
+// closeViews cancels the case view's download, if any.
+func (m Model) closeViews() { closeChild(m.caseView) }
+
+// closeChild cancels what a dropped view still runs.
+func closeChild(v child) {
+	if c, ok := v.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
+// caseBusy reports whether the case view runs a download (Esc then cancels it).
+func (m Model) caseBusy() bool {
+	b, ok := m.caseView.(interface{ Busy() bool })
+	return ok && b.Busy()
 }
 
 // Ctx exposes the shared context (tests).
@@ -272,7 +294,13 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case storeListen:
 		return m, nil
 	case clockMsg:
-		return m, m.clock() // the re-render after this message is the point
+		// The re-render after this message is the point; after midnight the tab counts and the
+		// "Fällig"/"Wiedervorlage" tabs depend on the new day, so the inbox re-reads them.
+		if day := common.Today(m.ctx.Now()); day != m.day {
+			m.day = day
+			return m, tea.Batch(m.clock(), m.inbox.Reload())
+		}
+		return m, m.clock()
 	case common.SyncEventMsg:
 		prev := m.ctx.Status
 		m.ctx.Status = common.SyncStatus(msg)
@@ -482,7 +510,7 @@ func (m *Model) transitionToasts(prev, cur common.SyncStatus) tea.Cmd {
 		t(common.ToastSuccess, "toast.backOnline")
 	}
 	if prev.Pending > 0 && cur.Pending == 0 && cur.Conflicts == 0 && cur.Rejected == 0 && cur.Online {
-		t(common.ToastSuccess, "toast.sent")
+		cmds = append(cmds, common.KeyedToast(common.OutboxToast, common.ToastSuccess, i18n.T("toast.sent")))
 	}
 	if cur.Conflicts > prev.Conflicts {
 		t(common.ToastError, "toast.newConflict")
@@ -560,6 +588,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.switchTo(common.ViewDashboard)
 	case key.Matches(msg, g.Sync):
 		return m.update(syncNowMsg{})
+	case key.Matches(msg, g.Back) && m.state == common.ViewCase && m.caseBusy():
+		return m, m.toActive(msg) // the first Esc cancels the download, the next one leaves
 	case key.Matches(msg, g.Back) && m.state != common.ViewInbox:
 		return m, m.goBack()
 	}
@@ -607,6 +637,7 @@ func (m *Model) openCase(id string) tea.Cmd {
 	if m.state != common.ViewCase {
 		m.back = m.state
 	}
+	closeChild(m.caseView)
 	m.caseView = newCaseView(m.ctx, id)
 	m.caseView.SetSize(m.ctx.Width, m.ctx.Height)
 	m.state = common.ViewCase
@@ -620,6 +651,7 @@ func (m *Model) goBack() tea.Cmd {
 		if m.state == common.ViewCase {
 			m.state = common.ViewInbox
 		}
+		closeChild(m.caseView)
 		m.caseView = nil
 	case common.ViewPending, common.ViewDashboard:
 		m.state = common.ViewInbox
@@ -654,9 +686,15 @@ func (m Model) View() string {
 		}
 	}
 	body = fitBlock(body, c.Width, c.Height)
-	if t := m.toasts.View(min(60, c.Width)); t != "" {
-		tw, th := common.Size(t)
-		body = common.Overlay(body, t, c.Width-tw, c.Height-th)
+	// Toasts stack upwards from the bottom right, newest lowest, each box laid on its own.
+	y := c.Height
+	boxes := m.toasts.Boxes(min(60, c.Width))
+	for i := len(boxes) - 1; i >= 0; i-- {
+		tw, th := common.Size(boxes[i])
+		if y -= th; y < 0 {
+			break
+		}
+		body = common.Overlay(body, boxes[i], c.Width-tw, y)
 	}
 	switch {
 	case m.dialog != nil:

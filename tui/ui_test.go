@@ -172,11 +172,12 @@ func TestPalette(t *testing.T) {
 			t.Fatalf("%q: matches %v, want first %q", tc.typed, ids, tc.first)
 		}
 	}
-	// Running commands.
+	// Running commands (from a closed palette: ":" opens it, the text picks the command).
+	m, _ = press(t, m, "esc")
 	run := func(typed string) Model {
 		t.Helper()
 		r, _ := press(t, m, ":")
-		r = typeText(t, m, typed)
+		r = typeText(t, r, typed)
 		r, _ = press(t, r, "enter")
 		if r.Overlay() != "" {
 			t.Fatalf("%q: palette still open", typed)

@@ -20,6 +20,8 @@ func (c *caseChild) Init() tea.Cmd        { return c.m.Init() }
 func (c *caseChild) View() string         { return c.m.View() }
 func (c *caseChild) SetSize(w, h int)     { c.m.SetSize(w, h) }
 func (c *caseChild) CapturingInput() bool { return c.m.CapturingInput() }
+func (c *caseChild) Busy() bool           { return c.m.Busy() }
+func (c *caseChild) Close()               { c.m.Close() }
 func (c *caseChild) Update(msg tea.Msg) (child, tea.Cmd) {
 	var cmd tea.Cmd
 	c.m, cmd = c.m.Update(msg)

@@ -71,6 +71,10 @@ type Config struct {
 	Views []ViewConfig `yaml:"views" json:"views"`
 	// DueSoonDays marks deadlines within this many days as due soon (default 3).
 	DueSoonDays int `yaml:"dueSoonDays" json:"dueSoonDays"`
+	// StartView is the inbox tab shown at start: a built-in ("mine", "new", "due", "resub", "all",
+	// "done") or the name of a configured view. Empty means "mine" when the clerk has open cases
+	// of their own, else "all" (a first screen with something to work on).
+	StartView string `yaml:"startView" json:"startView"`
 }
 
 // ViewConfig is a user-defined saved view: a name and a filter expression such as

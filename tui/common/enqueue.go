@@ -62,12 +62,15 @@ func (m ActionQueuedMsg) Toast() ToastMsg {
 	case m.Err != nil:
 		return ToastMsg{Kind: ToastError, Text: i18n.Tf("toast.saveFailed", shortErr(m.Err))}
 	case len(m.Actions) > 1:
-		return ToastMsg{Kind: ToastSuccess, Text: i18n.Tf("toast.queuedMany", len(m.Actions))}
+		return ToastMsg{Kind: ToastSuccess, Text: i18n.Tf("toast.queuedMany", len(m.Actions)), Key: OutboxToast}
 	case !m.Online:
-		return ToastMsg{Kind: ToastInfo, Text: i18n.T("toast.queuedOffline")}
+		return ToastMsg{Kind: ToastInfo, Text: i18n.T("toast.queuedOffline"), Key: OutboxToast}
 	}
-	return ToastMsg{Kind: ToastSuccess, Text: i18n.T("toast.queued")}
+	return ToastMsg{Kind: ToastSuccess, Text: i18n.T("toast.queued"), Key: OutboxToast}
 }
+
+// OutboxToast keys the toasts about the clerk's queued work: "all sent" replaces "queued".
+const OutboxToast = "outbox"
 
 // shortErr keeps an error short for a toast; the store's errors carry no personal data.
 func shortErr(err error) string {

@@ -59,6 +59,20 @@ func StatusLabel(s api.Status) string {
 	return sanitize.Line(string(s))
 }
 
+// StatusLabelFit is StatusLabel for a column of w cells: the full label when it fits, else the
+// short one ("Freigabe" for "Zur Freigabe"), so states stay distinguishable in narrow lists
+// ("Awaiting d…" and "Awaiting a…" would not be).
+func StatusLabelFit(s api.Status, w int) string {
+	full := StatusLabel(s)
+	if Width(full) <= w || !s.Valid() {
+		return full
+	}
+	if k := "status.short." + string(s); i18n.Has(k) {
+		return i18n.T(k)
+	}
+	return full
+}
+
 // FormatDate renders a "YYYY-MM-DD" date as "24.11.2026" (German) or "2026-11-24" (English);
 // anything unparsable is shown sanitised as it is.
 func FormatDate(ymd string) string {

@@ -41,11 +41,19 @@ const (
 type ToastMsg struct {
 	Text string // already translated and sanitised
 	Kind ToastKind
+	// Key, when set, makes a toast replace the shown one with the same key (pressing s three
+	// times shows the last sort, not three stacked toasts).
+	Key string
 }
 
 // Toast returns a command that shows a toast.
 func Toast(kind ToastKind, text string) tea.Cmd {
 	return func() tea.Msg { return ToastMsg{Text: text, Kind: kind} }
+}
+
+// KeyedToast is Toast that replaces any shown toast with the same key.
+func KeyedToast(key string, kind ToastKind, text string) tea.Cmd {
+	return func() tea.Msg { return ToastMsg{Text: text, Kind: kind, Key: key} }
 }
 
 // StoreChangedMsg says the cache changed (store.Subscribe fired). The root reloads what it shows

@@ -39,6 +39,16 @@ func init() {
 		"status.withdrawn":          {"Zurückgezogen", "Withdrawn"},
 		"status.forwarded":          {"Abgegeben", "Forwarded"},
 
+		// Short case states for narrow status columns (used when the full label does not fit).
+		"status.short.new":                {"Neu", "New"},
+		"status.short.in_review":          {"In Prüfung", "In review"},
+		"status.short.awaiting_documents": {"Unterlagen", "Needs docs"},
+		"status.short.decision_proposed":  {"Freigabe", "To approve"},
+		"status.short.decided":            {"Entschieden", "Decided"},
+		"status.short.closed":             {"Abgeschl.", "Closed"},
+		"status.short.withdrawn":          {"Zurückgez.", "Withdrawn"},
+		"status.short.forwarded":          {"Abgegeben", "Forwarded"},
+
 		// Deadlines.
 		"due.overdue":   {"überfällig", "overdue"},
 		"due.soon":      {"bald fällig", "due soon"},
@@ -61,6 +71,7 @@ func init() {
 		"inbox.empty":        {"Keine Vorgänge in dieser Ansicht.", "No cases in this view."},
 		"inbox.nomatch":      {"Kein Vorgang passt zu »%s«.", "No case matches “%s”."},
 		"inbox.count":        {"%d Vorgänge", "%d cases"},
+		"inbox.count1":       {"1 Vorgang", "1 case"},
 		"inbox.countOf":      {"%d von %d Vorgängen", "%d of %d cases"},
 		"inbox.selected":     {"%d markiert", "%d selected"},
 		"inbox.filtering":    {"filtere …", "filtering …"},

@@ -76,7 +76,7 @@ type Model struct {
 
 	header string // rendered header, rebuilt on load and resize
 	bodies [numTabs]string
-	dirty  bool
+	histN  int // entries of the Verlauf tab (its label's count)
 
 	dl       *download
 	bar      progress.Model
@@ -118,12 +118,16 @@ func (m Model) Case() (api.Case, bool) {
 // Tab returns the active tab.
 func (m Model) Tab() Tab { return m.tab }
 
-// CapturingInput implements common.InputCapturer: while a download runs (Esc cancels it) or the
-// folder prompt is open, every key belongs to the case view.
-func (m Model) CapturingInput() bool { return m.saving || m.dl != nil }
+// CapturingInput implements common.InputCapturer: while the folder prompt is open every key
+// belongs to the case view. A running download does not capture the keyboard: Esc cancels it
+// (the root asks Busy), and the clerk may still switch views or quit, which cancels it via Close.
+func (m Model) CapturingInput() bool { return m.saving }
 
-// Close cancels a running download; the root calls it when it drops the view. (Without it the
-// download finishes in the background and is simply not shown.)
+// Busy reports whether a download runs; Esc then cancels it instead of leaving the view.
+func (m Model) Busy() bool { return m.dl != nil }
+
+// Close cancels a running download; the root calls it whenever it drops the view (back, another
+// case, quit), so no download outlives the view that shows its progress.
 func (m Model) Close() {
 	if m.dl != nil {
 		m.dl.cancel()
@@ -321,6 +325,10 @@ func (m *Model) rebuild() {
 		return
 	}
 	m.header = m.renderHeader()
+	m.histN = 0
+	if m.c != nil {
+		m.histN = len(m.history())
+	}
 	for t := Tab(0); t < numTabs; t++ {
 		m.bodies[t] = m.renderBody(t)
 	}
@@ -377,7 +385,7 @@ func (m Model) tabLabel(t Tab) string {
 	case TabEvidence:
 		n = len(m.c.Evidence)
 	case TabHistory:
-		n = len(m.c.Notes)
+		n = m.histN // every entry, as the tab lists them (not just the notes)
 	}
 	if n > 0 {
 		return name + " (" + itoa(n) + ")"
@@ -404,10 +412,11 @@ func (m Model) footer() string {
 	if m.tab == TabAttachments {
 		hints = append(hints, hint(k.Case.Download), hint(k.Case.OpenFile), hint(k.Case.SaveTo))
 	}
-	hints = append(hints, hint(k.Case.Comment), hint(k.Case.Assign), hint(k.Case.Resubmission), hint(k.Case.DocRequest), hint(k.Case.Decide))
 	if m.ctx.IsLead() && m.c != nil && m.c.Status == api.StatusDecisionProposed {
+		// A proposal awaits this lead: approving or returning it is what the case needs now.
 		hints = append(hints, hint(k.Case.FourEyes))
 	}
+	hints = append(hints, hint(k.Case.Comment), hint(k.Case.Assign), hint(k.Case.Resubmission), hint(k.Case.DocRequest), hint(k.Case.Decide))
 	hints = append(hints, hint(k.Global.Back))
 	return th.Muted.Render(fitHints(hints, m.w))
 }

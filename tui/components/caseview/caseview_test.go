@@ -244,8 +244,8 @@ func TestDownloadAndOpen(t *testing.T) {
 
 	var cmd tea.Cmd
 	m, cmd = m.Update(press("o")) // not on disk yet: download, then open
-	if !m.CapturingInput() {
-		t.Fatal("download running but not capturing Esc")
+	if !m.Busy() || m.CapturingInput() {
+		t.Fatal("download running: want Busy (Esc cancels) without capturing the keyboard")
 	}
 	m = drain(t, m, cmd)
 	if m.dl != nil {
@@ -286,7 +286,7 @@ func TestDownloadCancel(t *testing.T) {
 	<-done
 	msg := batch[1]() // the waiter sees the end of the download
 	m, _ = m.Update(msg)
-	if m.dl != nil || m.CapturingInput() {
+	if m.dl != nil || m.Busy() {
 		t.Fatal("download not finished after Esc")
 	}
 	if !strings.Contains(m.View(), "abgebrochen") {

@@ -71,19 +71,33 @@ func (m Model) renderHeader() string {
 	if c.Resubmission != nil && c.Resubmission.Date != "" {
 		meta = append(meta, th.Label.Render(i18n.T("case.resub")+" ")+th.Value.Render(common.FormatDate(c.Resubmission.Date)))
 	}
-	metaLine := joinFit(meta, th.Muted.Render(" · "), w)
+	meta = append(meta, th.Label.Render(i18n.T("case.submitted")+" ")+th.Value.Render(common.FormatDay(c.SubmittedAt)))
+	metaLines := flow(meta, th.Muted.Render(" · "), w)
 
 	app := th.Label.Render(i18n.T("case.applicant")+" ") + th.Value.Render(common.Line(c.Applicant.Name))
 	if c.Applicant.Address != "" {
 		app += th.Muted.Render(", " + common.Line(c.Applicant.Address))
 	}
-	app += th.Muted.Render(" · " + i18n.T("case.submitted") + " " + common.FormatDay(c.SubmittedAt))
-	return common.Truncate(title, w) + "\n" + metaLine + "\n" + common.Truncate(app, w)
+	return common.Truncate(title, w) + "\n" + metaLines + "\n" + common.Truncate(app, w)
 }
 
-// joinFit joins parts with sep and truncates the line to w cells.
-func joinFit(parts []string, sep string, w int) string {
-	return common.Truncate(strings.Join(parts, sep), w)
+// flow joins parts with sep into as few lines of at most w cells as it takes, never splitting a
+// part (a part wider than w is cut), so no fact of the header is lost on narrow screens.
+func flow(parts []string, sep string, w int) string {
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case common.Width(cur)+common.Width(sep)+common.Width(p) <= w:
+			cur += sep + p
+		default:
+			lines = append(lines, common.Truncate(cur, w))
+			cur = p
+		}
+	}
+	return strings.Join(append(lines, common.Truncate(cur, w)), "\n")
 }
 
 func (m Model) syncMark() string {
@@ -150,7 +164,8 @@ func (f fieldWriter) add(label, value string) {
 	for i, l := range lines {
 		f.b.WriteString(f.indent)
 		if i == 0 {
-			f.b.WriteString(th.Label.Render(common.Fit(label, f.labelW)))
+			// Two cells always part label and value, even when a long label is cut.
+			f.b.WriteString(th.Label.Render(common.Fit(label, f.labelW-2)) + "  ")
 		} else {
 			f.b.WriteString(strings.Repeat(" ", f.labelW))
 		}

@@ -317,7 +317,11 @@ func (m *Model) statusBars(s *Stats, w int) string {
 	for _, st := range api.Statuses {
 		maxN = max(maxN, s.ByStatus[st])
 	}
-	const lw = 19
+	lw := 0 // the longest label in the current language, plus the indent
+	for _, st := range api.Statuses {
+		lw = max(lw, common.Width(common.StatusLabel(st)))
+	}
+	lw = min(lw, max(w/3, 12)) + 2
 	nw := len(strconv.Itoa(maxN))
 	bw := max(w-lw-nw-3, 4)
 	for _, st := range api.Statuses {

@@ -11,6 +11,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions/testkit"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 func TestMain(m *testing.M) {
@@ -155,6 +156,22 @@ func TestHostileServiceNames(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {140, 40}} {
 		if p := testkit.Dirty(load(t, st, size[0], size[1]).View()); p >= 0 {
 			t.Errorf("%v: unsafe output at %d", size, p)
+		}
+	}
+}
+
+// Status labels are never cut in either language (the label column follows the longest label).
+func TestStatusLabelsUncut(t *testing.T) {
+	defer i18n.SetLang(i18n.DE)
+	st := testkit.Store(t)
+	testkit.Put(t, st, cases()...)
+	for _, l := range []i18n.Lang{i18n.DE, i18n.EN} {
+		i18n.SetLang(l)
+		v := load(t, st, 80, 24).View()
+		for _, s := range api.Statuses {
+			if !strings.Contains(v, "  "+common.StatusLabel(s)+" ") {
+				t.Errorf("%s: status %q cut or missing:\n%s", l, common.StatusLabel(s), v)
+			}
 		}
 	}
 }

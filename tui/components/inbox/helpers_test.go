@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"flag"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,8 +14,6 @@ import (
 	"github.com/amt-mv/amt/tui/theme"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func init() {
 	lipgloss.SetColorProfile(termenv.Ascii)

@@ -13,8 +13,6 @@ import (
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
-const tabAll = 4 // "Alle" in BuiltinViews
-
 func TestNavigation(t *testing.T) {
 	m := loaded(t, 60, 80, 23)
 	m = press(t, m, "5")
@@ -565,7 +563,7 @@ func TestWidePreviewShowsForm(t *testing.T) {
 	}
 	// Narrow screens keep to the summary and never read the case.
 	narrow := loaded(t, 10, 80, 23)
-	narrow, cmd := narrow.Update(keyMsg("j"))
+	_, cmd := narrow.Update(keyMsg("j"))
 	if cmd != nil {
 		if _, ok := cmd().(detailMsg); ok {
 			t.Fatal("narrow inbox read the case")

@@ -173,6 +173,9 @@ type Model struct {
 	cursor, offs int
 	marked       map[string]bool
 
+	toTop     bool // the next filter result starts at the top (a new tab), not at the old case
+	autoStart bool // the start tab is still the automatic choice (see common.Config.StartView)
+
 	width, height int
 	lay           layout
 	cache         map[rowKey]string
@@ -208,9 +211,45 @@ func New(ctx *common.Ctx) Model {
 		loadGen: 1,
 	}
 	m.applyTheme()
-	m.sortKey, m.desc = m.views[0].Sort, m.views[0].Desc
+	m.tab, m.autoStart = startTab(m.views, ctx.Config.StartView)
+	m.sortKey, m.desc = m.views[m.tab].Sort, m.views[m.tab].Desc
 	m.SetSize(ctx.Width, ctx.Height)
 	return m
+}
+
+// startTab picks the tab shown at start. A configured StartView (built-in key such as "all", or a
+// user view's name, case-insensitive) wins. Without one the inbox opens on "Meine" and auto is
+// true: once every case is counted, an empty "Meine" gives way to "Alle" (see autoSwitch), so the
+// first screen always has cases to work on. An unknown name falls back to the automatic choice.
+func startTab(views []SavedView, want string) (tab int, auto bool) {
+	want = strings.ToLower(strings.TrimSpace(want))
+	if want != "" && want != "auto" {
+		for i, v := range views {
+			if strings.TrimPrefix(v.NameKey, "tab.") == want || strings.ToLower(v.Title()) == want ||
+				(v.NameKey == "" && strings.ToLower(v.Name) == want) {
+				return i, false
+			}
+		}
+	}
+	return 0, true
+}
+
+// autoSwitch leaves an empty "Meine" for "Alle" after the first full load, unless the clerk has
+// already picked a tab.
+func (m *Model) autoSwitch() tea.Cmd {
+	if !m.autoStart || m.counts == nil {
+		return nil
+	}
+	m.autoStart = false
+	if m.tab != 0 || m.views[0].NameKey != "tab.mine" || m.counts[0] > 0 {
+		return nil
+	}
+	for i, v := range m.views {
+		if v.NameKey == "tab.all" {
+			return m.selectView(i)
+		}
+	}
+	return nil
 }
 
 func (m *Model) applyTheme() {
@@ -334,6 +373,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m, cmd := m.update(msg)
+	m.fitInput()
 	if dc := m.wantDetail(); dc != nil {
 		return m, tea.Batch(cmd, dc)
 	}
@@ -389,6 +429,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.setData(msg.rows, true)
 		m.corp = msg.corp
 		cmds := []tea.Cmd{m.refilter()}
+		if cmd := m.autoSwitch(); cmd != nil {
+			cmds = []tea.Cmd{cmd} // selectView refilters for the new tab
+		}
 		if m.reloadQd {
 			m.reloadQd = false
 			cmds = append(cmds, m.loadAll())
@@ -411,9 +454,14 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		cur := m.CurrentID()
 		m.rows, m.rowsAll = msg.rows, m.all
 		m.applied = appliedFilter{data: msg.data, view: msg.view, key: msg.key, query: msg.query, ok: true}
-		if curIdx >= 0 && m.keepID == "" {
+		switch {
+		case m.toTop:
+			m.toTop, m.keepID = false, ""
+			m.cursor, m.offs = 0, 0
+			m.clamp()
+		case curIdx >= 0 && m.keepID == "":
 			m.keepCursorAt(curIdx) // same data: compare row numbers, not ids
-		} else {
+		default:
 			m.keepCursorOn(cur)
 		}
 		return m, nil
@@ -627,12 +675,14 @@ func (m *Model) selectView(i int) tea.Cmd {
 	if i < 0 || i >= len(m.views) {
 		return nil
 	}
+	m.autoStart = false // the clerk chose (or the automatic choice is made): keep it
 	if i == m.tab && m.applied.ok {
 		return nil
 	}
 	m.tab = i
 	m.sortKey, m.desc = m.views[i].Sort, m.views[i].Desc
 	m.cursor, m.offs = 0, 0
+	m.toTop = true
 	cmd := m.refilter()
 	if e := m.views[i].Err; e != "" {
 		return tea.Batch(cmd, common.Toast(common.ToastError, e))
@@ -642,7 +692,7 @@ func (m *Model) selectView(i int) tea.Cmd {
 
 func (m *Model) setSort(k SortKey) tea.Cmd {
 	m.sortKey, m.desc = k, false
-	return tea.Batch(m.refilter(), common.Toast(common.ToastInfo, i18n.Tf("toast.sorted", i18n.T(k.LabelKey()))))
+	return tea.Batch(m.refilter(), common.KeyedToast("sort", common.ToastInfo, i18n.Tf("toast.sorted", i18n.T(k.LabelKey()))))
 }
 
 func (m *Model) assign() tea.Cmd {
@@ -697,7 +747,7 @@ func (m *Model) SetSize(w, h int) {
 	}
 	m.width, m.height = w, h
 	m.lay = computeLayout(w, h)
-	m.input.Width = max(10, w-50) // leaves room for the counters on the same line
+	m.fitInput()
 	m.clearCache()
 	m.header = m.renderHeader()
 	m.scrollTo()

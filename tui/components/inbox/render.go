@@ -215,9 +215,9 @@ func (m *Model) renderRow(s *store.Summary, cursor, marked bool, e *env) string 
 			}
 			b.WriteString(cell)
 		case colStatus:
-			b.WriteString(common.Fit(common.StatusLabel(s.Status), w[c]))
+			b.WriteString(common.Fit(common.StatusLabelFit(s.Status, w[c]), w[c]))
 		case colAssignee:
-			b.WriteString(common.Fit(m.ctx.ClerkName(s.Assignee), w[c]))
+			b.WriteString(common.Fit(shortName(m.ctx.ClerkName(s.Assignee), w[c]), w[c]))
 		}
 	}
 	line := common.Fit(b.String(), m.lay.listWidth)
@@ -230,6 +230,24 @@ func (m *Model) renderRow(s *store.Summary, cursor, marked bool, e *env) string 
 		return t.RowMarked.Render(line)
 	}
 	return line
+}
+
+// shortName fits a person's name into w cells the way an office writes it when space is short:
+// "Kerstin Schulz" becomes "K. Schulz" (initials of the given names, the family name whole).
+func shortName(name string, w int) string {
+	if common.Width(name) <= w {
+		return name
+	}
+	parts := strings.Fields(name)
+	if len(parts) < 2 {
+		return name
+	}
+	var b strings.Builder
+	for _, p := range parts[:len(parts)-1] {
+		r := []rune(p)
+		b.WriteString(string(r[0]) + ". ")
+	}
+	return b.String() + parts[len(parts)-1]
 }
 
 // renderHeader renders the column titles (on resize and config change, not per frame).
@@ -297,8 +315,8 @@ func (m *Model) tabAt(x int) int {
 	return -1
 }
 
-func (m *Model) infoLine() string {
-	t := m.ctx.Theme
+// infoRight is the plain text right of the filter: loading/filtering, marked, counts and sort.
+func (m *Model) infoRight() string {
 	var right []string
 	switch {
 	case m.loading && !m.full:
@@ -323,17 +341,41 @@ func (m *Model) infoLine() string {
 		}
 	}
 	right = append(right, i18n.Tf("sort.by", i18n.T(m.sortKey.LabelKey())))
-	r := t.Muted.Render(strings.Join(right, " · "))
-	rw := common.Width(r)
+	return strings.Join(right, " · ")
+}
+
+// filterWidth is the width left of the counters for the filter prompt and input; on narrow
+// screens the filter takes the whole line.
+func (m *Model) filterWidth(right string) int {
+	lw := max(0, m.width-common.Width(right)-1)
+	if lw < 20 {
+		return m.width
+	}
+	return lw
+}
+
+// fitInput sizes the filter input to the room left of the counters, so its padding never pushes
+// the counters off the line (the input pads itself to its width). Update calls it after every
+// message; the counters change with typing, loading, marking and sorting.
+func (m *Model) fitInput() {
+	w := m.filterWidth(m.infoRight()) - common.Width(i18n.T("filter.prompt")) - 1 // the cursor cell
+	if w = max(w, 5); m.input.Width != w {
+		m.input.Width = w
+	}
+}
+
+func (m *Model) infoLine() string {
+	t := m.ctx.Theme
+	right := m.infoRight()
 	var left string
 	if m.focused || m.query != "" {
 		left = t.Prompt.Render(i18n.T("filter.prompt")) + m.input.View()
+		if lw := m.filterWidth(right); lw == m.width { // the filter wins on narrow screens
+			return common.Fit(left, m.width)
+		}
 	}
-	lw := max(0, m.width-rw-1)
-	if lw < 20 && left != "" { // the filter wins over the counters on narrow screens
-		return common.Fit(left, m.width)
-	}
-	return common.Fit(left, lw) + " " + r
+	lw := max(0, m.width-common.Width(right)-1)
+	return common.Truncate(common.Fit(left, lw)+" "+t.Muted.Render(right), m.width)
 }
 
 // View renders the inbox in exactly Width x Height cells.
@@ -438,7 +480,7 @@ func (m *Model) preview(s store.Summary, ok bool, w, h int, e *env) string {
 		}
 		due := common.FormatDate(s.DueDate)
 		if lbl := d.Label(); lbl != "" && d != common.DueOK {
-			due = d.Symbol() + due + " (" + lbl + ")"
+			due += " " + lbl // in words (the row beside it has the symbol); fits the stacked preview's half
 		}
 		lines = append(lines,
 			t.Title.Render(common.Truncate(common.Line(s.Reference), inner)),

@@ -545,8 +545,28 @@ func (m Model) footer() string {
 		return st.Render(common.Truncate(m.notice, m.w))
 	}
 	k := m.ctx.Keys
-	hints := []string{hint(k.Pending.Reapply), hint(k.Pending.AsNote), hint(k.Pending.Discard), hint(k.List.Open)}
-	return th.Muted.Render(common.Truncate(strings.Join(hints, " · "), m.w))
+	var hints []string
+	if len(m.rows) > 0 { // nothing to resolve or open in an empty list
+		hints = append(hints, hint(k.Pending.Reapply), hint(k.Pending.AsNote), hint(k.Pending.Discard), hint(k.List.Open))
+	}
+	hints = append(hints, hint(k.Global.Back))
+	return th.Muted.Render(fitHints(hints, m.w))
+}
+
+// fitHints joins as many whole hints as fit in w cells, most important first.
+func fitHints(hints []string, w int) string {
+	out := ""
+	for _, h := range hints {
+		next := h
+		if out != "" {
+			next = out + " · " + h
+		}
+		if common.Width(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
 }
 
 func hint(b key.Binding) string {
@@ -555,6 +575,20 @@ func hint(b key.Binding) string {
 		return h.Desc
 	}
 	return h.Key + " " + h.Desc
+}
+
+// lastErrorText says in the clerk's language why the last attempt of a waiting action failed.
+// The syncer records "offline", "HTTP <status>" or "error"; anything else is shown sanitised.
+func lastErrorText(e string) string {
+	switch {
+	case e == "offline":
+		return i18n.T("pend.err.offline")
+	case e == "error":
+		return i18n.T("pend.err.other")
+	case strings.HasPrefix(e, "HTTP 5"), e == "HTTP 429":
+		return i18n.Tf("pend.err.server", strings.TrimPrefix(e, "HTTP "))
+	}
+	return common.Line(e)
 }
 
 // renderDetail: for a conflict the colleague's change and the clerk's intent side by side (stacked
@@ -580,11 +614,11 @@ func (m Model) renderDetail(a store.Action, h int) string {
 			head = append(head, "  "+th.Value.Render(l))
 		}
 	default:
-		s := i18n.Tf("pend.waiting.head", common.FormatTime(a.CreatedAt))
+		head = append(head, th.Pending.Render(common.Truncate(i18n.Tf("pend.waiting.head", common.FormatTime(a.CreatedAt)), m.w)))
 		if a.LastError != "" {
-			s += " · " + i18n.T("pend.waiting.lastError") + " " + common.Line(a.LastError)
+			// On a line of its own: cut off at the end of the first line, it went unread.
+			head = append(head, th.Muted.Render(common.Truncate(i18n.T("pend.waiting.lastError")+" "+lastErrorText(a.LastError), m.w)))
 		}
-		head = append(head, th.Pending.Render(common.Truncate(s, m.w)))
 	}
 	avail := max(h-len(head), 4)
 	intent := m.intentLines(a)

@@ -201,7 +201,7 @@ func TestReapplyAssignmentDirect(t *testing.T) {
 		t.Fatalf("selected %s", a.Kind)
 	}
 	m, cmd := m.Update(press("r"))
-	m = run(t, m, cmd)
+	run(t, m, cmd)
 	a, _ := f.find(t, f.assignConflict.ID)
 	if a.State != store.StatePending || a.BaseVersion != 8 {
 		t.Fatalf("after re-apply: %+v", a)
@@ -345,5 +345,21 @@ func TestHostile(t *testing.T) {
 	m.SetSize(60, 30)
 	if p := testkit.Dirty(m.View()); p >= 0 {
 		t.Errorf("narrow: unsafe output at %d", p)
+	}
+}
+
+// The syncer's machine markers for the last failed attempt reach the clerk in their language.
+func TestLastErrorText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"offline", "keine Verbindung zum Server"},
+		{"HTTP 503", "Server gestört oder überlastet (HTTP 503)"},
+		{"HTTP 429", "Server gestört oder überlastet (HTTP 429)"},
+		{"error", "unerwarteter Fehler (Details im Protokoll)"},
+		{"Fristablauf\x1b[2J", "Fristablauf"},
+	}
+	for _, tc := range tests {
+		if got := lastErrorText(tc.in); got != tc.want {
+			t.Errorf("lastErrorText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ const MaxShown = 3
 type item struct {
 	id   int
 	text string
+	key  string
 	kind common.ToastKind
 }
 
@@ -48,15 +49,15 @@ func (m Model) Push(t common.ToastMsg) (Model, tea.Cmd) {
 	if text == "" {
 		return m, nil
 	}
-	// The same text again refreshes instead of stacking.
+	// The same text (or key) again refreshes instead of stacking.
 	for i, it := range m.items {
-		if it.text == text {
+		if it.text == text || (t.Key != "" && it.key == t.Key) {
 			m.items = append(m.items[:i:i], m.items[i+1:]...)
 			break
 		}
 	}
 	m.next++
-	m.items = append(m.items, item{id: m.next, text: text, kind: t.Kind})
+	m.items = append(m.items, item{id: m.next, text: text, key: t.Key, kind: t.Kind})
 	if len(m.items) > MaxShown {
 		m.items = m.items[len(m.items)-MaxShown:]
 	}
@@ -94,8 +95,19 @@ func (m Model) Texts() []string {
 
 // View renders the stack (empty when there is none), at most maxW cells wide.
 func (m Model) View(maxW int) string {
-	if len(m.items) == 0 || maxW < 8 {
+	boxes := m.Boxes(maxW)
+	if len(boxes) == 0 {
 		return ""
+	}
+	return lipgloss.JoinVertical(lipgloss.Right, boxes...) // flush right, above the status bar
+}
+
+// Boxes renders each toast as its own box, oldest first, at most maxW cells wide. The root lays
+// them over the view one by one, so a narrow toast does not blank the text beside it (as the
+// padding of a joined block would).
+func (m Model) Boxes(maxW int) []string {
+	if len(m.items) == 0 || maxW < 8 {
+		return nil
 	}
 	t := m.ctx.Theme
 	var boxes []string
@@ -112,5 +124,5 @@ func (m Model) View(maxW int) string {
 		}
 		boxes = append(boxes, st.Render(common.Truncate(prefix+it.text, maxW-4)))
 	}
-	return lipgloss.JoinVertical(lipgloss.Right, boxes...) // flush right, above the status bar
+	return boxes
 }

@@ -36,3 +36,18 @@ func TestToasts(t *testing.T) {
 		t.Fatalf("left %v", m.Texts())
 	}
 }
+
+// A keyed toast replaces the shown toast with the same key instead of stacking.
+func TestKeyedToastReplaces(t *testing.T) {
+	m := New(common.NewCtx(nil, tuitest.Me, tuitest.Clock)).WithoutExpiry()
+	m, _ = m.Push(common.ToastMsg{Text: "Vorgemerkt"})
+	for _, s := range []string{"Sortiert nach Eingang", "Sortiert nach Aktenzeichen", "Sortiert nach Status"} {
+		m, _ = m.Push(common.ToastMsg{Text: s, Key: "sort"})
+	}
+	if got := m.Texts(); !slices.Equal(got, []string{"Vorgemerkt", "Sortiert nach Status"}) {
+		t.Fatalf("stack %v", got)
+	}
+	if b := m.Boxes(60); len(b) != 2 || !strings.Contains(b[1], "Sortiert nach Status") {
+		t.Fatalf("boxes %q", b)
+	}
+}
