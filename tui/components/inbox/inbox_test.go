@@ -192,6 +192,25 @@ func TestFilterStaleGenerationDropped(t *testing.T) {
 	}
 }
 
+// TestFilterNarrowsUpperCase: typing on after an applied query searches only its result, also when
+// the clerk types capitals (an Aktenzeichen): the comparison is on the normalised query.
+func TestFilterNarrowsUpperCase(t *testing.T) {
+	m := loaded(t, 120, 80, 23)
+	m = press(t, m, "5", "/")
+	m = typeText(t, m, "G")
+	m, cmd := m.Update(keyMsg("E"))
+	res := filterResult(t, cmd)
+	if !res.narrowed {
+		t.Fatal(`"GE" after "G" searched everything instead of narrowing`)
+	}
+	m, _ = m.Update(res)
+	m = press(t, m, "backspace", "backspace")
+	_, cmd = m.Update(keyMsg("x"))
+	if res := filterResult(t, cmd); res.narrowed {
+		t.Fatal(`"x" after clearing must search everything`)
+	}
+}
+
 // filterResult runs the filter command inside a keystroke's batch.
 func filterResult(t *testing.T, cmd tea.Cmd) filterMsg {
 	t.Helper()

@@ -124,6 +124,8 @@ type (
 		rows  []int32
 		query string
 		view  int
+		// narrowed: only the previous result was searched (the query extended the applied one).
+		narrowed bool
 	}
 )
 
@@ -340,7 +342,7 @@ func (m *Model) refilter() tea.Cmd {
 	// Narrowing: a query that extends the applied one only needs to look at its result.
 	var base []int32
 	if a := m.applied; a.ok && a.data == data && a.view == view && a.key == key && a.query != "" &&
-		strings.HasPrefix(m.query, a.query) {
+		strings.HasPrefix(query, a.query) {
 		base = m.rows
 	}
 	e := newEnv(m.ctx)
@@ -356,7 +358,7 @@ func (m *Model) refilter() tea.Cmd {
 			src = base
 		}
 		return filterMsg{gen: gen, data: data, key: key, order: order, corp: corp,
-			rows: run(all, corp, src, &f, words, &e), query: query, view: view}
+			rows: run(all, corp, src, &f, words, &e), query: query, view: view, narrowed: base != nil}
 	}
 }
 
