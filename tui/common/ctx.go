@@ -64,17 +64,17 @@ type Config struct {
 	Lang  string `yaml:"lang" json:"lang"`   // "de" (default) or "en"; Deps.Lang wins when set
 	Mouse bool   `yaml:"mouse" json:"mouse"` // capture the mouse (wheel scroll, click to select)
 	// NoColor drops all colours; Run also sets it when the NO_COLOR environment variable is non-empty.
-	NoColor bool `yaml:"noColor" json:"noColor"`
+	NoColor bool `yaml:"no_color" json:"no_color"`
 	// Keys overrides bindings by action name: {"case.decide": ["ctrl+d"], "quit": ["Q"]}.
 	Keys map[string][]string `yaml:"keys" json:"keys"`
 	// Views are extra inbox tabs after the built-in ones.
 	Views []ViewConfig `yaml:"views" json:"views"`
 	// DueSoonDays marks deadlines within this many days as due soon (default 3).
-	DueSoonDays int `yaml:"dueSoonDays" json:"dueSoonDays"`
+	DueSoonDays int `yaml:"due_soon_days" json:"due_soon_days"`
 	// StartView is the inbox tab shown at start: a built-in ("mine", "new", "due", "resub", "all",
 	// "done") or the name of a configured view. Empty means "mine" when the clerk has open cases
 	// of their own, else "all" (a first screen with something to work on).
-	StartView string `yaml:"startView" json:"startView"`
+	StartView string `yaml:"start_view" json:"start_view"`
 }
 
 // ViewConfig is a user-defined saved view: a name and a filter expression such as
