@@ -61,39 +61,36 @@ func (s *Store) Compact() (err error) {
 	}
 	tmp := s.path + ".compact"
 	_ = os.Remove(tmp)
+	var dst *bolt.DB
 	defer func() {
 		if err != nil {
+			if dst != nil {
+				_ = dst.Close()
+			}
 			_ = os.Remove(tmp)
 		}
 	}()
 	err = func() (err error) {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer guard(&err)
-		dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+		dst, err = bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
 		if err != nil {
 			return err
 		}
-		if err := bolt.Compact(dst, s.db, 64<<20); err != nil {
-			_ = dst.Close()
-			return err
-		}
-		return dst.Close()
+		return bolt.Compact(dst, s.db, 64<<20)
 	}()
 	if err != nil {
 		return fmt.Errorf("store: compact: %w", err)
 	}
-	if err := os.Rename(tmp, s.path); err != nil {
+	// The new file stays open (and locked) while it takes the old one's name and from then on, so
+	// there is no moment at which another amt could take the cache: one that waits for the old
+	// file's lock finds that file replaced (openBoltMode) and keeps reporting "already open".
+	if err = os.Rename(tmp, s.path); err != nil {
 		return fmt.Errorf("store: compact: %w", err)
 	}
 	syncDir(s.dir)
-	// Open the new file before closing the old one, so the lock is never free for another amt.
-	ndb, oerr := openBolt(s.path, s.lockTO)
 	cerr := s.db.Close()
-	if oerr != nil {
-		s.closed = true
-		return fmt.Errorf("store: reopen after compact: %w", oerr)
-	}
-	s.db = ndb
+	s.db, dst = dst, nil // dst is the store's now: the error path above must not close it
 	if cerr != nil {
 		return fmt.Errorf("store: compact: close old file: %w", cerr)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -134,6 +135,24 @@ func hasActions(tx *bolt.Tx, caseID string) bool {
 // Enqueueing an ID that is already queued returns the queued action if it is the same action,
 // and ErrInvalid otherwise.
 func (s *Store) Enqueue(a Action) (Action, error) {
+	a, err := s.prepareAction(a)
+	if err != nil {
+		return a, err
+	}
+	var out Action
+	err = s.update(func(tx *bolt.Tx) error {
+		var err error
+		out, err = s.enqueueTx(tx, a)
+		return err
+	})
+	if err != nil {
+		return Action{}, err
+	}
+	return out, nil
+}
+
+// prepareAction validates a and fills in what Enqueue assigns outside the transaction.
+func (s *Store) prepareAction(a Action) (Action, error) {
 	if !kindKnown(a.Kind) {
 		return a, fmt.Errorf("%w: unknown action kind %q", ErrInvalid, a.Kind)
 	}
@@ -158,55 +177,51 @@ func (s *Store) Enqueue(a Action) (Action, error) {
 	a.LastError = ""
 	a.ServerCase = nil
 	a.CreatedAt = s.now()
-	var out Action
-	err := s.update(func(tx *bolt.Tx) error {
-		if seqK, err := s.get(tx, bOutboxByID, []byte(a.ID)); err != nil {
-			return err
-		} else if seqK != nil {
-			old, err := s.loadAction(tx, seqK)
-			if err != nil {
-				return err
-			}
-			if old.CaseID != a.CaseID || old.Kind != a.Kind || old.SubID != a.SubID || !bytes.Equal(old.Body, a.Body) {
-				return fmt.Errorf("%w: action id %s is already queued for a different action", ErrInvalid, a.ID)
-			}
-			out = old
-			return nil
-		}
-		ob, err := bucket(tx, bOutbox)
+	return a, nil
+}
+
+// enqueueTx writes a prepared action in the caller's transaction.
+func (s *Store) enqueueTx(tx *bolt.Tx, a Action) (Action, error) {
+	if seqK, err := s.get(tx, bOutboxByID, []byte(a.ID)); err != nil {
+		return Action{}, err
+	} else if seqK != nil {
+		old, err := s.loadAction(tx, seqK)
 		if err != nil {
-			return err
+			return Action{}, err
 		}
-		seq, err := ob.NextSequence()
-		if err != nil {
-			return err
+		if old.CaseID != a.CaseID || old.Kind != a.Kind || old.SubID != a.SubID || !bytes.Equal(old.Body, a.Body) {
+			return Action{}, fmt.Errorf("%w: action id %s is already queued for a different action", ErrInvalid, a.ID)
 		}
-		a.Seq = seq
-		if a.BaseVersion == 0 {
-			v, err := s.storedVersion(tx, a.CaseID)
-			if err != nil {
-				return err
-			}
-			if v > 0 {
-				a.BaseVersion = v
-			}
-		}
-		if err := s.saveAction(tx, &a); err != nil {
-			return err
-		}
-		if err := s.put(tx, bOutboxByID, []byte(a.ID), seqKey(seq)); err != nil {
-			return err
-		}
-		if err := s.put(tx, bOutboxByCase, caseSeqKey(a.CaseID, seq), nil); err != nil {
-			return err
-		}
-		out = a
-		return s.reindex(tx, a.CaseID)
-	})
+		return old, nil
+	}
+	ob, err := bucket(tx, bOutbox)
 	if err != nil {
 		return Action{}, err
 	}
-	return out, nil
+	seq, err := ob.NextSequence()
+	if err != nil {
+		return Action{}, err
+	}
+	a.Seq = seq
+	if a.BaseVersion == 0 {
+		v, err := s.storedVersion(tx, a.CaseID)
+		if err != nil {
+			return Action{}, err
+		}
+		if v > 0 {
+			a.BaseVersion = v
+		}
+	}
+	if err := s.saveAction(tx, &a); err != nil {
+		return Action{}, err
+	}
+	if err := s.put(tx, bOutboxByID, []byte(a.ID), seqKey(seq)); err != nil {
+		return Action{}, err
+	}
+	if err := s.put(tx, bOutboxByCase, caseSeqKey(a.CaseID, seq), nil); err != nil {
+		return Action{}, err
+	}
+	return a, s.reindex(tx, a.CaseID)
 }
 
 // Outbox returns every undelivered action (pending, conflict, rejected) in Seq order.
@@ -240,11 +255,15 @@ func (s *Store) listActions(keep func(*Action) bool) ([]Action, error) {
 }
 
 // Due returns the pending actions whose NextAttempt is not after now, in Seq order. To keep the
-// per-case order, an action is held back while an earlier pending action of the same case waits
-// for its retry time. Conflicts and rejections do not hold later actions back.
+// per-case order, an action is held back while an earlier action of the same case waits for its
+// retry time or is in conflict (later actions were queued on top of it; the syncer pushes the same
+// way). A rejection is final and does not hold later actions back.
 func (s *Store) Due(now time.Time) ([]Action, error) {
 	waiting := map[string]bool{}
 	return s.listActions(func(a *Action) bool {
+		if a.State == StateConflict {
+			waiting[a.CaseID] = true
+		}
 		if a.State != StatePending {
 			return false
 		}
@@ -324,10 +343,34 @@ func (s *Store) modifyAction(id string, fn func(tx *bolt.Tx, a *Action) (remove 
 // MarkDone removes a delivered action and stores the server's case from the answer when it is
 // newer than the cached one, in one transaction. serverCase may be nil.
 func (s *Store) MarkDone(actionID string, serverCase *api.Case) error {
+	return s.MarkDoneRebase(actionID, serverCase, 0, 0)
+}
+
+// MarkDoneRebase is MarkDone that also moves the later pending If-Match actions of the case that
+// were queued against version from (the server's version just before the delivered action) onto
+// version to (the one it produced), in the same transaction: the clerk's own delivered action must
+// not make their next state change a conflict, not even after a crash right after this commit.
+// Nothing is rebased unless 0 < from < to.
+func (s *Store) MarkDoneRebase(actionID string, serverCase *api.Case, from, to int64) error {
 	return s.modifyAction(actionID, func(tx *bolt.Tx, a *Action) (bool, error) {
 		if serverCase != nil && serverCase.ID == a.CaseID {
 			if _, err := s.putServerCase(tx, serverCase); err != nil {
 				return false, err
+			}
+		}
+		if from > 0 && to > from {
+			acts, err := s.caseActions(tx, a.CaseID)
+			if err != nil {
+				return false, err
+			}
+			for i := range acts {
+				l := &acts[i]
+				if l.Seq > a.Seq && l.State == StatePending && l.Kind.NeedsIfMatch() && l.BaseVersion == from {
+					l.BaseVersion = to
+					if err := s.saveAction(tx, l); err != nil {
+						return false, err
+					}
+				}
 			}
 		}
 		return true, nil
@@ -387,6 +430,64 @@ func (s *Store) Requeue(actionID string, baseVersion int64) error {
 		a.LastError = ""
 		return false, nil
 	})
+}
+
+// ErrNotSettled is returned by the resolution methods (RequeueConflict, DiscardSettled,
+// ReplaceSettled) when the action is not in the state they resolve — e.g. it is pending (maybe
+// being sent right now) or was already resolved.
+var ErrNotSettled = errors.New("store: the action is not a conflict or rejection")
+
+// RequeueConflict turns a conflicting action into a pending one against the server's version it
+// was answered with, checking its state in the same transaction.
+func (s *Store) RequeueConflict(actionID string) error {
+	return s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
+		if a.State != StateConflict || a.ServerCase == nil || a.ServerCase.Version <= 0 {
+			return false, fmt.Errorf("action %s: %w", actionID, ErrNotSettled)
+		}
+		a.State = StatePending
+		a.BaseVersion = a.ServerCase.Version
+		a.ServerCase = nil
+		a.Attempts = 0
+		a.NextAttempt = time.Time{}
+		a.LastError = ""
+		return false, nil
+	})
+}
+
+// DiscardSettled removes a conflicting or rejected action; a pending one (which may be on its way
+// to the server) is refused with ErrNotSettled.
+func (s *Store) DiscardSettled(actionID string) error {
+	return s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
+		if a.State == StatePending {
+			return false, fmt.Errorf("action %s: %w", actionID, ErrNotSettled)
+		}
+		return true, nil
+	})
+}
+
+// ReplaceSettled queues n (see Enqueue) and removes the conflicting or rejected action actionID,
+// in one transaction: the clerk's intent lives on in n, never in both or neither.
+func (s *Store) ReplaceSettled(actionID string, n Action) (Action, error) {
+	n, err := s.prepareAction(n)
+	if err != nil {
+		return n, err
+	}
+	var out Action
+	err = s.modifyAction(actionID, func(tx *bolt.Tx, a *Action) (bool, error) {
+		if a.State == StatePending {
+			return false, fmt.Errorf("action %s: %w", actionID, ErrNotSettled)
+		}
+		if n.ID == a.ID {
+			return false, fmt.Errorf("%w: the replacement needs an id of its own", ErrInvalid)
+		}
+		var err error
+		out, err = s.enqueueTx(tx, n)
+		return true, err
+	})
+	if err != nil {
+		return Action{}, err
+	}
+	return out, nil
 }
 
 // Crockford's base32 alphabet: sortable, URL-safe, no ambiguous letters.

@@ -152,8 +152,30 @@ func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 	return openBoltMode(path, timeout, false)
 }
 
-func openBoltMode(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, err error) {
-	var f *os.File
+func openBoltMode(path string, timeout time.Duration, readOnly bool) (*bolt.DB, error) {
+	// bbolt locks the file it opened. Compact replaces amt.db by renaming a new file over it, so an
+	// opener that was waiting for the lock of the old file gets that lock once the old file is
+	// closed — on a file no longer reachable by its name, while the new one is in use. Such an
+	// opener checks that it holds the file the path names now, and otherwise tries again.
+	deadline := time.Now().Add(timeout)
+	for {
+		db, f, err := openBoltOnce(path, timeout, readOnly)
+		if err != nil {
+			return nil, err
+		}
+		fst, ferr := f.Stat()
+		pst, perr := os.Stat(path)
+		if ferr == nil && perr == nil && os.SameFile(fst, pst) {
+			return db, nil
+		}
+		_ = db.Close()
+		if timeout = time.Until(deadline); timeout <= 0 {
+			return nil, fmt.Errorf("%w (%s, waited until deadline; the file was replaced while waiting)", ErrAlreadyOpen, path)
+		}
+	}
+}
+
+func openBoltOnce(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, f *os.File, err error) {
 	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		ff, err := os.OpenFile(name, flag, perm)
 		f = ff
@@ -165,30 +187,30 @@ func openBoltMode(path string, timeout time.Duration, readOnly bool) (db *bolt.D
 			if f != nil {
 				_ = f.Close() // releases the flock bbolt took
 			}
-			db, err = nil, fmt.Errorf("%w (%s): %s", ErrCorrupt, path, panicText(r))
+			db, f, err = nil, nil, fmt.Errorf("%w (%s): %s", ErrCorrupt, path, panicText(r))
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, OpenFile: openFile, FreelistType: bolt.FreelistMapType, ReadOnly: readOnly})
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
-			return nil, fmt.Errorf("%w (%s, waited %s)", ErrAlreadyOpen, path, timeout)
+			return nil, nil, fmt.Errorf("%w (%s, waited %s)", ErrAlreadyOpen, path, timeout)
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
 			errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
-			return nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
+			return nil, nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
 		}
 		var pe *fs.PathError
 		var se *os.SyscallError
 		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && !errors.As(err, &pe) && !errors.As(err, &se) {
 			// Anything else on an existing file (short file, bad page size, …) means damage.
-			return nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
+			return nil, nil, fmt.Errorf("%w (%s): %w", ErrCorrupt, path, err)
 		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if !readOnly {
-		_ = os.Chmod(path, 0o600)
+		_ = f.Chmod(0o600)
 	}
-	return db, nil
+	return db, f, nil
 }
 
 // Close closes the database. Subscribers' channels are closed.

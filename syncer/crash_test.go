@@ -32,6 +32,7 @@ import (
 //	after-send          when the server received an action, before the child got the answer
 //	                    (the parent kills the child; the server still processes the request)
 //	after-server-commit the server answered 200, the child has not settled the action yet
+//	after-local-settle  the child settled an action, before it sends the next one
 //	mid-pull            between two pages of a full pull
 //	random              at a random moment
 //
@@ -40,7 +41,7 @@ import (
 // took effect once. At the end everything is drained and every committed action is on the server
 // exactly once. 20 kills by default; AMT_CRASH_RUNS=200 for the thorough run.
 
-var crashModes = []string{"after-local-commit", "after-send", "after-server-commit", "mid-pull", "random"}
+var crashModes = []string{"after-local-commit", "after-send", "after-server-commit", "after-local-settle", "mid-pull", "random"}
 
 func TestCrash(t *testing.T) {
 	if os.Getenv("AMT_CRASH_CHILD") != "" {
@@ -180,7 +181,8 @@ func verifyCrash(t *testing.T, env *servertest.Env, dir string, committed map[st
 	}
 	for _, a := range out {
 		if a.State != "pending" {
-			t.Errorf("action %s in state %s (notes never conflict): %s", a.ID, a.State, a.LastError)
+			t.Errorf("%s %s in state %s (notes never conflict; assignments only meet this clerk's own versions): %s",
+				a.Kind, a.ID, a.State, a.LastError)
 		}
 		queued[a.ID] = true
 	}
@@ -237,8 +239,25 @@ func TestCrashChild(t *testing.T) {
 	fmt.Println("ready")
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	k := 2 + rng.IntN(4)
+	prevCase := ""
 	for i := 0; i < k; i++ {
 		caseID := crashCases[rng.IntN(len(crashCases))]
+		stateChange := i > 0 && rng.IntN(2) == 0
+		if stateChange {
+			caseID = prevCase // queued on top of the action before it
+		}
+		prevCase = caseID
+		if sc, err := st.ServerCase(caseID); err == nil && stateChange {
+			// A state change on top of whatever this clerk queued or delivered before: with
+			// If-Match chained onto the clerk's own versions it must never end in a conflict,
+			// whatever moment the previous child was killed at.
+			who := []string{clerkA, clerkB}[rng.IntN(2)]
+			b, _ := json.Marshal(api.AssignmentRequest{Assignee: who})
+			if _, err := st.Enqueue(store.Action{CaseID: caseID, Kind: api.ActionAssignment, Body: b, BaseVersion: sc.Version}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		a, err := st.Enqueue(storeNote(caseID, fmt.Sprintf("Absturztest %d/%d", seed, i)))
 		if err != nil {
 			t.Fatal(err)

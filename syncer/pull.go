@@ -47,15 +47,23 @@ func (y *Syncer) pull(ctx context.Context) (changed bool, err error) {
 		if err != nil {
 			return changed, err
 		}
+		prev := cursor
 		if page.NextCursor != "" {
 			cursor = page.NextCursor
 		}
 		if !page.HasMore {
 			return changed, nil
 		}
+		if cursor == prev {
+			// "More" without a step forward would ask for the same page forever.
+			return changed, errFeedStuck
+		}
 		fail("mid-pull")
 	}
 }
+
+// errFeedStuck: the feed said hasMore but did not move its cursor.
+var errFeedStuck = errors.New("syncer: the change feed did not advance")
 
 func (y *Syncer) apply(page api.ChangePage, cursor string) (bool, error) {
 	next := page.NextCursor

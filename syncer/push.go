@@ -8,12 +8,17 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
 )
 
+// maxReasonRunes bounds the stored reason of a rejected action.
+const maxReasonRunes = 500
+
 // failpoint is called at named points of a sync; nil in production. Only the crash test sets it
 // (to kill its own process there). Names: "after-server-commit" (action accepted by the server,
-// not yet settled locally), "mid-pull" (a page applied, more to come).
+// not yet settled locally), "after-local-settle" (the action settled locally, nothing else done
+// yet), "mid-pull" (a page applied, more to come).
 var failpoint func(name string)
 
 func fail(name string) {
@@ -78,12 +83,6 @@ func (y *Syncer) push(ctx context.Context) (pushResult, error) {
 	// later actions of its case: they were queued on top of it.
 	var order []string
 	chains := map[string][]store.Action{}
-	later := map[string][]store.Action{} // every pending action per case, for persistRebase
-	for _, a := range out {
-		if a.State == store.StatePending && a.Kind.NeedsIfMatch() {
-			later[a.CaseID] = append(later[a.CaseID], a)
-		}
-	}
 	blocked := map[string]bool{}
 	for _, a := range out {
 		if blocked[a.CaseID] {
@@ -142,9 +141,6 @@ func (y *Syncer) push(ctx context.Context) (pushResult, error) {
 					return
 				}
 				oc, next, err := y.sendOne(pctx, a)
-				if oc == outDone && err == nil {
-					err = y.persistRebase(a, later[a.CaseID])
-				}
 				mu.Lock()
 				res.sent++
 				if oc != outStop {
@@ -189,10 +185,11 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 	cancel()
 	if err == nil {
 		fail("after-server-commit")
-		y.remember(a, ifMatch, r.Case.Version)
-		if serr := y.st.MarkDone(a.ID, &r.Case); serr != nil {
+		before, after := y.remember(a, ifMatch, r.Case.Version)
+		if serr := y.st.MarkDoneRebase(a.ID, &r.Case, before, after); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)
 		}
+		fail("after-local-settle")
 		y.log.Debug("action delivered", "action", a.ID, "kind", a.Kind)
 		return outDone, time.Time{}, nil
 	}
@@ -219,6 +216,11 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 		reason := re.Problem.Title
 		if re.Problem.Detail != "" {
 			reason += ": " + re.Problem.Detail
+		}
+		// Server text: one safe line (it is shown in lists and printed by the CLI), bounded.
+		reason = sanitize.Line(reason)
+		if r := []rune(reason); len(r) > maxReasonRunes {
+			reason = string(r[:maxReasonRunes-1]) + "…"
 		}
 		if reason == "" {
 			reason = fmt.Sprintf("HTTP %d", re.Status)
@@ -260,23 +262,6 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 	return outRetry, next, nil
 }
 
-// persistRebase writes the rebased If-Match version into the later, not yet attempted actions of
-// the case that done made stale, so the rebase survives a restart. (A crash between MarkDone and
-// this write costs at most a false conflict, which the clerk resolves with "re-apply".)
-func (y *Syncer) persistRebase(done store.Action, later []store.Action) error {
-	for _, l := range later {
-		if l.Seq <= done.Seq || l.Attempts != 0 {
-			continue
-		}
-		if v := y.rebased(l.CaseID, l.BaseVersion); v != l.BaseVersion {
-			if err := y.st.Requeue(l.ID, v); err != nil {
-				return wrapStore(err)
-			}
-		}
-	}
-	return nil
-}
-
 // backoff is the full-jitter exponential delay before attempt n+1 (n >= 1).
 func (y *Syncer) backoff(n int) time.Duration {
 	ceil := y.o.BackoffBase
@@ -306,15 +291,18 @@ func (y *Syncer) rebased(caseID string, base int64) int64 {
 }
 
 // remember records that the server went from version before to after by this clerk's action
-// alone. For If-Match actions before is the matched version; appends (notes, …) carry none, so
-// the server's one-step version increment is assumed (a wrong guess only costs a conflict).
-func (y *Syncer) remember(a store.Action, ifMatch, after int64) {
+// alone, and returns the pair (0, 0 when there is nothing to record). For If-Match actions before
+// is the matched version; appends (notes, …) carry none, so the server's one-step version
+// increment is assumed (a wrong guess only costs a conflict). The store persists the same rebase
+// for the queued actions when it settles the action (MarkDoneRebase); this map covers actions
+// queued later against the version the clerk saw before the settle reached the screen.
+func (y *Syncer) remember(a store.Action, ifMatch, after int64) (int64, int64) {
 	before := ifMatch
 	if !a.Kind.NeedsIfMatch() {
 		before = after - 1
 	}
 	if before <= 0 || after <= before {
-		return
+		return 0, 0
 	}
 	y.mu.Lock()
 	defer y.mu.Unlock()
@@ -329,4 +317,5 @@ func (y *Syncer) remember(a store.Action, ifMatch, after int64) {
 		}
 	}
 	m[before] = after
+	return before, after
 }

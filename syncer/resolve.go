@@ -44,12 +44,15 @@ func Resolve(st *store.Store, actionID string, r Resolution) (string, error) {
 	if a == nil {
 		return "", fmt.Errorf("syncer: action %s: %w", actionID, store.ErrNotFound)
 	}
+	// The state checks above read a snapshot; the store checks again in the transaction that
+	// resolves, so a double key press or a concurrent resolution cannot act twice.
+	var err2 error
 	switch r {
 	case Reapply:
 		if a.State != store.StateConflict || a.ServerCase == nil {
 			return "", ErrNotConflict
 		}
-		return "", st.Requeue(a.ID, a.ServerCase.Version)
+		err2 = st.RequeueConflict(a.ID)
 	case AsNote:
 		if a.State == store.StatePending {
 			return "", ErrNotConflict
@@ -63,18 +66,23 @@ func Resolve(st *store.Store, actionID string, r Resolution) (string, error) {
 		if a.ServerCase != nil {
 			base = a.ServerCase.Version
 		}
-		n, err := st.Enqueue(store.Action{CaseID: a.CaseID, Kind: api.ActionNote, Body: body, BaseVersion: base, Actor: a.Actor})
-		if err != nil {
-			return "", err
+		n, err := st.ReplaceSettled(a.ID, store.Action{CaseID: a.CaseID, Kind: api.ActionNote, Body: body, BaseVersion: base, Actor: a.Actor})
+		if err == nil {
+			return n.ID, nil
 		}
-		return n.ID, st.Discard(a.ID)
+		err2 = err
 	case Discard:
 		if a.State == store.StatePending {
 			return "", ErrNotConflict
 		}
-		return "", st.Discard(a.ID)
+		err2 = st.DiscardSettled(a.ID)
+	default:
+		return "", fmt.Errorf("syncer: unknown resolution %d", r)
 	}
-	return "", fmt.Errorf("syncer: unknown resolution %d", r)
+	if errors.Is(err2, store.ErrNotSettled) {
+		return "", ErrNotConflict
+	}
+	return "", err2
 }
 
 var outcomeDE = map[api.Outcome]string{

@@ -2,7 +2,10 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/amt-mv/amt/client"
 )
 
 // Run syncs until ctx is done and then returns ctx.Err(). Each round pushes due actions, pulls the
@@ -39,7 +42,7 @@ func (y *Syncer) Run(ctx context.Context) error {
 				wake = y.after(y.o.ProbeMax)
 			default:
 				failures++
-				wake = y.after(y.probeDelay(failures))
+				wake = y.after(y.retryDelay(err, failures))
 			}
 			select {
 			case <-ctx.Done():
@@ -98,7 +101,7 @@ func (y *Syncer) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-y.kick:
-			case <-y.after(y.probeDelay(failures)):
+			case <-y.after(y.retryDelay(err, failures)):
 			}
 		default:
 			needPull = more
@@ -128,6 +131,17 @@ func (y *Syncer) waitChanges(ctx context.Context, d time.Duration) (more, kicked
 		return false, true, nil
 	}
 	return more, false, err
+}
+
+// retryDelay is the wait after a failed round: the probe backoff, or the server's Retry-After
+// when it asks for longer (a 429/503 storm must not be answered with probes every few seconds).
+func (y *Syncer) retryDelay(err error, n int) time.Duration {
+	d := y.probeDelay(n)
+	var te *client.RetryError
+	if errors.As(err, &te) && te.After > d {
+		d = te.After
+	}
+	return d
 }
 
 // probeDelay is the wait before connection probe n (n >= 1): exponential from BackoffBase, capped

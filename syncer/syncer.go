@@ -293,10 +293,12 @@ func (y *Syncer) cycle(ctx context.Context, pull, current bool) (time.Time, erro
 		} else {
 			y.update(func(e *Event) { e.LastSync = now })
 		}
-	} else if ctx.Err() == nil {
+	} else if err != nil && ctx.Err() == nil {
+		// A failed attempt: LastSync keeps the last success, LastAttempt/LastError say what
+		// happened now. (A push-only round that succeeded records nothing.)
 		kind, text := classify(err)
 		if kind != ErrKindLocal {
-			_ = y.st.SetLastSync(y.Status().LastSync, text)
+			_ = y.st.SetLastSync(y.now(), text)
 		}
 	}
 	if ctx.Err() != nil && err != nil {
