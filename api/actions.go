@@ -34,8 +34,8 @@ func (k ActionKind) NeedsIfMatch() bool {
 }
 
 // ActionPath returns the request path (under BasePath) of an action. actionID is the client-chosen
-// id; subID is the decision id for approvals. For assignment and status, whose paths carry no id,
-// the action id travels in the Idempotency-Key header instead.
+// id; subID is the decision id for approvals. For assignment, status and approval, whose paths
+// carry no action id, the action id travels in the Idempotency-Key header instead.
 func ActionPath(kind ActionKind, caseID, actionID, subID string) (string, error) {
 	c := BasePath + "/cases/" + url.PathEscape(caseID)
 	switch kind {

@@ -561,6 +561,11 @@ func TestSpecActions(t *testing.T) {
 				if key == nil || !key.Required {
 					t.Errorf("%s: needs a required %s header", o, api.HeaderIdempotencyKey)
 				}
+			} else if kind == api.ActionApproval {
+				// The path names the approved decision; the approval's own id is an optional header.
+				if key == nil || key.Required {
+					t.Errorf("%s: needs an optional %s header", o, api.HeaderIdempotencyKey)
+				}
 			} else if key != nil {
 				t.Errorf("%s: the path carries the id; no %s header", o, api.HeaderIdempotencyKey)
 			}

@@ -236,7 +236,13 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 		case api.ActionDecision:
 			actionID = r.PathValue("decisionID")
 		case api.ActionApproval:
-			actionID = r.PathValue("decisionID")
+			// The approval's own id is the client's Idempotency-Key, so two leads acting on the
+			// same proposal offline are told apart: the second gets 412, not the first's result.
+			// Without the header the decision id serves (one approval per decision).
+			actionID = r.Header.Get(api.HeaderIdempotencyKey)
+			if actionID == "" {
+				actionID = r.PathValue("decisionID")
+			}
 		case api.ActionResubmission:
 			actionID = r.PathValue("resubmissionID")
 		case api.ActionDocumentRequest:
@@ -313,7 +319,11 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				}
 			}
 			before := c
-			evs, e := s.apply(tx, p, &c, kind, actionID, req, now)
+			target := actionID // the id in the path: the decision's own id, or the approved decision's
+			if kind == api.ActionApproval {
+				target = r.PathValue("decisionID")
+			}
+			evs, e := s.apply(tx, p, &c, kind, target, req, now)
 			if e != nil {
 				return e
 			}
@@ -383,22 +393,23 @@ func outcomeStatus(o api.Outcome) api.Status {
 }
 
 // apply checks the state machine and permissions and changes the case; it returns the events to
-// append.
-func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKind, actionID string, req any, now time.Time) ([]api.Event, *apiError) {
+// append. target is the id from the path: the new decision's id for a decision, the approved
+// decision's id for an approval, the action id otherwise.
+func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKind, target string, req any, now time.Time) ([]api.Event, *apiError) {
 	st := c.Status
 	switch q := req.(type) {
 	case *api.NoteRequest:
 		if !st.Open() && st != api.StatusDecided {
 			return nil, conflict("notes cannot be added to a " + string(st) + " case")
 		}
-		c.Notes = append(c.Notes, api.Note{ID: actionID, Text: q.Text, Actor: p.Clerk, CreatedAt: now})
+		c.Notes = append(c.Notes, api.Note{ID: target, Text: q.Text, Actor: p.Clerk, CreatedAt: now})
 		return []api.Event{ev(api.EventNote, p.Clerk, now, summary(q.Text))}, nil
 
 	case *api.DecisionRequest:
 		if !canDecide(st, q.Outcome) {
 			return nil, conflict("a decision " + string(q.Outcome) + " is not possible from " + string(st))
 		}
-		d := &api.Decision{ID: actionID, Outcome: q.Outcome, Reasoning: q.Reasoning, FeeCents: q.FeeCents,
+		d := &api.Decision{ID: target, Outcome: q.Outcome, Reasoning: q.Reasoning, FeeCents: q.FeeCents,
 			ValidUntil: q.ValidUntil, Actor: p.Clerk, CreatedAt: now}
 		c.Decision = d
 		fourEyes := c.Service.FourEyes && q.Outcome != api.OutcomeWithdrawn && q.Outcome != api.OutcomeForwarded
@@ -415,7 +426,7 @@ func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKi
 		if st != api.StatusDecisionProposed || c.Decision == nil || c.Decision.State != api.DecisionProposed {
 			return nil, conflict("there is no proposed decision to approve")
 		}
-		if c.Decision.ID != actionID {
+		if c.Decision.ID != target {
 			return nil, notFound()
 		}
 		if p.Role != api.RoleLead {
@@ -480,7 +491,7 @@ func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKi
 		if !st.Open() {
 			return nil, conflict("a " + string(st) + " case needs no resubmission")
 		}
-		c.Resubmission = &api.Resubmission{ID: actionID, Date: q.Date, Reason: q.Reason, Actor: p.Clerk}
+		c.Resubmission = &api.Resubmission{ID: target, Date: q.Date, Reason: q.Reason, Actor: p.Clerk}
 		return []api.Event{ev(api.EventResubmission, p.Clerk, now, q.Date)}, nil
 
 	case *api.DocumentRequestRequest:
@@ -489,7 +500,7 @@ func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKi
 		default:
 			return nil, conflict("documents cannot be requested for a " + string(st) + " case")
 		}
-		c.DocumentRequests = append(c.DocumentRequests, api.DocumentRequest{ID: actionID, Documents: q.Documents,
+		c.DocumentRequests = append(c.DocumentRequests, api.DocumentRequest{ID: target, Documents: q.Documents,
 			Deadline: q.Deadline, Message: q.Message, Actor: p.Clerk, CreatedAt: now})
 		c.Status = api.StatusAwaitingDocuments
 		return []api.Event{ev(api.EventDocumentRequest, p.Clerk, now, summary(strings.Join(q.Documents, ", ")))}, nil

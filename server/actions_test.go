@@ -368,3 +368,49 @@ func TestForwardedLeavesAmt(t *testing.T) {
 	resp, out = c.act(api.ActionNote, nw.ID, "n-after", "", api.NoteRequest{Text: "x"}, 0)
 	wantProblem(t, resp, out, 404, api.ProblemNotFound)
 }
+
+// TestApprovalKeyedByClientActionID: two leads approve the same proposal offline, each under its
+// own action id (Idempotency-Key). The first wins; the second is told the case changed (412 with
+// the current case), not handed the first lead's result as if it were its own.
+func TestApprovalKeyedByClientActionID(t *testing.T) {
+	env := startFixed(t)
+	amt := env.Data.Amts[0].ID
+	if err := env.Server.CreateClerk(amt, "zweite.leitung", "Zweite Leitung", api.RoleLead); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := env.Server.CreateToken(amt, "zweite.leitung", api.RoleLead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Tokens["zweite.leitung"] = tok
+	clerk := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
+	lead1 := newClient(t, env, clerkOf(t, env, amt, api.RoleLead, "zweite.leitung"))
+	lead2 := newClient(t, env, "zweite.leitung")
+
+	cs := reviewable(t, env, clerk, amt, true, map[string]bool{})
+	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-k", "", api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "geprüft"}, cs.Version)
+	path, err := api.ActionPath(api.ActionApproval, cs.ID, "", "prop-k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve := func(c *client, key string) (*http.Response, []byte) {
+		return c.do("PUT", env.URL+path, api.ApprovalRequest{Approve: true},
+			hdr{api.HeaderIdempotencyKey: key, "If-Match": ifMatch(cs.Version)})
+	}
+	resp, out := approve(lead1, "appr-lead1")
+	if resp.StatusCode != 200 {
+		t.Fatalf("first lead: %d %s", resp.StatusCode, out)
+	}
+	var first api.ActionResult
+	mustJSON(t, out, &first)
+	if first.ActionID != "appr-lead1" || first.Case.Status != api.StatusDecided {
+		t.Fatalf("first result: %s %s", first.ActionID, first.Case.Status)
+	}
+	resp, out = approve(lead2, "appr-lead2")
+	wantProblem(t, resp, out, http.StatusPreconditionFailed, api.ProblemPrecondition)
+	// The first lead's resend is a replay of its own result.
+	resp, out = approve(lead1, "appr-lead1")
+	if resp.StatusCode != 200 || resp.Header.Get(api.HeaderIdempotentReplay) != "true" {
+		t.Fatalf("resend: %d replay=%q %s", resp.StatusCode, resp.Header.Get(api.HeaderIdempotentReplay), out)
+	}
+}
