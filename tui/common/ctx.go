@@ -26,6 +26,12 @@ type Store interface {
 	Outbox() ([]store.Action, error)
 	Discard(actionID string) error
 	Requeue(actionID string, baseVersion int64) error
+	// Conflict resolutions: each checks in its own transaction that the action is still a
+	// conflict or rejection (store.ErrNotSettled otherwise), so a double key press or a crash
+	// never leaves the clerk's intent twice or not at all.
+	RequeueConflict(actionID string) error
+	DiscardSettled(actionID string) error
+	ReplaceSettled(actionID string, n store.Action) (store.Action, error)
 	AttachmentPath(caseID, attachmentID string) string
 	Summary(id string) (store.Summary, error)
 	CaseActions(caseID string) ([]store.Action, error)

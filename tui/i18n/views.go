@@ -247,6 +247,7 @@ func init() {
 		"pend.done.asNote":         {"Als Notiz behalten; die ursprüngliche Aktion ist verworfen.", "Kept as a note; the original action is discarded."},
 		"pend.done.discard":        {"Aktion verworfen.", "Action discarded."},
 		"pend.err.resolve":         {"Das hat nicht geklappt. Bitte erneut versuchen; Details stehen im Protokoll.", "That did not work. Please try again; details are in the log."},
+		"pend.err.settled":         {"Diese Aktion ist schon erledigt oder wird gerade gesendet.", "This action is already resolved or being sent right now."},
 		"pend.err.load":            {"Ausstehende Aktionen konnten nicht gelesen werden.", "Pending actions could not be read."},
 
 		// Übersicht.

@@ -167,7 +167,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.busy = false
-		if msg.err != nil {
+		if errors.Is(msg.err, store.ErrNotSettled) || errors.Is(msg.err, store.ErrNotFound) {
+			m.notice, m.noticeE = i18n.T("pend.err.settled"), true
+		} else if msg.err != nil {
 			m.notice, m.noticeE = i18n.T("pend.err.resolve"), true
 		} else {
 			m.notice, m.noticeE = i18n.T([...]string{"", "pend.done.reapply", "pend.done.asNote", "pend.done.discard"}[msg.op]), false
@@ -333,7 +335,7 @@ func apply(st common.Store, a store.Action, o op, me string) error {
 		if a.ServerCase == nil {
 			return syncer.ErrNotConflict
 		}
-		return st.Requeue(a.ID, a.ServerCase.Version)
+		return st.RequeueConflict(a.ID)
 	case opAsNote:
 		var base int64
 		if a.ServerCase != nil {
@@ -344,12 +346,10 @@ func apply(st common.Store, a store.Action, o op, me string) error {
 			return err
 		}
 		n.Actor = me
-		if _, err := st.Enqueue(n); err != nil {
-			return err
-		}
-		return st.Discard(a.ID)
+		_, err = st.ReplaceSettled(a.ID, n)
+		return err
 	case opDiscard:
-		return st.Discard(a.ID)
+		return st.DiscardSettled(a.ID)
 	}
 	return errors.New("pending: unknown resolution")
 }

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -361,5 +362,37 @@ func TestLastErrorText(t *testing.T) {
 		if got := lastErrorText(tc.in); got != tc.want {
 			t.Errorf("lastErrorText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestResolveTwiceKeepsIntentOnce: the same resolution applied twice (a double key press, or two
+// windows) leaves exactly one note and reports the second as already resolved.
+func TestResolveTwiceKeepsIntentOnce(t *testing.T) {
+	f := setup(t, 100, 30, false)
+	a, ok := f.find(t, f.conflict.ID)
+	if !ok {
+		t.Fatal("no conflict in the fixture")
+	}
+	if err := apply(f.st, a, opAsNote, "me"); err != nil {
+		t.Fatal(err)
+	}
+	if err := apply(f.st, a, opAsNote, "me"); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("second resolution: %v, want already resolved", err)
+	}
+	if err := apply(f.st, a, opReapply, "me"); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("re-apply after as-note: %v", err)
+	}
+	out, err := f.st.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, o := range out {
+		if o.Kind == api.ActionNote && o.ID != f.queued.ID {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Fatalf("%d notes queued, want 1", notes)
 	}
 }
