@@ -60,6 +60,19 @@ type app struct {
 	demoPassphrase string
 	demoTransport  http.RoundTripper
 	kdf            *store.KDFParams // nil = store default (tests and the demo use cheap ones)
+
+	// failCode is the exit code of the last reported failure when it is more specific than
+	// exitErr (a damaged or locked cache); see fail.
+	failCode int
+}
+
+// fail is the exit code for a failure already reported: the specific one a cache problem set,
+// else exitErr.
+func (a *app) fail() int {
+	if a.failCode != 0 {
+		return a.failCode
+	}
+	return exitErr
 }
 
 // T translates a message key.
@@ -120,10 +133,16 @@ func loadConfig(path string) (Config, string, error) {
 		return c, path, err
 	}
 	if err := yaml.Unmarshal(b, &c); err != nil {
-		return c, path, err
+		return Config{}, path, err
+	}
+	if c.RetentionDays < 0 || c.RetentionDays > maxRetentionDays {
+		return Config{}, path, fmt.Errorf("retention_days: %d is not between 0 and %d", c.RetentionDays, maxRetentionDays)
 	}
 	return c, path, nil
 }
+
+// maxRetentionDays bounds retention_days (a hundred years).
+const maxRetentionDays = 36500
 
 // defaultDataDir is the user's data dir (not a cache dir, which may be wiped):
 // Linux $XDG_DATA_HOME/amt or ~/.local/share/amt, macOS ~/Library/Application Support/amt,
@@ -162,31 +181,26 @@ func (a *app) dataDir() (string, error) {
 	return defaultDataDir()
 }
 
-// openStore opens the local cache, with a clear message when it cannot be unlocked.
+// storeOptions are the options the cache at dir is opened with (passphrase or keyring).
+func (a *app) storeOptions(dir string) store.Options {
+	pass := a.demoPassphrase
+	if pass == "" {
+		pass = os.Getenv("AMT_PASSPHRASE")
+	}
+	return store.Options{Dir: dir, Passphrase: pass, UseKeyring: pass == "", KDF: cmp.Or(a.kdf, storeKDF)}
+}
+
+// openStore opens the local cache, with a clear message and a way out when it cannot be opened
+// (see cacheFailed); a.fail() is then the exit code.
 func (a *app) openStore() (*store.Store, bool) {
 	dir, err := a.dataDir()
 	if err != nil {
 		a.errorf("%s", a.T("err.datadir", err))
 		return nil, false
 	}
-	pass := a.demoPassphrase
-	if pass == "" {
-		pass = os.Getenv("AMT_PASSPHRASE")
-	}
-	st, err := store.Open(store.Options{Dir: dir, Passphrase: pass, UseKeyring: pass == "", KDF: cmp.Or(a.kdf, storeKDF)})
+	st, err := store.Open(a.storeOptions(dir))
 	if err != nil {
-		switch {
-		case errors.Is(err, store.ErrNoKey):
-			a.errorf("%s", a.T("err.nokey"))
-		case errors.Is(err, store.ErrWrongPassphrase):
-			a.errorf("%s", a.T("err.passphrase"))
-		case errors.Is(err, store.ErrAlreadyOpen):
-			a.errorf("%s", a.T("err.already_open", dir))
-		case errors.Is(err, store.ErrNewerSchema):
-			a.errorf("%s", a.T("err.newer_schema"))
-		default:
-			a.errorf("%s", a.T("err.open_store", dir, err))
-		}
+		a.cacheFailed(err, dir)
 		return nil, false
 	}
 	return st, true

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,7 +47,7 @@ func cmdLogin(a *app, args []string) int {
 	}
 	st, ok := a.openStore()
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer st.Close()
 	server := a.serverURL(st)
@@ -91,19 +92,18 @@ func cmdLogin(a *app, args []string) int {
 	if old, err := st.Meta(metaServer); err == nil && string(old) != "" && string(old) != server {
 		// Another server's cases must not mix with this one's.
 		if err := st.ResetForResync(); err != nil {
-			a.errorf("%s", a.T("err.store", err))
-			return exitErr
+			return a.storeErr(err)
 		}
 	}
 	put := func(k string, v []byte) bool {
 		if err := st.PutMeta(k, v); err != nil {
-			a.errorf("%s", a.T("err.store", err))
+			a.storeErr(err)
 			return false
 		}
 		return true
 	}
 	if !put(metaServer, []byte(server)) || !put(metaToken, []byte(token)) {
-		return exitErr
+		return a.fail()
 	}
 	if offline {
 		a.printf("%s\n", a.T("login.offline"))
@@ -111,12 +111,12 @@ func cmdLogin(a *app, args []string) int {
 	}
 	b, _ := json.Marshal(me)
 	if !put(metaMe, b) {
-		return exitErr
+		return a.fail()
 	}
 	if clerks, err := c.Clerks(ctx); err == nil {
 		b, _ := json.Marshal(clerks)
 		if !put(metaClerks, b) {
-			return exitErr
+			return a.fail()
 		}
 	}
 	a.printf("%s\n", a.T("login.ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName)))
@@ -129,12 +129,17 @@ func cmdSync(a *app, args []string) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return flagExit(err)
 	}
+	return a.syncNow(*timeout)
+}
+
+// syncNow pushes the outbox and pulls the change feed once, and reports the result.
+func (a *app) syncNow(timeout time.Duration) int {
 	s, ok := a.openSession(true)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer s.close()
-	ctx, cancel := context.WithTimeout(a.ctx, *timeout)
+	ctx, cancel := context.WithTimeout(a.ctx, timeout)
 	defer cancel()
 	err := s.y.SyncOnce(ctx)
 	ev := s.y.Status()
@@ -150,6 +155,8 @@ func cmdSync(a *app, args []string) int {
 	case errors.Is(err, client.ErrOffline), errors.Is(err, context.DeadlineExceeded):
 		a.errorf("%s", a.T("sync.offline", ev.Pending))
 		return exitOffline
+	case errors.Is(err, store.ErrCorrupt):
+		return a.storeErr(err)
 	}
 	a.errorf("%s", a.T("sync.failed", sanitize.Line(err.Error())))
 	return exitErr
@@ -190,7 +197,7 @@ func cmdList(a *app, args []string) int {
 	}
 	st, ok := a.openStore()
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer st.Close()
 	var me api.Me
@@ -214,8 +221,7 @@ func cmdList(a *app, args []string) int {
 	}
 	rows, err := st.AllSummaries()
 	if err != nil {
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	td := today()
 	svc := strings.ToLower(*service)
@@ -330,17 +336,26 @@ func (a *app) findCase(st *store.Store, key string) (api.Case, bool) {
 		return c, true
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		a.errorf("%s", a.T("err.store", err))
+		a.storeErr(err)
 		return c, false
 	}
 	rows, err := st.AllSummaries()
-	if err == nil {
-		for _, r := range rows {
-			if strings.EqualFold(r.Reference, key) {
-				if c, err := st.Case(r.ID); err == nil {
-					return c, true
-				}
+	if err != nil {
+		a.storeErr(err)
+		return c, false
+	}
+	for _, r := range rows {
+		if r.ID == key {
+			// Listed but its record is gone: the file is damaged, not the case unknown.
+			a.storeErr(fmt.Errorf("%w: case %s is listed but its record is missing", store.ErrCorrupt, key))
+			return c, false
+		}
+		if strings.EqualFold(r.Reference, key) {
+			c, err := st.Case(r.ID)
+			if err != nil {
+				a.storeErr(err)
 			}
+			return c, err == nil
 		}
 	}
 	a.errorf("%s", a.T("err.case_not_found", sanitize.Line(key)))
@@ -360,12 +375,12 @@ func cmdShow(a *app, args []string) int {
 	}
 	st, ok := a.openStore()
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer st.Close()
 	c, ok := a.findCase(st, pos[0])
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	out, _ := st.Outbox()
 	var acts []store.Action
@@ -473,6 +488,11 @@ func euros(cents int64) string {
 
 // queue records an action for the case and tries to deliver it at once.
 func (a *app) queue(s *session, c api.Case, kind api.ActionKind, body any) int {
+	return a.queueSub(s, c, kind, "", body)
+}
+
+// queueSub is queue for actions addressed below the case (subID: the decision of an approval).
+func (a *app) queueSub(s *session, c api.Case, kind api.ActionKind, subID string, body any) int {
 	b, err := json.Marshal(body)
 	if err != nil {
 		a.errorf("%v", err)
@@ -482,10 +502,9 @@ func (a *app) queue(s *session, c api.Case, kind api.ActionKind, body any) int {
 	if sc, err := s.st.ServerCase(c.ID); err == nil {
 		base = sc.Version
 	}
-	act, err := s.st.Enqueue(store.Action{CaseID: c.ID, Kind: kind, Body: b, BaseVersion: base, Actor: s.me.Clerk})
+	act, err := s.st.Enqueue(store.Action{CaseID: c.ID, Kind: kind, SubID: subID, Body: b, BaseVersion: base, Actor: s.me.Clerk})
 	if err != nil {
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	return a.deliver(s, act.ID)
 }
@@ -499,10 +518,12 @@ func (a *app) deliver(s *session, id string) int {
 	ctx, cancel := context.WithTimeout(a.ctx, pushTimeout)
 	defer cancel()
 	perr := s.y.Push(ctx)
+	if errors.Is(perr, store.ErrCorrupt) {
+		return a.storeErr(perr)
+	}
 	out, err := s.st.Outbox()
 	if err != nil {
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	for _, x := range out {
 		if x.ID != id {
@@ -560,12 +581,12 @@ func cmdComment(a *app, args []string) int {
 	}
 	s, ok := a.openSession(false)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer s.close()
 	c, ok := a.findCase(s.st, pos[0])
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	return a.queue(s, c, api.ActionNote, api.NoteRequest{Text: text})
 }
@@ -591,7 +612,7 @@ func cmdAssign(a *app, args []string) int {
 	}
 	s, ok := a.openSession(false)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer s.close()
 	assignee := *to
@@ -619,7 +640,7 @@ func cmdAssign(a *app, args []string) int {
 	}
 	c, ok := a.findCase(s.st, pos[0])
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	return a.queue(s, c, api.ActionAssignment, api.AssignmentRequest{Assignee: assignee})
 }
@@ -662,12 +683,12 @@ func cmdDecide(a *app, args []string) int {
 	}
 	s, ok := a.openSession(false)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer s.close()
 	c, ok := a.findCase(s.st, pos[0])
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	if !c.Status.Open() || c.Status == api.StatusDecisionProposed {
 		a.errorf("%s", a.T("err.not_decidable", a.statusLabel(c.Status)))
@@ -705,13 +726,12 @@ func cmdOutbox(a *app, args []string) int {
 func (a *app) listActions(asJSON bool, only store.ActionState) int {
 	st, ok := a.openStore()
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer st.Close()
 	out, err := st.Outbox()
 	if err != nil {
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	refs := map[string]string{}
 	if rows, err := st.AllSummaries(); err == nil {
@@ -810,7 +830,7 @@ func cmdConflicts(a *app, args []string) int {
 	}
 	s, ok := a.openSession(false)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer s.close()
 	noteID, err := syncer.Resolve(s.st, pos[0], r)
@@ -822,8 +842,7 @@ func cmdConflicts(a *app, args []string) int {
 		a.errorf("%s", a.T("err.not_conflict"))
 		return exitErr
 	case err != nil:
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	switch r {
 	case syncer.Reapply:
@@ -841,7 +860,7 @@ func parseAge(s string) (time.Duration, error) {
 	for suf, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suf); ok {
 			v, err := strconv.Atoi(n)
-			if err != nil || v < 0 {
+			if err != nil || v < 0 || int64(v) > math.MaxInt64/int64(unit) {
 				return 0, fmt.Errorf("invalid age %q", s)
 			}
 			return time.Duration(v) * unit, nil
@@ -872,18 +891,16 @@ func cmdPurge(a *app, args []string) int {
 	}
 	st, ok := a.openStore()
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	defer st.Close()
 	n, err := st.Purge(time.Now().Add(-age))
 	if err != nil {
-		a.errorf("%s", a.T("err.store", err))
-		return exitErr
+		return a.storeErr(err)
 	}
 	if *compact && n > 0 {
 		if err := st.Compact(); err != nil {
-			a.errorf("%s", a.T("err.store", err))
-			return exitErr
+			return a.storeErr(err)
 		}
 	}
 	a.printf("%s\n", a.T("purge.done", n))

@@ -186,7 +186,7 @@ func runDemo(a *app, rest []string) int {
 	// Sign in and sync once.
 	s, ok := a.openSession(false)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	if c, err := a.newClient(url, token); err == nil {
 		s.c = c
@@ -210,8 +210,7 @@ func runDemo(a *app, rest []string) int {
 	for k, v := range map[string][]byte{metaServer: []byte(url), metaToken: []byte(token), metaMe: mb, metaClerks: cb} {
 		if err := s.st.PutMeta(k, v); err != nil {
 			s.close()
-			a.errorf("%s", a.T("err.store", err))
-			return exitErr
+			return a.storeErr(err)
 		}
 	}
 	s.me = me
@@ -220,7 +219,7 @@ func runDemo(a *app, rest []string) int {
 
 	s, ok = a.openSession(true)
 	if !ok {
-		return exitErr
+		return a.fail()
 	}
 	if err := s.y.SyncOnce(ctx); err != nil {
 		s.close()

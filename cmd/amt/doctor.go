@@ -6,10 +6,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
 )
 
 // minFreeBytes is the free disk space below which doctor warns.
@@ -48,12 +50,13 @@ func cmdDoctor(a *app, args []string) int {
 	dir, _ := a.dataDir()
 	st, ok := a.openStore()
 	if !ok {
-		add(check{label: a.T("doc.cache"), detail: dir, fix: a.T("doc.cache_fix")})
+		add(a.cacheCheck(dir, a.fail()))
 		return a.report(checks)
 	}
 	defer st.Close()
 	if err := st.Check(); err != nil {
-		add(check{label: a.T("doc.cache"), detail: sanitize.Line(err.Error()), fix: a.T("doc.cache_corrupt_fix", dir)})
+		add(check{label: a.T("doc.cache"), detail: a.T("doc.cache_damaged", st.Path()) + ": " + sanitize.Line(err.Error()),
+			fix: a.T("doc.cache_corrupt_fix", a.commandLine("cache rescue"))})
 	} else {
 		n, _ := st.Count()
 		add(check{ok: true, label: a.T("doc.cache"), detail: a.T("doc.cache_ok", dir, n)})
@@ -139,4 +142,20 @@ func (a *app) report(checks []check) int {
 		}
 	}
 	return code
+}
+
+// cacheCheck is doctor's line for a cache that could not be opened (the reason was printed to
+// stderr by openStore; code is its exit code).
+func (a *app) cacheCheck(dir string, code int) check {
+	path := filepath.Join(dir, store.DBFile)
+	c := check{label: a.T("doc.cache"), detail: dir, fix: a.T("doc.cache_fix")}
+	switch code {
+	case exitCorrupt:
+		c.detail, c.fix = a.T("doc.cache_damaged", path), a.T("doc.cache_corrupt_fix", a.commandLine("cache rescue"))
+	case exitNewer:
+		c.detail, c.fix = a.T("doc.cache_newer", path), a.T("doc.cache_newer_fix", version, a.commandLine("cache rescue"))
+	case exitLocked:
+		c.detail, c.fix = a.T("doc.cache_locked", path), a.T("doc.cache_locked_fix")
+	}
+	return c
 }

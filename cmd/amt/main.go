@@ -31,6 +31,9 @@ const (
 	exitErr     = 1
 	exitUsage   = 2
 	exitOffline = 3 // the command worked locally but the server was not reachable
+	exitCorrupt = 4 // the local cache is damaged: amt cache rescue
+	exitLocked  = 5 // the cache cannot be unlocked: wrong AMT_PASSPHRASE or no keyring (data intact)
+	exitNewer   = 6 // the cache was written by a newer amt: update amt
 )
 
 func main() {
@@ -124,9 +127,14 @@ func init() {
 		{"comment", "ID TEXT|-", "help.comment", cmdComment},
 		{"assign", "ID --to CLERK|--me|--none", "help.assign", cmdAssign},
 		{"decide", "ID OUTCOME --reason TEXT [--fee-cents N] [--valid-until YYYY-MM-DD]", "help.decide", cmdDecide},
+		{"approve", "ID [--return --comment TEXT]", "help.approve", cmdApprove},
+		{"resubmit", "ID DATE [--reason TEXT]", "help.resubmit", cmdResubmit},
+		{"request-docs", "ID --doc TEXT [--doc TEXT …] --deadline DATE [--message TEXT]", "help.request_docs", cmdRequestDocs},
+		{"status", "ID in_review|closed", "help.status", cmdStatus},
 		{"outbox", "[--json]", "help.outbox", cmdOutbox},
 		{"conflicts", "[list] | resolve ACTIONID --reapply|--as-note|--discard", "help.conflicts", cmdConflicts},
 		{"purge", "[--older-than 90d]", "help.purge", cmdPurge},
+		{"cache", "path | rescue [--force] [--no-sync] [--from FILE]", "help.cache", cmdCache},
 		{"config", "path | init [--force]", "help.config", cmdConfig},
 		{"doctor", "[--timeout 10s]", "help.doctor", cmdDoctor},
 		{"completion", "bash|zsh|fish|powershell", "help.completion", cmdCompletion},

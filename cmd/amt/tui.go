@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui"
 )
 
@@ -18,9 +19,9 @@ var tuiProgramOptions []tea.ProgramOption
 
 // runTUI opens the configured session and starts the terminal app with a background syncer.
 func runTUI(a *app) int {
-	s, ok := a.openSession(false)
-	if !ok {
-		return exitErr
+	s, code := a.openForTUI()
+	if s == nil {
+		return code
 	}
 	defer s.close()
 	if s.c == nil {
@@ -34,9 +35,35 @@ func runTUI(a *app) int {
 	return a.startTUI(s, nil)
 }
 
+// openForTUI opens the session for the terminal app. A damaged cache is explained and, on an
+// interactive terminal, the clerk is asked whether to re-sync into a fresh cache (the old file is
+// kept and its outbox carried over); otherwise the command to run is printed.
+func (a *app) openForTUI() (*session, int) {
+	for attempt := 0; ; attempt++ {
+		s, ok := a.openSession(false)
+		opened := ok
+		if ok {
+			err := probeStore(s.st)
+			if err == nil {
+				return s, exitOK
+			}
+			s.close()
+			a.storeErr(err)
+		}
+		// Only a cache this process opened and closed again can be checked for other users: a
+		// failed open may leave bbolt's lock behind here (and then no one else has the file).
+		if attempt > 0 || !a.askRescue(a.fail(), opened) {
+			return nil, a.fail()
+		}
+	}
+}
+
 // startTUI runs the TUI with the syncer loop in the background until the TUI exits.
 func (a *app) startTUI(s *session, demo *demoNet) int {
 	if err := launchTUI(a, s, demo); err != nil {
+		if errors.Is(err, store.ErrCorrupt) {
+			return a.storeErr(err)
+		}
 		a.errorf("%s", a.T("err.tui", err))
 		return exitErr
 	}
