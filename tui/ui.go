@@ -190,8 +190,9 @@ func (m Model) Init() tea.Cmd {
 	if m.startErr != "" {
 		cmds = append(cmds, common.Toast(common.ToastError, m.startErr))
 	}
-	if m.ctx.Status.Syncing {
-		cmds = append(cmds, func() tea.Msg { return common.SyncEventMsg(m.ctx.Status) })
+	if st := m.ctx.Status; st.Syncing {
+		// A copy: the closure runs on another goroutine while Update writes m.ctx.Status.
+		cmds = append(cmds, func() tea.Msg { return common.SyncEventMsg(st) })
 	}
 	return tea.Batch(cmds...)
 }
