@@ -23,8 +23,9 @@ import (
 // demoKDF keeps opening the demo's throw-away cache fast; its passphrase is random anyway.
 var demoKDF = &store.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}
 
-// demoOptions is the demo data set; tests shrink it.
-var demoOptions = demo.Options{}
+// demoOptions is the demo data set (about 50 cases per Amt, enough to fill every tab and make the
+// filter worth trying); tests shrink it.
+var demoOptions = demo.Options{Cases: 200}
 
 // demoNet is the demo's network between the app and its in-process server. SetOffline(true)
 // cuts every open connection and refuses new ones, like a pulled cable; SetOffline(false)
