@@ -16,6 +16,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
 )
 
 // Passphrase unlocks every cache the benchmarks seed (amt reads it from AMT_PASSPHRASE).
@@ -70,7 +71,8 @@ func OpenStore(dir string) (*store.Store, error) {
 }
 
 // SeedCache fills CacheDir(root, n) with n demo cases, as a real (encrypted, default-KDF) cache
-// that received them as change-feed upserts in pages of 1,000. It does nothing if the cache is
+// that received them as change-feed upserts in pages of 1,000 and was then compacted as the
+// syncer does after a large pull (syncer.DefaultCompactAfter). It does nothing if the cache is
 // already complete; a half-seeded one is thrown away.
 func SeedCache(root string, n int) error {
 	if Seeded(root, n) {
@@ -102,6 +104,14 @@ func SeedCache(root string, n int) error {
 				return fmt.Errorf("bench: seed %d: %w", n, err)
 			}
 			items = items[:0]
+		}
+	}
+	// The syncer compacts the cache after a pull of that many changes (an initial sync); so does
+	// the seeding, or the file would not be what a clerk's machine holds after its first sync.
+	if n >= syncer.DefaultCompactAfter {
+		if err := st.Compact(); err != nil {
+			_ = st.Close()
+			return fmt.Errorf("bench: seed %d: %w", n, err)
 		}
 	}
 	// Sign in as the clerk with the most open cases, so "Meine Fälle" is a realistic first tab.

@@ -240,13 +240,16 @@ func newTransport(cfg Config) (*http.Transport, error) {
 	}
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       tc,
-		TLSHandshakeTimeout:   15 * time.Second,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          8,
-		MaxIdleConnsPerHost:   4,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tc,
+		TLSHandshakeTimeout: 15 * time.Second,
+		ForceAttemptHTTP2:   true,
+		// The syncer pushes up to 32 cases at once (syncer.Options.Concurrency); over HTTP/1.1
+		// each needs its own connection, and one that cannot be kept idle is closed and redialled
+		// (a TCP and TLS handshake, two or three round trips on a slow line) for the next request.
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		// HTTP/2 with ping health checks, so a connection that died silently (NAT timeout, a

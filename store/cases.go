@@ -57,15 +57,33 @@ func del(tx *bolt.Tx, name, key []byte) error {
 	return b.Delete(key)
 }
 
-// sortKey is the index key of a case: due date (undated last), 0x00, case id.
-func sortKey(dueDate, id string) []byte {
+// Index key classes: the first byte of an index key. Open cases sort before finished ones, so the
+// first page of the index is the top of the clerk's work list ("Meine", "Alle offen"), not the
+// oldest decided cases.
+const (
+	classOpen     byte = 0
+	classFinished byte = 1
+)
+
+// statusClass is the index key class of a case in status st.
+func statusClass(st api.Status) byte {
+	if st.Open() {
+		return classOpen
+	}
+	return classFinished
+}
+
+// sortKey is the index key of a case: status class (open first), due date (undated last), 0x00,
+// case id.
+func sortKey(st api.Status, dueDate, id string) []byte {
 	if dueDate == "" {
 		dueDate = "~"
 	}
 	if len(dueDate) > maxDueLen {
 		dueDate = dueDate[:maxDueLen]
 	}
-	k := make([]byte, 0, len(dueDate)+1+len(id))
+	k := make([]byte, 0, 1+len(dueDate)+1+len(id))
+	k = append(k, statusClass(st))
 	k = append(k, dueDate...)
 	k = append(k, 0)
 	return append(k, id...)
@@ -203,7 +221,7 @@ func (s *Store) reindex(tx *bolt.Tx, id string) error {
 			sum.Rejected = true
 		}
 	}
-	key := sortKey(ov.DueDate, id)
+	key := sortKey(ov.Status, ov.DueDate, id)
 	old, err := s.get(tx, bCaseIdx, []byte(id))
 	if err != nil {
 		return err
@@ -344,9 +362,10 @@ func (s *Store) Count() (int, error) {
 	return int(n), err
 }
 
-// SummaryPage returns up to limit summaries starting at offset in index order (due date ascending,
-// then case id). Only the window is decrypted and decoded; reaching the offset walks keys with a
-// cursor (from whichever end is nearer), never decoding them.
+// SummaryPage returns up to limit summaries starting at offset in index order (open cases first,
+// then finished ones; each by due date ascending, then case id). Only the window is decrypted and
+// decoded; reaching the offset walks keys with a cursor (from whichever end is nearer), never
+// decoding them.
 func (s *Store) SummaryPage(offset, limit int) ([]Summary, error) {
 	if offset < 0 || limit <= 0 {
 		return nil, nil
@@ -379,8 +398,10 @@ func (s *Store) SummaryPage(offset, limit int) ([]Summary, error) {
 			want = int(rest)
 		}
 		out = make([]Summary, 0, want)
+		var buf []byte
 		for ; k != nil && len(out) < limit; k, v = c.Next() {
-			sum, err := s.decodeIndexValue(k, v)
+			var sum Summary
+			sum, buf, err = s.decodeIndexValueBuf(buf, k, v)
 			if err != nil {
 				return err
 			}
@@ -391,6 +412,54 @@ func (s *Store) SummaryPage(offset, limit int) ([]Summary, error) {
 	return out, err
 }
 
+// Scan selects the part of the index ScanSummaries visits.
+type Scan int
+
+// Parts of the index.
+const (
+	ScanAll      Scan = iota // open cases, then finished ones
+	ScanOpen                 // only open cases (new, in review, awaiting documents, decision proposed)
+	ScanFinished             // only finished cases (decided, closed, withdrawn, forwarded)
+)
+
+// ScanSummaries calls fn with the summaries of part of the index in index order (by due date, then
+// case id; with ScanAll open cases first), decrypting one row at a time, until fn returns false or
+// the part ends. fn runs inside a read transaction: it must not call the store. This is how a view
+// reads its first screen without loading every row: e.g. "my open cases" is ScanOpen, keeping the
+// clerk's rows, stopped after one screen of them.
+func (s *Store) ScanSummaries(part Scan, fn func(Summary) bool) error {
+	return s.view(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bIndex)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		var k, v []byte
+		if part == ScanFinished {
+			k, v = c.Seek([]byte{classFinished})
+		} else {
+			k, v = c.First()
+		}
+		var (
+			buf []byte
+			sum Summary
+		)
+		for ; k != nil; k, v = c.Next() {
+			if part == ScanOpen && k[0] != classOpen {
+				return nil
+			}
+			sum, buf, err = s.decodeIndexValueBuf(buf, k, v)
+			if err != nil {
+				return err
+			}
+			if !fn(sum) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
 func (s *Store) decodeIndexValue(k, v []byte) (Summary, error) {
 	p, err := open(s.aead, bIndex, k, v)
 	if err != nil {
@@ -399,7 +468,19 @@ func (s *Store) decodeIndexValue(k, v []byte) (Summary, error) {
 	return decodeSummary(p)
 }
 
-// AllSummaries returns every summary in index order (for filtering).
+// decodeIndexValueBuf is decodeIndexValue decrypting into buf (returned for reuse), so reading
+// many rows allocates only the summaries' own strings, not a plaintext per row.
+func (s *Store) decodeIndexValueBuf(buf, k, v []byte) (Summary, []byte, error) {
+	p, err := openInto(s.aead, buf, bIndex, k, v)
+	if err != nil {
+		return Summary{}, buf, err
+	}
+	sum, err := decodeSummary(p)
+	return sum, p, err
+}
+
+// AllSummaries returns every summary in index order (open cases first, then finished ones; each
+// by due date, then case id).
 func (s *Store) AllSummaries() ([]Summary, error) {
 	var out []Summary
 	err := s.view(func(tx *bolt.Tx) error {
@@ -409,8 +490,11 @@ func (s *Store) AllSummaries() ([]Summary, error) {
 			return err
 		}
 		out = make([]Summary, 0, n)
+		var buf []byte
 		return b.ForEach(func(k, v []byte) error {
-			sum, err := s.decodeIndexValue(k, v)
+			var sum Summary
+			var err error
+			sum, buf, err = s.decodeIndexValueBuf(buf, k, v)
 			if err != nil {
 				return err
 			}

@@ -344,7 +344,11 @@ func TestPagingAndCount(t *testing.T) {
 	var cs []api.Case
 	for i := n - 1; i >= 0; i-- { // insert in reverse to prove ordering
 		due := fmt.Sprintf("2026-%02d-%02d", 1+i/28%12, 1+i%28)
-		cs = append(cs, mkCase(i, due, 1))
+		c := mkCase(i, due, 1)
+		if i%3 == 0 {
+			c.Status = []api.Status{api.StatusDecided, api.StatusClosed, api.StatusWithdrawn}[i%9/3]
+		}
+		cs = append(cs, c)
 	}
 	undated := mkCase(n, "", 1)
 	cs = append(cs, undated)
@@ -359,13 +363,26 @@ func TestPagingAndCount(t *testing.T) {
 		t.Fatalf("AllSummaries %d", len(all))
 	}
 	for i := 1; i < len(all); i++ {
-		a, b := sortKey(all[i-1].DueDate, all[i-1].ID), sortKey(all[i].DueDate, all[i].ID)
-		if string(a) >= string(b) {
-			t.Fatalf("out of order at %d: %s %s", i, a, b)
+		a, b := &all[i-1], &all[i]
+		if a.Status.Open() != b.Status.Open() {
+			if !a.Status.Open() {
+				t.Fatalf("finished case %s before open case %s", a.ID, b.ID)
+			}
+			if a.ID != undated.ID {
+				t.Fatalf("undated case is not the last open one")
+			}
+			continue
 		}
-	}
-	if all[len(all)-1].ID != undated.ID {
-		t.Fatalf("undated case not last")
+		ad, bd := a.DueDate, b.DueDate
+		if ad == "" {
+			ad = "~"
+		}
+		if bd == "" {
+			bd = "~"
+		}
+		if ad > bd || (ad == bd && a.ID >= b.ID) {
+			t.Fatalf("out of order at %d: %s/%s %s/%s", i, a.DueDate, a.ID, b.DueDate, b.ID)
+		}
 	}
 	if c, _ := s.Count(); c != n+1 {
 		t.Fatalf("Count %d", c)

@@ -52,13 +52,21 @@ func seal(aead cipher.AEAD, bucket, key, plain []byte) []byte {
 
 // open decrypts a record of (bucket, key); any damage yields ErrCorrupt naming the bucket.
 func open(aead cipher.AEAD, bucket, key, rec []byte) ([]byte, error) {
+	return openInto(aead, nil, bucket, key, rec)
+}
+
+// openInto is open writing the plaintext into buf's storage (reused when large enough; the result
+// aliases it). Callers that decode many records reuse one buffer instead of allocating per record.
+func openInto(aead cipher.AEAD, buf, bucket, key, rec []byte) ([]byte, error) {
 	if len(rec) < recordOverhead {
 		return nil, fmt.Errorf("%w: bucket %s: record too short (%d bytes)", ErrCorrupt, bucket, len(rec))
 	}
 	if rec[0] != recordVersion {
 		return nil, fmt.Errorf("%w: bucket %s: unknown record version %d", ErrCorrupt, bucket, rec[0])
 	}
-	plain, err := aead.Open(nil, rec[1:1+nonceSize], rec[1+nonceSize:], recordAD(bucket, key))
+	var adBuf [64 + maxIDLen + maxDueLen]byte
+	ad := append(append(append(adBuf[:0], bucket...), 0), key...)
+	plain, err := aead.Open(buf[:0], rec[1:1+nonceSize], rec[1+nonceSize:], ad)
 	if err != nil {
 		return nil, fmt.Errorf("%w: bucket %s: record fails authentication", ErrCorrupt, bucket)
 	}

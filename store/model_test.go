@@ -101,12 +101,12 @@ func TestRandomOpsKeepIndexConsistent(t *testing.T) {
 					}
 					var want []string
 					for cid, c := range cases {
-						want = append(want, string(sortKey(c.DueDate, cid)))
+						want = append(want, string(sortKey(c.Status, c.DueDate, cid)))
 					}
 					sort.Strings(want)
 					var got []string
 					for _, sum := range all {
-						got = append(got, string(sortKey(sum.DueDate, sum.ID)))
+						got = append(got, string(sortKey(sum.Status, sum.DueDate, sum.ID)))
 						c := cases[sum.ID]
 						if sum.Version != c.Version {
 							t.Fatalf("step %d: %s version %d, model %d", step, sum.ID, sum.Version, c.Version)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +17,7 @@ import (
 var (
 	bMeta         = []byte("meta")
 	bCases        = []byte("cases")        // case id → server case (JSON)
-	bIndex        = []byte("index")        // due date | 0 | case id → Summary (binary)
+	bIndex        = []byte("index")        // class (0 open, 1 finished) | due date | 0 | case id → Summary
 	bCaseIdx      = []byte("caseidx")      // case id → current index key
 	bOutbox       = []byte("outbox")       // seq (uint64 BE) → Action (JSON)
 	bOutboxByID   = []byte("outboxByID")   // action id → seq
@@ -47,6 +48,7 @@ type migration func(tx *bolt.Tx, s *Store) error
 // migrations are ordered; the schema version of this code is len(migrations).
 var migrations = []migration{
 	migrateV0toV1,
+	migrateV1toV2,
 }
 
 // SchemaVersion is the schema this code writes.
@@ -64,6 +66,74 @@ func migrateV0toV1(tx *bolt.Tx, _ *Store) error {
 		return m.Put(mCount, u64(0))
 	}
 	return nil
+}
+
+// migrateV1toV2 puts the status class (open before finished) in front of every index key, so the
+// first rows of the index are the open cases by due date. Schema 1 keyed the index by due date |
+// 0 | case id alone. It rebuilds the index (and caseidx's pointers into it) from the case ids in
+// caseidx and the summaries they point at, writing the keys in order into a fresh, densely packed
+// bucket. Rows without a summary are dropped and the counter set to the rows written.
+func migrateV1toV2(tx *bolt.Tx, s *Store) error {
+	idx, err := bucket(tx, bIndex)
+	if err != nil {
+		return err
+	}
+	ids, err := bucket(tx, bCaseIdx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id, key, sum []byte // sum: the summary in clear
+	}
+	var rows []row
+	err = ids.ForEach(func(id, v []byte) error {
+		old, err := open(s.aead, bCaseIdx, id, v)
+		if err != nil {
+			return err
+		}
+		rec := idx.Get(old)
+		if rec == nil {
+			return nil
+		}
+		p, err := open(s.aead, bIndex, old, rec)
+		if err != nil {
+			return err
+		}
+		sum, err := decodeSummary(p)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{id: bytes.Clone(id), key: sortKey(sum.Status, sum.DueDate, string(id)), sum: p})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bIndex, bCaseIdx} {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	if idx, err = tx.CreateBucket(bIndex); err != nil {
+		return err
+	}
+	if ids, err = tx.CreateBucket(bCaseIdx); err != nil {
+		return err
+	}
+	// Both buckets are written in key order (ForEach gave the ids sorted): pack the pages full.
+	idx.FillPercent, ids.FillPercent = 1, 1
+	for _, r := range rows {
+		if err := ids.Put(r.id, seal(s.aead, bCaseIdx, r.id, r.key)); err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return bytes.Compare(a.key, b.key) })
+	for _, r := range rows {
+		if err := idx.Put(r.key, seal(s.aead, bIndex, r.key, r.sum)); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bMeta).Put(mCount, u64(uint64(len(rows))))
 }
 
 func u64(v uint64) []byte {

@@ -52,6 +52,7 @@ func (y *Syncer) pull(ctx context.Context) (changed bool, err error) {
 			cursor = page.NextCursor
 		}
 		if !page.HasMore {
+			y.maybeCompact()
 			return changed, nil
 		}
 		if cursor == prev {
@@ -76,7 +77,25 @@ func (y *Syncer) apply(page api.ChangePage, cursor string) (bool, error) {
 	if err := y.st.ApplyChanges(page.Items, next); err != nil {
 		return false, wrapStore(err)
 	}
+	y.applied += len(page.Items)
 	return len(page.Items) > 0, nil
+}
+
+// maybeCompact compacts the store after a pull that drained the feed, once Options.CompactAfter
+// changes have been applied since the last compaction. A failure is logged, never fatal: the
+// cache is intact, only larger than it needs to be. The caller holds syncMu.
+func (y *Syncer) maybeCompact() {
+	if y.o.CompactAfter < 0 || y.applied < y.o.CompactAfter {
+		return
+	}
+	n := y.applied
+	y.applied = 0
+	t0 := time.Now()
+	if err := y.st.Compact(); err != nil {
+		y.log.Warn("compacting the cache after a large pull failed", "changes", n, "err", err)
+		return
+	}
+	y.log.Info("compacted the cache after a large pull", "changes", n, "took", time.Since(t0).Round(time.Millisecond))
 }
 
 // longPoll waits up to d on the change feed and applies what arrives. It holds no lock while

@@ -19,7 +19,9 @@ import (
 type Options struct {
 	Now  func() time.Time // nil = time.Now
 	Rand *rand.Rand       // jitter source; nil = a randomly seeded one
-	// PageSize is the change-feed page size; 0 = api.DefaultChangePage.
+	// PageSize is the change-feed page size; 0 = api.MaxChangePageSize (1,000). Large pages keep
+	// an initial sync within a few percent of one gzip stream (each page restarts the compressor's
+	// dictionary); a page of 1,000 cases costs a few MB of memory while it is applied.
 	PageSize int
 	// LongPoll is how long an idle, online Run waits on the change feed; 0 = 25 s, <0 = no long-poll
 	// (Run then polls every ProbeMax).
@@ -35,10 +37,19 @@ type Options struct {
 	ProbeMax time.Duration
 	// SendTimeout bounds one action request; 0 = 30 s.
 	SendTimeout time.Duration
+	// CompactAfter: once a pull has drained the feed and at least this many changes were applied
+	// since the last compaction (an initial sync, a resync after 410, a week offline), the store is
+	// compacted (store.Compact): pages written in feed order are scattered and half full, and every
+	// inbox load would map them all. 0 = DefaultCompactAfter; <0 = never.
+	CompactAfter int
 	// After returns a channel that fires after d; nil = time.After. Tests inject a fake to avoid
 	// real sleeps.
 	After func(d time.Duration) <-chan time.Time
 }
+
+// DefaultCompactAfter is Options.CompactAfter's default: a few thousand cases, so the steady
+// trickle of a working day never triggers a compaction, an initial sync always does.
+const DefaultCompactAfter = 5000
 
 // Error kinds reported in Event.ErrKind, so a UI can say what to do without parsing text.
 const (
@@ -71,6 +82,8 @@ type Syncer struct {
 	log *slog.Logger
 
 	syncMu sync.Mutex // one push/pull at a time
+	// applied counts changes applied since the last compaction (guarded by syncMu).
+	applied int
 
 	kick   chan struct{}
 	events chan Event
@@ -89,7 +102,7 @@ func New(c *client.Client, s *store.Store, o Options) *Syncer {
 		o.Now = time.Now
 	}
 	if o.PageSize <= 0 {
-		o.PageSize = api.DefaultChangePage
+		o.PageSize = api.MaxChangePageSize
 	}
 	if o.PageSize > api.MaxChangePageSize {
 		o.PageSize = api.MaxChangePageSize
@@ -117,6 +130,9 @@ func New(c *client.Client, s *store.Store, o Options) *Syncer {
 	}
 	if o.After == nil {
 		o.After = time.After
+	}
+	if o.CompactAfter == 0 {
+		o.CompactAfter = DefaultCompactAfter
 	}
 	rnd := o.Rand
 	if rnd == nil {

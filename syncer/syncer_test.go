@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -533,4 +534,49 @@ func TestRunNoTightRetryLoop(t *testing.T) {
 		t.Fatalf("%d GETs in %s", g, elapsed)
 	}
 	t.Logf("%d PUTs, %d GETs in %s", puts.Load(), gets.Load(), elapsed)
+}
+
+// A pull that applied at least CompactAfter changes compacts the cache once the feed is drained
+// (the file is replaced by a densely packed copy); smaller pulls leave it alone.
+func TestLargePullCompacts(t *testing.T) {
+	env := startServer(t, 0)
+	clk := newClock()
+	fileID := func(st *store.Store) os.FileInfo {
+		t.Helper()
+		fi, err := os.Stat(st.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi
+	}
+	for _, tc := range []struct {
+		name    string
+		after   int
+		compact bool
+	}{
+		{"above threshold", 5, true},
+		{"below threshold", servertest.DefaultCases, false},
+		{"never", -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newClerk(t, env, clerkA, clk, Options{PageSize: 4, CompactAfter: tc.after}, nil)
+			before := fileID(a.st)
+			a.sync(t)
+			if got := !os.SameFile(before, fileID(a.st)); got != tc.compact {
+				t.Fatalf("compacted = %v, want %v", got, tc.compact)
+			}
+			if err := a.st.Check(); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := a.st.Count(); err != nil || n != servertest.DefaultCases/2 {
+				t.Fatalf("Count = %d, %v", n, err)
+			}
+			// Nothing new: no second compaction (the counter starts again).
+			before = fileID(a.st)
+			a.sync(t)
+			if !os.SameFile(before, fileID(a.st)) {
+				t.Fatal("an idle sync compacted again")
+			}
+		})
+	}
 }
