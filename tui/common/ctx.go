@@ -19,6 +19,9 @@ import (
 type Store interface {
 	Count() (int, error)
 	SummaryPage(offset, limit int) ([]store.Summary, error)
+	// ScanSummaries visits a part of the index (open or finished cases, or all) in index order
+	// until fn returns false; the inbox's first screen reads only as many rows as it shows.
+	ScanSummaries(part store.Scan, fn func(store.Summary) bool) error
 	AllSummaries() ([]store.Summary, error)
 	Case(id string) (api.Case, error)
 	ServerCase(id string) (api.Case, error)

@@ -119,7 +119,8 @@ func Hostile() []api.Case {
 	}
 }
 
-// Summaries returns n synthetic summaries in store index order (due date, then id), without a
+// Summaries returns n synthetic summaries in store index order (open cases first, then finished
+// ones; each by due date, then id), without a
 // store: for model tests and benchmarks at 100,000 rows.
 func Summaries(n int) []store.Summary {
 	out := make([]store.Summary, n)
@@ -153,6 +154,9 @@ func sortIndex(s []store.Summary) {
 		return d
 	}
 	sort.Slice(s, func(i, j int) bool {
+		if a, b := s[i].Status.Open(), s[j].Status.Open(); a != b {
+			return a // the store keeps open cases before finished ones
+		}
 		if a, b := due(s[i].DueDate), due(s[j].DueDate); a != b {
 			return a < b
 		}

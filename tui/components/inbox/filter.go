@@ -113,6 +113,29 @@ func newEnv(c *common.Ctx) env {
 		week: common.AddDays(now, 7)}
 }
 
+// scanPart is the part of the store's index that can hold rows of the filter: only open cases
+// (status:open, or only open statuses), only finished ones, or all.
+func (f *Filter) scanPart() store.Scan {
+	if !f.open && !f.done && len(f.statuses) == 0 {
+		return store.ScanAll
+	}
+	open, done := f.open, f.done
+	for _, st := range f.statuses {
+		if st.Open() {
+			open = true
+		} else {
+			done = true
+		}
+	}
+	switch {
+	case open && !done:
+		return store.ScanOpen
+	case done && !open:
+		return store.ScanFinished
+	}
+	return store.ScanAll
+}
+
 // Match reports whether s passes the filter.
 func (f *Filter) match(s *store.Summary, e *env) bool {
 	if f.open || f.done || len(f.statuses) > 0 {
@@ -200,7 +223,8 @@ func matchWords(s *store.Summary, words []string) bool {
 // SortKey orders the list.
 type SortKey int
 
-// Sort keys. SortDue is the store's index order (due date, then id), so it costs nothing.
+// Sort keys. SortDue is the store's index order (open cases first, then finished ones; each by
+// due date, then id), so it costs nothing.
 const (
 	SortDue SortKey = iota
 	SortSubmitted

@@ -103,6 +103,8 @@ type (
 		rows  []store.Summary
 		total int
 		err   error
+		// tab >= 0: the automatic start tab ("Meine") has no rows at all, rows are this tab's.
+		tab int
 	}
 	loadedMsg struct {
 		gen    uint64
@@ -273,16 +275,47 @@ func (m Model) loadFirst() tea.Cmd {
 	if m.lay.listRows > 0 {
 		limit = m.lay.listRows
 	}
+	f, e := m.views[m.tab].Filter, newEnv(m.ctx)
+	part := f.scanPart()
+	// The automatic start: when "Meine" turns out empty, "Alle" is shown at once (autoSwitch would
+	// do it only after the full load). Its rows are gathered in the same scan.
+	alt := -1
+	var af Filter
+	if m.autoStart && m.views[m.tab].NameKey == "tab.mine" {
+		for i, v := range m.views {
+			if v.NameKey == "tab.all" {
+				alt, af = i, v.Filter
+			}
+		}
+		if alt >= 0 && af.scanPart() != part {
+			alt = -1
+		}
+	}
 	return func() tea.Msg {
 		if st == nil {
-			return firstPageMsg{gen: gen}
+			return firstPageMsg{gen: gen, tab: -1}
 		}
 		n, err := st.Count()
 		if err != nil {
-			return firstPageMsg{gen: gen, err: err}
+			return firstPageMsg{gen: gen, err: err, tab: -1}
 		}
-		rows, err := st.SummaryPage(0, limit)
-		return firstPageMsg{gen: gen, rows: rows, total: n, err: err}
+		// Open cases come first in the index, each part by due date: the first screen of a tab
+		// is its first matching rows, read without decoding the rest of the cache.
+		var rows, altRows []store.Summary
+		err = st.ScanSummaries(part, func(s store.Summary) bool {
+			if f.match(&s, &e) {
+				rows = append(rows, s)
+			}
+			if alt >= 0 && len(altRows) < limit && af.match(&s, &e) {
+				altRows = append(altRows, s)
+			}
+			return len(rows) < limit
+		})
+		msg := firstPageMsg{gen: gen, rows: rows, total: n, err: err, tab: -1}
+		if err == nil && alt >= 0 && len(rows) == 0 && len(altRows) > 0 {
+			msg.rows, msg.tab = altRows, alt
+		}
+		return msg
 	}
 }
 
@@ -414,6 +447,13 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.total = msg.total
 		m.setData(msg.rows, false)
+		if msg.tab >= 0 && m.autoStart && m.tab != msg.tab {
+			// "Meine" is empty (the whole part of the index that could hold its rows was read).
+			m.autoStart = false
+			m.tab = msg.tab
+			m.sortKey, m.desc = m.views[msg.tab].Sort, m.views[msg.tab].Desc
+			m.cursor, m.offs, m.toTop = 0, 0, true
+		}
 		return m, tea.Batch(m.refilter(), m.loadAll())
 	case loadedMsg:
 		if msg.gen != m.loadGen {

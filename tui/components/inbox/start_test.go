@@ -1,7 +1,12 @@
 package inbox
 
 import (
+	"slices"
 	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/store"
 
 	"github.com/amt-mv/amt/tui/common"
 	"testing"
@@ -129,4 +134,76 @@ func TestShortName(t *testing.T) {
 			t.Errorf("shortName(%q, %d) = %q, want %q", tc.name, tc.w, got, tc.want)
 		}
 	}
+}
+
+// The first screen comes from the first-page read alone (no full load): the start tab's first
+// rows, the same as once everything is loaded; an empty "Meine" gives way to "Alle" at once.
+func TestFirstPageIsFirstScreen(t *testing.T) {
+	notMine := func(n int) []api.Case {
+		cs := tuitest.Cases(n)
+		for i := range cs {
+			if cs[i].Assignee == tuitest.Me.Clerk {
+				cs[i].Assignee = ""
+			}
+		}
+		return cs
+	}
+	for _, tc := range []struct {
+		name  string
+		cases []api.Case
+		want  string
+	}{
+		{"mine", tuitest.Cases(400), "tab.mine"},
+		{"mine empty", notMine(400), "tab.all"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := tuitest.OpenStore(t, tc.cases...)
+			m := New(newCtx(st, 80, 23))
+			m, cmd := m.Update(m.Init()())
+			batch, ok := cmd().(tea.BatchMsg)
+			if !ok {
+				t.Fatalf("first page answered %T", cmd())
+			}
+			var rest []tea.Cmd
+			for _, c := range batch { // run the first page's filter, hold the full load back
+				if c == nil {
+					continue
+				}
+				if msg, ok := c().(filterMsg); ok {
+					m, _ = m.Update(msg)
+				} else {
+					rest = append(rest, c)
+				}
+			}
+			if m.Loaded() {
+				t.Fatal("loaded everything already")
+			}
+			if got := m.SavedViews()[m.Tab()].NameKey; got != tc.want {
+				t.Fatalf("first screen on %s, want %s", got, tc.want)
+			}
+			first := ids(m.Rows())
+			if len(first) == 0 {
+				t.Fatal("first screen is empty")
+			}
+			m, _ = drain(t, m, tea.Batch(rest...))
+			if !m.Loaded() || m.SavedViews()[m.Tab()].NameKey != tc.want {
+				t.Fatalf("after the full load: loaded %v, tab %s", m.Loaded(), m.SavedViews()[m.Tab()].NameKey)
+			}
+			full := ids(m.Rows())
+			if want := min(len(full), m.lay.listRows); len(first) < want {
+				t.Fatalf("first screen has %d rows, the screen shows %d", len(first), want)
+			}
+			if len(full) < len(first) || !slices.Equal(full[:len(first)], first) {
+				t.Fatalf("first screen %v, full list starts %v", first, full[:min(len(full), len(first))])
+			}
+		})
+	}
+}
+
+func ids(rows []store.Summary) []string {
+	out := make([]string, len(rows))
+	for i := range rows {
+		out[i] = rows[i].ID
+	}
+	return out
 }
