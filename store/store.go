@@ -4,8 +4,10 @@ package store
 
 import (
 	"crypto/cipher"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -157,6 +159,9 @@ func openBoltMode(path string, timeout time.Duration, readOnly bool) (*bolt.DB, 
 	// opener that was waiting for the lock of the old file gets that lock once the old file is
 	// closed — on a file no longer reachable by its name, while the new one is in use. Such an
 	// opener checks that it holds the file the path names now, and otherwise tries again.
+	if err := checkNotTruncated(path); err != nil {
+		return nil, err
+	}
 	deadline := time.Now().Add(timeout)
 	for {
 		db, f, err := openBoltOnce(path, timeout, readOnly)
@@ -322,4 +327,82 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
 	return chacha20poly1305.NewX(key)
+}
+
+// checkNotTruncated refuses a database file shorter than its own meta page says it is. bbolt would
+// open such a file and, on the first write, extend it with zero pages that read as empty buckets:
+// a truncated cache would look like an empty one instead of a damaged one. The metas are read
+// before the file size, so a writer growing the file meanwhile (it grows the file before it
+// writes a meta) cannot make a healthy file look short. A missing or empty file is a new cache.
+func checkNotTruncated(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // missing: a new cache; anything else: bbolt's own open reports it
+	}
+	defer f.Close()
+	need, ok := boltHighWater(f)
+	if !ok {
+		return nil // no valid meta: bbolt's open reports the damage
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return nil
+	}
+	if fi.Size() < need {
+		return fmt.Errorf("%w (%s): the file has %d bytes, its metadata needs %d (truncated)", ErrCorrupt, path, fi.Size(), need)
+	}
+	return nil
+}
+
+// boltHighWater returns the bytes in use according to the meta page bbolt will use: the valid one
+// with the higher transaction id.
+func boltHighWater(f *os.File) (int64, bool) {
+	m0, ok0 := readBoltMeta(f, 0)
+	page := int64(os.Getpagesize())
+	if ok0 {
+		page = int64(m0.pageSize)
+	}
+	m1, ok1 := readBoltMeta(f, page)
+	m := m0
+	switch {
+	case ok0 && ok1 && m1.txid > m0.txid, !ok0 && ok1:
+		m = m1
+	case !ok0 && !ok1:
+		return 0, false
+	}
+	return int64(m.pgid) * int64(m.pageSize), true
+}
+
+// boltMeta is the part of a bbolt meta page checkNotTruncated needs.
+type boltMeta struct {
+	pageSize uint32
+	pgid     uint64 // high-water mark: pages in use
+	txid     uint64
+}
+
+// readBoltMeta reads and validates (magic, version, checksum) the meta page at off. Layout of
+// go.etcd.io/bbolt v1: a 16-byte page header, then magic, version, pageSize, flags (4 bytes each),
+// root bucket (16), freelist pgid (8), pgid (8), txid (8), checksum (FNV-64a of the 56 bytes
+// before it), in the machine's byte order.
+func readBoltMeta(f *os.File, off int64) (boltMeta, bool) {
+	const header, size = 16, 64
+	var b [header + size]byte
+	if _, err := f.ReadAt(b[:], off); err != nil {
+		return boltMeta{}, false
+	}
+	m := b[header:]
+	le := binary.NativeEndian
+	if le.Uint32(m[0:]) != 0xED0CDAED || le.Uint32(m[4:]) != 2 {
+		return boltMeta{}, false
+	}
+	h := fnv.New64a()
+	h.Write(m[:56])
+	if h.Sum64() != le.Uint64(m[56:]) {
+		return boltMeta{}, false
+	}
+	bm := boltMeta{pageSize: le.Uint32(m[8:]), pgid: le.Uint64(m[40:]), txid: le.Uint64(m[48:])}
+	if bm.pageSize < 512 || bm.pageSize > 1<<20 {
+		return boltMeta{}, false
+	}
+	return bm, true
 }

@@ -344,6 +344,15 @@ func (a *app) findCase(st *store.Store, key string) (api.Case, bool) {
 		a.storeErr(err)
 		return c, false
 	}
+	// The store counts its index rows as it writes them: fewer readable rows than counted means
+	// damage hid some, and the case may be among them — say so rather than "not cached".
+	if n, err := st.Count(); err != nil || n != len(rows) {
+		if err == nil {
+			err = fmt.Errorf("%w: the list index has %d of %d rows", store.ErrCorrupt, len(rows), n)
+		}
+		a.storeErr(err)
+		return c, false
+	}
 	for _, r := range rows {
 		if r.ID == key {
 			// Listed but its record is gone: the file is damaged, not the case unknown.
