@@ -59,3 +59,25 @@ func ActionPath(kind ActionKind, caseID, actionID, subID string) (string, error)
 	}
 	return "", fmt.Errorf("api: unknown action kind %q", kind)
 }
+
+// NewRequest returns a pointer to a zero request body of the kind (e.g. *NoteRequest), for
+// decoding an action's body.
+func (k ActionKind) NewRequest() (any, error) {
+	switch k {
+	case ActionNote:
+		return &NoteRequest{}, nil
+	case ActionDecision:
+		return &DecisionRequest{}, nil
+	case ActionApproval:
+		return &ApprovalRequest{}, nil
+	case ActionAssignment:
+		return &AssignmentRequest{}, nil
+	case ActionStatus:
+		return &StatusRequest{}, nil
+	case ActionResubmission:
+		return &ResubmissionRequest{}, nil
+	case ActionDocumentRequest:
+		return &DocumentRequestRequest{}, nil
+	}
+	return nil, fmt.Errorf("api: unknown action kind %q", k)
+}

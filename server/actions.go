@@ -39,24 +39,9 @@ func decodeRequest(kind api.ActionKind, body []byte) (any, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, errors.New("body must be a JSON object")
 	}
-	var v any
-	switch kind {
-	case api.ActionNote:
-		v = &api.NoteRequest{}
-	case api.ActionDecision:
-		v = &api.DecisionRequest{}
-	case api.ActionApproval:
-		v = &api.ApprovalRequest{}
-	case api.ActionAssignment:
-		v = &api.AssignmentRequest{}
-	case api.ActionStatus:
-		v = &api.StatusRequest{}
-	case api.ActionResubmission:
-		v = &api.ResubmissionRequest{}
-	case api.ActionDocumentRequest:
-		v = &api.DocumentRequestRequest{}
-	default:
-		return nil, fmt.Errorf("unknown action kind %q", kind)
+	v, err := kind.NewRequest()
+	if err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

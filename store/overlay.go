@@ -128,24 +128,9 @@ func validateBody(kind api.ActionKind, body []byte) error {
 	if !json.Valid(body) {
 		return fmt.Errorf("%w: action body is not valid JSON", ErrInvalid)
 	}
-	var dst any
-	switch kind {
-	case api.ActionNote:
-		dst = &api.NoteRequest{}
-	case api.ActionDecision:
-		dst = &api.DecisionRequest{}
-	case api.ActionApproval:
-		dst = &api.ApprovalRequest{}
-	case api.ActionAssignment:
-		dst = &api.AssignmentRequest{}
-	case api.ActionStatus:
-		dst = &api.StatusRequest{}
-	case api.ActionResubmission:
-		dst = &api.ResubmissionRequest{}
-	case api.ActionDocumentRequest:
-		dst = &api.DocumentRequestRequest{}
-	default:
-		return fmt.Errorf("%w: unknown action kind %q", ErrInvalid, kind)
+	dst, err := kind.NewRequest()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		return fmt.Errorf("%w: %s body: %v", ErrInvalid, kind, err)

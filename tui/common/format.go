@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/api"
@@ -183,3 +184,28 @@ const (
 	MarkConflict = "⚠"
 	MarkRejected = "✗"
 )
+
+// Hint is a footer hint for a binding: its keys and what it does ("c Notiz").
+func Hint(b key.Binding) string {
+	h := b.Help()
+	if h.Key == "" {
+		return h.Desc
+	}
+	return h.Key + " " + h.Desc
+}
+
+// FitHints joins as many whole hints as fit in w cells, most important first.
+func FitHints(hints []string, w int) string {
+	out := ""
+	for _, h := range hints {
+		next := h
+		if out != "" {
+			next = out + " · " + h
+		}
+		if Width(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
+}

@@ -410,39 +410,15 @@ func (m Model) footer() string {
 	k := m.ctx.Keys
 	var hints []string
 	if m.tab == TabAttachments {
-		hints = append(hints, hint(k.Case.Download), hint(k.Case.OpenFile), hint(k.Case.SaveTo))
+		hints = append(hints, common.Hint(k.Case.Download), common.Hint(k.Case.OpenFile), common.Hint(k.Case.SaveTo))
 	}
 	if m.ctx.IsLead() && m.c != nil && m.c.Status == api.StatusDecisionProposed {
 		// A proposal awaits this lead: approving or returning it is what the case needs now.
-		hints = append(hints, hint(k.Case.FourEyes))
+		hints = append(hints, common.Hint(k.Case.FourEyes))
 	}
-	hints = append(hints, hint(k.Case.Comment), hint(k.Case.Assign), hint(k.Case.Resubmission), hint(k.Case.DocRequest), hint(k.Case.Decide))
-	hints = append(hints, hint(k.Global.Back))
-	return th.Muted.Render(fitHints(hints, m.w))
-}
-
-// fitHints joins as many hints as fit in w cells, dropping the rest whole (most important first).
-func fitHints(hints []string, w int) string {
-	out := ""
-	for _, h := range hints {
-		next := h
-		if out != "" {
-			next = out + " · " + h
-		}
-		if common.Width(next) > w {
-			break
-		}
-		out = next
-	}
-	return out
-}
-
-func hint(b key.Binding) string {
-	h := b.Help()
-	if h.Key == "" {
-		return h.Desc
-	}
-	return h.Key + " " + h.Desc
+	hints = append(hints, common.Hint(k.Case.Comment), common.Hint(k.Case.Assign), common.Hint(k.Case.Resubmission), common.Hint(k.Case.DocRequest), common.Hint(k.Case.Decide))
+	hints = append(hints, common.Hint(k.Global.Back))
+	return th.Muted.Render(common.FitHints(hints, m.w))
 }
 
 func lineCount(s string) int {

@@ -547,34 +547,10 @@ func (m Model) footer() string {
 	k := m.ctx.Keys
 	var hints []string
 	if len(m.rows) > 0 { // nothing to resolve or open in an empty list
-		hints = append(hints, hint(k.Pending.Reapply), hint(k.Pending.AsNote), hint(k.Pending.Discard), hint(k.List.Open))
+		hints = append(hints, common.Hint(k.Pending.Reapply), common.Hint(k.Pending.AsNote), common.Hint(k.Pending.Discard), common.Hint(k.List.Open))
 	}
-	hints = append(hints, hint(k.Global.Back))
-	return th.Muted.Render(fitHints(hints, m.w))
-}
-
-// fitHints joins as many whole hints as fit in w cells, most important first.
-func fitHints(hints []string, w int) string {
-	out := ""
-	for _, h := range hints {
-		next := h
-		if out != "" {
-			next = out + " · " + h
-		}
-		if common.Width(next) > w {
-			break
-		}
-		out = next
-	}
-	return out
-}
-
-func hint(b key.Binding) string {
-	h := b.Help()
-	if h.Key == "" {
-		return h.Desc
-	}
-	return h.Key + " " + h.Desc
+	hints = append(hints, common.Hint(k.Global.Back))
+	return th.Muted.Render(common.FitHints(hints, m.w))
 }
 
 // lastErrorText says in the clerk's language why the last attempt of a waiting action failed.
