@@ -168,10 +168,26 @@ func (km *keyMaterial) addPassphrase(opts Options, dataKey []byte) error {
 	return nil
 }
 
+// addKeyring wraps dataKey with the keyring's key-encryption key for dir. An existing entry is
+// reused, never replaced: the account is derived from the dir, so a cache moved aside there
+// (MoveAside) is still locked by it, and each cache has its own data key anyway. An entry that is
+// not a key amt wrote is left alone and reported as ErrNoKey.
 func (km *keyMaterial) addKeyring(dir string, dataKey []byte) error {
 	user := keyringUser(dir)
-	kek := randomBytes(keySize)
-	if err := keyring.Set(KeyringService, user, base64.StdEncoding.EncodeToString(kek)); err != nil {
+	var kek []byte
+	switch enc, err := keyring.Get(KeyringService, user); {
+	case err == nil:
+		k, derr := base64.StdEncoding.DecodeString(enc)
+		if derr != nil || len(k) != keySize {
+			return fmt.Errorf("%w: the keyring entry for this cache dir (service %q, account %q) is not a key amt can use; it is left unchanged; set AMT_PASSPHRASE", ErrNoKey, KeyringService, user)
+		}
+		kek = k
+	case errors.Is(err, keyring.ErrNotFound):
+		kek = randomBytes(keySize)
+		if err := keyring.Set(KeyringService, user, base64.StdEncoding.EncodeToString(kek)); err != nil {
+			return fmt.Errorf("%w: %v", ErrNoKey, err)
+		}
+	default:
 		return fmt.Errorf("%w: %v", ErrNoKey, err)
 	}
 	w, err := wrapKey(kek, dataKey)

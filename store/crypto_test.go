@@ -2,9 +2,11 @@ package store
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/amt-mv/amt/api"
@@ -245,5 +247,54 @@ func TestDamagedKeyMaterial(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestKeyringGarbledEntry: a keyring entry that is not a key amt wrote is never overwritten; a new
+// cache and an existing one both report ErrNoKey (data intact, AMT_PASSPHRASE is the way out).
+func TestKeyringGarbledEntry(t *testing.T) {
+	for _, garbage := range []string{"not base64 !", base64.StdEncoding.EncodeToString([]byte("short"))} {
+		keyring.MockInit()
+		t.Cleanup(keyring.MockInit)
+		dir := t.TempDir()
+		user := keyringUser(dir)
+		if err := keyring.Set(KeyringService, user, garbage); err != nil {
+			t.Fatal(err)
+		}
+		opts := testOptions(dir)
+		opts.Passphrase = ""
+		opts.UseKeyring = true
+		if _, err := Open(opts); !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), "AMT_PASSPHRASE") {
+			t.Fatalf("new cache, entry %q: %v, want ErrNoKey naming AMT_PASSPHRASE", garbage, err)
+		}
+		if v, err := keyring.Get(KeyringService, user); err != nil || v != garbage {
+			t.Fatalf("entry overwritten: %q, %v", v, err)
+		}
+		// With a passphrase the cache is created (passphrase only) and opens again.
+		opts.Passphrase = testPass
+		opts.UseKeyring = false
+		s, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+
+		// An existing keyring cache whose entry got garbled: ErrNoKey, as before.
+		keyring.MockInit()
+		dir2 := t.TempDir()
+		opts2 := testOptions(dir2)
+		opts2.Passphrase = ""
+		opts2.UseKeyring = true
+		s, err = Open(opts2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if err := keyring.Set(KeyringService, keyringUser(dir2), garbage); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(opts2); !errors.Is(err, ErrNoKey) {
+			t.Fatalf("existing cache, entry %q: %v, want ErrNoKey", garbage, err)
+		}
 	}
 }

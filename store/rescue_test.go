@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/zalando/go-keyring"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -92,4 +93,112 @@ func TestRescueOutbox(t *testing.T) {
 		t.Fatalf("second move aside: %s, %v", old2, err)
 	}
 	_ = api.ActionNote
+}
+
+// keyringOptions are test options for a cache locked only by the (mock) OS keyring.
+func keyringOptions(dir string) Options {
+	opts := testOptions(dir)
+	opts.Passphrase = ""
+	opts.UseKeyring = true
+	return opts
+}
+
+// TestRescueKeyringOnlyCache: the keyring account is derived from the cache dir, so a fresh cache
+// opened in the same dir after MoveAside must reuse the keyring's key-encryption key rather than
+// replace it; otherwise the moved-aside file can no longer be unlocked (neither for
+// `amt cache rescue --from FILE` nor for a full Open, e.g. by support).
+func TestRescueKeyringOnlyCache(t *testing.T) {
+	keyring.MockInit()
+	t.Cleanup(keyring.MockInit)
+	dir := t.TempDir()
+	opts := keyringOptions(dir)
+	s, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(upsert(mkCase(1, "2026-12-01", 1)), "5"); err != nil {
+		t.Fatal(err)
+	}
+	var want []Action
+	for _, txt := range []string{"eins", "zwei"} {
+		a, err := s.Enqueue(note("case-000001", txt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, a)
+	}
+	if err := s.PutMeta("me", []byte("clerk-a")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	user := keyringUser(s.Dir())
+	kekBefore, err := keyring.Get(KeyringService, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	old, err := MoveAside(dir, time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Open(opts) // a new cache in the same dir, with the keyring
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if kek, err := keyring.Get(KeyringService, user); err != nil || kek != kekBefore {
+		t.Fatalf("keyring entry replaced by the fresh cache (err %v)", err)
+	}
+
+	// cache rescue --from FILE: the moved-aside file's outbox, while the fresh cache is open.
+	got, skipped, err := RescueOutbox(old, opts)
+	if err != nil {
+		t.Fatalf("RescueOutbox of the moved-aside file: %v", err)
+	}
+	if skipped != 0 || len(got) != 2 || got[0].ID != want[0].ID || got[1].ID != want[1].ID {
+		t.Fatalf("rescued %d (skipped %d): %+v", len(got), skipped, got)
+	}
+
+	// A full Open of the moved-aside file in another dir: the file names its own keyring account.
+	other := t.TempDir()
+	raw, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, DBFile), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := Open(keyringOptions(other))
+	if err != nil {
+		t.Fatalf("Open of the moved-aside file: %v", err)
+	}
+	defer o.Close()
+	if err := o.Check(); err != nil {
+		t.Fatalf("Check of the moved-aside file: %v", err)
+	}
+	if v, err := o.Meta("me"); err != nil || string(v) != "clerk-a" {
+		t.Fatalf("Meta = %q, %v", v, err)
+	}
+	if ob, err := o.Outbox(); err != nil || len(ob) != 2 {
+		t.Fatalf("Outbox = %d, %v", len(ob), err)
+	}
+	// Opening the copy elsewhere created no keyring entry for that dir.
+	if _, err := keyring.Get(KeyringService, keyringUser(o.Dir())); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("keyring entry for the other dir: %v", err)
+	}
+
+	// The fresh cache itself reopens with the same entry.
+	for _, a := range got {
+		if _, err := fresh.Enqueue(Action{ID: a.ID, CaseID: a.CaseID, Kind: a.Kind, Body: a.Body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh.Close()
+	fresh, err = Open(opts)
+	if err != nil {
+		t.Fatalf("reopen fresh cache: %v", err)
+	}
+	if ob, err := fresh.Outbox(); err != nil || len(ob) != 2 {
+		t.Fatalf("fresh Outbox = %d, %v", len(ob), err)
+	}
 }

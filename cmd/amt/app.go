@@ -19,6 +19,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 )
@@ -242,7 +243,7 @@ func (a *app) newClient(server, token string) (*client.Client, error) {
 	if token == "" {
 		return nil, errors.New(a.T("err.no_token"))
 	}
-	cfg := client.Config{BaseURL: server, Token: token, UserAgent: "amt/" + version}
+	cfg := client.Config{BaseURL: server, Token: token, UserAgent: "amt/" + version.Version}
 	if a.demoTransport != nil {
 		cfg.Transport = a.demoTransport
 	} else {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
 )
 
@@ -37,7 +38,7 @@ func (a *app) cacheFailed(err error, dir string) int {
 	case errors.Is(err, store.ErrAlreadyOpen):
 		a.errorf("%s", a.T("err.already_open", dir))
 	case errors.Is(err, store.ErrNewerSchema):
-		a.errorf("%s", a.T("err.newer_schema", version, a.commandLine("cache rescue")))
+		a.errorf("%s", a.T("err.newer_schema", version.Version, a.commandLine("cache rescue")))
 		code = exitNewer
 	case errors.Is(err, store.ErrCorrupt):
 		a.errorf("%s", a.T("err.corrupt", dir, a.commandLine("cache rescue"), sanitize.Line(err.Error())))

@@ -19,6 +19,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 )
@@ -27,15 +28,7 @@ import (
 var pushTimeout = 8 * time.Second
 
 func cmdVersion(a *app, _ []string) int {
-	s := "amt " + version
-	if commit != "" {
-		s += " (" + commit
-		if date != "" {
-			s += ", " + date
-		}
-		s += ")"
-	}
-	a.printf("%s\n", s)
+	a.printf("%s\n", version.String("amt"))
 	return exitOK
 }
 

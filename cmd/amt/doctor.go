@@ -11,6 +11,7 @@ import (
 
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
 )
 
@@ -153,7 +154,7 @@ func (a *app) cacheCheck(dir string, code int) check {
 	case exitCorrupt:
 		c.detail, c.fix = a.T("doc.cache_damaged", path), a.T("doc.cache_corrupt_fix", a.commandLine("cache rescue"))
 	case exitNewer:
-		c.detail, c.fix = a.T("doc.cache_newer", path), a.T("doc.cache_newer_fix", version, a.commandLine("cache rescue"))
+		c.detail, c.fix = a.T("doc.cache_newer", path), a.T("doc.cache_newer_fix", version.Version, a.commandLine("cache rescue"))
 	case exitLocked:
 		c.detail, c.fix = a.T("doc.cache_locked", path), a.T("doc.cache_locked_fix")
 	}

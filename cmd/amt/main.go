@@ -15,13 +15,6 @@ import (
 	"syscall"
 )
 
-// Set by the release build (-ldflags "-X main.version=… -X main.commit=… -X main.date=…").
-var (
-	version = "dev"
-	commit  = ""
-	date    = ""
-)
-
 // stdin is where `login` reads a token from when none is given; tests replace it.
 var stdin io.Reader = os.Stdin
 

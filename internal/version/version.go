@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Stamped at release build time; defaults describe a development build.
@@ -18,6 +19,13 @@ var (
 // String describes the build for --version, e.g. "amt 1.2.0 (commit abc1234, 2026-11-24, go1.26.8 linux/amd64)".
 func String(program string) string {
 	commit, date := Commit, Date
+	// A snapshot build outside a tagged checkout stamps placeholders: treat them as unknown.
+	if commit == "none" {
+		commit = ""
+	}
+	if strings.HasPrefix(date, "0001-01-01") {
+		date = ""
+	}
 	if commit == "" {
 		if info, ok := debug.ReadBuildInfo(); ok {
 			for _, s := range info.Settings {
