@@ -117,15 +117,11 @@ func cmdApprove(a *app, args []string) int {
 	if a.tooLong(*comment, maxReasonRunes) {
 		return exitUsage
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	d := c.Decision
 	if c.Status != api.StatusDecisionProposed || d == nil || d.State != api.DecisionProposed || d.ID == "" {
 		a.errorf("%s", a.T("err.nothing_to_approve", a.statusLabel(c.Status)))
@@ -163,15 +159,11 @@ func cmdResubmit(a *app, args []string) int {
 	if a.tooLong(*reason, maxReasonRunes) {
 		return exitUsage
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	if !c.Status.Open() {
 		a.errorf("%s", a.T("err.case_closed", a.statusLabel(c.Status)))
 		return exitErr
@@ -214,15 +206,11 @@ func cmdRequestDocs(a *app, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	switch c.Status {
 	case api.StatusNew, api.StatusInReview, api.StatusAwaitingDocuments:
 	default:
@@ -256,15 +244,11 @@ func cmdStatus(a *app, args []string) int {
 		a.errorf("%s", a.T("err.bad_target_status", sanitize.Line(pos[1])))
 		return exitUsage
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	allowed := false
 	for _, f := range from {
 		allowed = allowed || c.Status == f

@@ -323,6 +323,21 @@ func (a *app) writeJSON(v any) int {
 }
 
 // findCase looks a case up by id or reference (Aktenzeichen).
+// openCase opens the cache (no server needed) and finds a case by id or Aktenzeichen. On success
+// the caller closes the session.
+func (a *app) openCase(key string) (*session, api.Case, bool) {
+	s, ok := a.openSession(false)
+	if !ok {
+		return nil, api.Case{}, false
+	}
+	c, ok := a.findCase(s.st, key)
+	if !ok {
+		s.close()
+		return nil, c, false
+	}
+	return s, c, true
+}
+
 func (a *app) findCase(st *store.Store, key string) (api.Case, bool) {
 	c, err := st.Case(key)
 	if err == nil {
@@ -581,15 +596,11 @@ func cmdComment(a *app, args []string) int {
 		a.errorf("%s", a.T("err.text_too_long", api.MaxNoteRunes))
 		return exitUsage
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	return a.queue(s, c, api.ActionNote, api.NoteRequest{Text: text})
 }
 
@@ -683,15 +694,11 @@ func cmdDecide(a *app, args []string) int {
 	if *fee >= 0 {
 		req.FeeCents = fee
 	}
-	s, ok := a.openSession(false)
+	s, c, ok := a.openCase(pos[0])
 	if !ok {
 		return a.fail()
 	}
 	defer s.close()
-	c, ok := a.findCase(s.st, pos[0])
-	if !ok {
-		return a.fail()
-	}
 	if !c.Status.Open() || c.Status == api.StatusDecisionProposed {
 		a.errorf("%s", a.T("err.not_decidable", a.statusLabel(c.Status)))
 		return exitErr
