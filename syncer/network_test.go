@@ -127,8 +127,12 @@ func TestBadNetworkExactlyOnce(t *testing.T) {
 			// Bounded work: no tight retry loop.
 			proxy.mu.Lock()
 			defer proxy.mu.Unlock()
+			// Half of all sends may be cut after the server committed, and Go's transport itself
+			// resends an idempotent PUT (it carries Idempotency-Key) once when a reused connection
+			// dies before the answer: up to two sends per syncer attempt. 24 still proves the
+			// absence of a tight loop (hundreds of sends within these rounds).
 			for key, n := range proxy.putsBy {
-				if n > 12 {
+				if n > 24 {
 					t.Errorf("action %s sent %d times", key, n)
 				}
 			}
