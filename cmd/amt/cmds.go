@@ -10,11 +10,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
@@ -300,29 +302,60 @@ func statusList() string {
 
 // writeJSON prints v as indented JSON. encoding/json already escapes C0 controls; C1 controls,
 // bidi overrides and other invisible format characters are escaped too, so raw JSON on a terminal
-// is as safe as the plain-text output (the decoded strings are unchanged).
+// is as safe as the plain-text output (the decoded strings are unchanged). A slice is written an
+// element at a time (same bytes as json.MarshalIndent), so listing 100,000 cases does not hold
+// the whole document in memory; an empty or nil slice prints [].
 func (a *app) writeJSON(v any) int {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	fail := func(err error) int {
 		a.errorf("%v", err)
 		return exitErr
 	}
-	var out strings.Builder
-	for _, r := range string(b) {
-		if (r >= 0x7f && r <= 0x9f) || unicode.Is(unicode.Cf, r) {
-			fmt.Fprintf(&out, "\\u%04x", r)
-			continue
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+		w.WriteString("[")
+		for i := range rv.Len() {
+			if i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n  ")
+			b, err := json.MarshalIndent(rv.Index(i).Interface(), "  ", "  ")
+			if err != nil {
+				return fail(err)
+			}
+			writeEscapedJSON(w, b)
 		}
-		out.WriteRune(r)
+		if rv.Len() > 0 {
+			w.WriteString("\n")
+		}
+		w.WriteString("]")
+	} else {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return fail(err)
+		}
+		writeEscapedJSON(w, b)
 	}
-	out.WriteByte('\n')
-	if _, err := io.WriteString(a.stdout, out.String()); err != nil {
+	w.WriteString("\n")
+	if err := w.Flush(); err != nil {
 		return exitErr
 	}
 	return exitOK
 }
 
-// findCase looks a case up by id or reference (Aktenzeichen).
+// writeEscapedJSON copies JSON to w, escaping DEL, C1 controls and Unicode format characters
+// (bidi overrides, zero-width marks) as \uXXXX. Such runes only occur inside JSON strings.
+func writeEscapedJSON(w *bufio.Writer, b []byte) {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if (r >= 0x7f && r <= 0x9f) || unicode.Is(unicode.Cf, r) {
+			fmt.Fprintf(w, "\\u%04x", r)
+		} else {
+			w.Write(b[:n])
+		}
+		b = b[n:]
+	}
+}
+
 // openCase opens the cache (no server needed) and finds a case by id or Aktenzeichen. On success
 // the caller closes the session.
 func (a *app) openCase(key string) (*session, api.Case, bool) {
@@ -338,6 +371,7 @@ func (a *app) openCase(key string) (*session, api.Case, bool) {
 	return s, c, true
 }
 
+// findCase looks a case up by id or reference (Aktenzeichen).
 func (a *app) findCase(st *store.Store, key string) (api.Case, bool) {
 	c, err := st.Case(key)
 	if err == nil {
