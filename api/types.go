@@ -105,7 +105,10 @@ type Case struct {
 	// Decision is the latest proposed or final decision, if any.
 	Decision *Decision `json:"decision,omitempty"`
 	// Notes are the case's internal notes, oldest first.
-	Notes     []Note    `json:"notes,omitempty"`
+	Notes []Note `json:"notes,omitempty"`
+	// History is the case's stored events, oldest first (the same entries as GET
+	// /cases/{id}/events), so the history travels with the case and is cached offline.
+	History   []Event   `json:"history,omitempty"`
 	Version   int64     `json:"version"` // increases with every change; the ETag is "<version>"
 	UpdatedAt time.Time `json:"updatedAt"`
 }

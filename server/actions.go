@@ -314,7 +314,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			}
 			c.Version++
 			c.UpdatedAt = now
-			if err := writeCase(tx, &before, c, evs, now); err != nil {
+			if err := writeCase(tx, &before, &c, evs, now); err != nil {
 				return err
 			}
 			status = http.StatusOK

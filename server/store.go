@@ -177,15 +177,32 @@ func lastEventSeq(tx *bolt.Tx, caseID string) uint64 {
 	return binary.BigEndian.Uint64(k[len(prefix):])
 }
 
-func appendEvents(tx *bolt.Tx, caseID string, evs []api.Event) error {
+// appendEvents stores new events of a case in the events bucket, numbered after the case's last
+// one, and appends them to c.History, so the stored case carries its whole history (GET
+// /cases/{id} and the change feed then deliver it without scanning the events bucket). A case
+// written before cases carried their history gets it rebuilt from the bucket once.
+func appendEvents(tx *bolt.Tx, c *api.Case, evs []api.Event) error {
 	b := tx.Bucket(bEvents)
-	seq := lastEventSeq(tx, caseID)
+	seq := lastEventSeq(tx, c.ID)
+	if uint64(len(c.History)) != seq {
+		h, err := listEvents(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		c.History = h
+	}
+	hist := make([]api.Event, len(c.History), len(c.History)+len(evs))
+	copy(hist, c.History)
 	for _, e := range evs {
 		seq++
 		e.Seq = int64(seq)
-		if err := putJSON(b, eventKey(caseID, seq), e); err != nil {
+		if err := putJSON(b, eventKey(c.ID, seq), e); err != nil {
 			return err
 		}
+		hist = append(hist, e)
+	}
+	if len(hist) > 0 {
+		c.History = hist
 	}
 	return nil
 }
@@ -268,12 +285,14 @@ func bumpStat(tx *bolt.Tx, st api.Status, delta int64) error {
 	return b.Put([]byte(st), u64(uint64(n)))
 }
 
-// writeCase stores a changed case with its new events, its feed entry and the status counts.
-func writeCase(tx *bolt.Tx, before *api.Case, c api.Case, evs []api.Event, now time.Time) error {
-	if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
+// writeCase stores a changed case with its new events (appended to its History too), its feed
+// entry and the status counts.
+func writeCase(tx *bolt.Tx, before *api.Case, cp *api.Case, evs []api.Event, now time.Time) error {
+	if err := appendEvents(tx, cp, evs); err != nil {
 		return err
 	}
-	if err := appendEvents(tx, c.ID, evs); err != nil {
+	c := *cp
+	if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
 		return err
 	}
 	if err := recordChange(tx, c, now); err != nil {
@@ -483,15 +502,15 @@ func seedCase(tx *bolt.Tx, sc demo.SeedCase, now time.Time) error {
 	if !visible(c) {
 		// Already gone from its Amt (e.g. forwarded): stored for the record, but no client ever
 		// had it, so the feed needs no tombstone.
-		if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
+		if err := appendEvents(tx, &c, evs); err != nil {
 			return err
 		}
-		if err := appendEvents(tx, c.ID, evs); err != nil {
+		if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
 			return err
 		}
 		return bumpStat(tx, c.Status, 1)
 	}
-	return writeCase(tx, nil, c, evs, now)
+	return writeCase(tx, nil, &c, evs, now)
 }
 
 // HasAmt reports whether an Amt exists.

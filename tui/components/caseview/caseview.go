@@ -34,8 +34,10 @@ const (
 	numTabs
 )
 
-// EventSource is optionally implemented by the store: the case's server history. Without it the
-// Verlauf tab is built from what the case itself carries (receipt, notes, requests, decision).
+// EventSource is optionally implemented by the store: the case's server history, used when the
+// case does not carry it (api.Case.History, which the server sends with every case). Without
+// either the Verlauf tab is built from what the case itself carries (receipt, notes, requests,
+// decision).
 type EventSource interface {
 	Events(caseID string) ([]api.Event, error)
 }

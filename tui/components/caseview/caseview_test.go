@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -376,5 +377,61 @@ func TestOpenNeverLaunchesByName(t *testing.T) {
 		if got := ViewerExt(ct); got != want {
 			t.Errorf("ViewerExt(%q) = %q, want %q", ct, got, want)
 		}
+	}
+}
+
+// TestHistoryFromServer renders the server's history the case carries: German labels, clerk
+// names, translated status/outcome/date summaries, the notes' full text (not the shortened
+// summary), and a queued document request with its pending mark.
+func TestHistoryFromServer(t *testing.T) {
+	c := testkit.Case("c1")
+	long := "Rückfrage zur Betriebsstätte telefonisch geklärt. " + strings.Repeat("Weiterer Text. ", 20) + "ENDE"
+	c.Notes[0].Text = long
+	at := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
+	c.History = []api.Event{
+		{Seq: 1, Kind: api.EventReceived, Actor: "system", At: at(2, 9), Summary: "Antrag über das MV-Serviceportal eingegangen"},
+		{Seq: 2, Kind: api.EventAssigned, Actor: "crivitz.krause", At: at(3, 8), Summary: "crivitz.schulz"},
+		{Seq: 3, Kind: api.EventStatusChanged, Actor: "crivitz.schulz", At: at(3, 10), Summary: string(api.StatusInReview)},
+		{Seq: 4, Kind: api.EventNote, Actor: "crivitz.meyer", At: c.Notes[0].CreatedAt, Summary: long[:200]},
+		{Seq: 5, Kind: api.EventResubmission, Actor: "crivitz.schulz", At: at(6, 11), Summary: "2026-12-01"},
+		{Seq: 6, Kind: api.EventDecisionReturned, Actor: "crivitz.krause", At: at(7, 12), Summary: "Bitte Begründung ergänzen."},
+	}
+	m, st, ctx := open(t, c, 100, 60)
+	a, err := common.NewAction(api.ActionDocumentRequest, "c1", 7, "", api.DocumentRequestRequest{Documents: []string{"Mietvertrag"}, Deadline: "2026-12-10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Actor = ctx.Me.Clerk
+	if _, err := st.Enqueue(a); err != nil {
+		t.Fatal(err)
+	}
+	m, cmd := m.Update(common.StoreChangedMsg{})
+	m, _ = m.Update(cmd())
+	m.setTab(TabHistory)
+	v := m.View()
+	want := []string{
+		"Verlauf (7)",
+		"02.11.2026 09:00 Antrag eingegangen · System",
+		"03.11.2026 08:00 Zugewiesen · Carla Krause", "Anna Schulz",
+		"03.11.2026 10:00 Status geändert · Anna Schulz", "In Prüfung",
+		"05.11.2026 14:30 Notiz · Bernd Meyer", "ENDE",
+		"06.11.2026 11:00 Wiedervorlage · Anna Schulz", "01.12.2026",
+		"07.11.2026 12:00 Entscheidung zurückgegeben · Carla Krause", "Bitte Begründung ergänzen.",
+		"Unterlagen nachgefordert · Anna Schulz", "wartet auf Übertragung", "Mietvertrag",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(v[max(last, 0):], w)
+		if i >= 0 {
+			i += max(last, 0)
+		}
+		if i < 0 {
+			t.Errorf("missing %q (after the entries before it) in\n%s", w, v)
+			continue
+		}
+		last = i
+	}
+	if n := strings.Count(v, "Notiz · Bernd Meyer"); n != 1 {
+		t.Errorf("note shown %d times:\n%s", n, v)
 	}
 }

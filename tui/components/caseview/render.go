@@ -404,29 +404,50 @@ func (m *Model) history() []historyItem {
 		}
 		return m.ctx.ClerkName(id)
 	}
-	if len(m.events) > 0 {
-		for _, e := range m.events {
+	docRequest := func(d api.DocumentRequest) historyItem {
+		docs := make([]string, len(d.Documents))
+		for i, x := range d.Documents {
+			docs[i] = common.Line(x)
+		}
+		return historyItem{at: d.CreatedAt, what: eventLabel(api.EventDocumentRequest), actor: actor(d.Actor),
+			text: strings.Join(docs, ", ") + " · " + i18n.T("act.label.deadline") + " " + common.FormatDate(d.Deadline), mark: m.pendingMark(d.ID)}
+	}
+	decision := func(d *api.Decision) historyItem {
+		kind := api.EventDecided
+		if d.State == api.DecisionProposed {
+			kind = api.EventDecisionProposed
+		}
+		return historyItem{at: d.CreatedAt, what: eventLabel(kind), actor: actor(d.Actor), text: actions.OutcomeLabel(d.Outcome), mark: m.pendingMark(d.ID)}
+	}
+	events := c.History
+	if len(events) == 0 {
+		events = m.events
+	}
+	if len(events) > 0 {
+		// The server's history; notes come from the case with their full text (event summaries
+		// are shortened), and queued requests and decisions the server has not seen yet are
+		// added from the case with their pending mark.
+		for _, e := range events {
 			if e.Kind == api.EventNote {
-				continue // notes come from the case with their full text
+				continue
 			}
-			add(historyItem{at: e.At, what: eventLabel(e.Kind), actor: actor(e.Actor), text: common.Text(e.Summary)})
+			add(historyItem{at: e.At, what: eventLabel(e.Kind), actor: actor(e.Actor), text: m.eventText(e)})
+		}
+		for _, d := range c.DocumentRequests {
+			if m.pending[d.ID] {
+				add(docRequest(d))
+			}
+		}
+		if d := c.Decision; d != nil && m.pending[d.ID] {
+			add(decision(d))
 		}
 	} else {
 		add(historyItem{at: c.SubmittedAt, what: eventLabel(api.EventReceived), actor: common.Line(c.Applicant.Name)})
 		for _, d := range c.DocumentRequests {
-			docs := make([]string, len(d.Documents))
-			for i, x := range d.Documents {
-				docs[i] = common.Line(x)
-			}
-			add(historyItem{at: d.CreatedAt, what: eventLabel(api.EventDocumentRequest), actor: actor(d.Actor),
-				text: strings.Join(docs, ", ") + " · " + i18n.T("act.label.deadline") + " " + common.FormatDate(d.Deadline), mark: m.pendingMark(d.ID)})
+			add(docRequest(d))
 		}
 		if d := c.Decision; d != nil {
-			kind := api.EventDecided
-			if d.State == api.DecisionProposed {
-				kind = api.EventDecisionProposed
-			}
-			add(historyItem{at: d.CreatedAt, what: eventLabel(kind), actor: actor(d.Actor), text: actions.OutcomeLabel(d.Outcome), mark: m.pendingMark(d.ID)})
+			add(decision(d))
 		}
 	}
 	for _, n := range c.Notes {
@@ -439,6 +460,26 @@ func (m *Model) history() []historyItem {
 		return items[i].seq < items[j].seq
 	})
 	return items
+}
+
+// eventText renders an event's summary for a clerk: status, outcome, clerk and date values
+// get their labels; free text (comments, document lists) is shown as is.
+func (m *Model) eventText(e api.Event) string {
+	switch e.Kind {
+	case api.EventStatusChanged, api.EventDocumentsReceived:
+		if st := api.Status(e.Summary); st.Valid() {
+			return common.StatusLabel(st)
+		}
+	case api.EventDecided, api.EventDecisionProposed:
+		if o := api.Outcome(e.Summary); o.Valid() {
+			return actions.OutcomeLabel(o)
+		}
+	case api.EventAssigned:
+		return m.ctx.ClerkName(e.Summary)
+	case api.EventResubmission:
+		return common.FormatDate(e.Summary)
+	}
+	return common.Text(e.Summary)
 }
 
 func (m *Model) pendingMark(id string) string {
