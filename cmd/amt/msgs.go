@@ -251,7 +251,7 @@ var statusLabels = map[api.Status][2]string{
 	api.StatusDecided:           {"Entschieden", "Decided"},
 	api.StatusClosed:            {"Abgeschlossen", "Closed"},
 	api.StatusWithdrawn:         {"Zurückgenommen", "Withdrawn"},
-	api.StatusForwarded:         {"Abgegeben", "Forwarded"},
+	api.StatusForwarded:         {"Weitergeleitet", "Forwarded"},
 }
 
 var outcomeLabels = map[api.Outcome][2]string{

@@ -36,8 +36,8 @@ func init() {
 		"status.decision_proposed":  {"Zur Freigabe", "Awaiting approval"},
 		"status.decided":            {"Entschieden", "Decided"},
 		"status.closed":             {"Abgeschlossen", "Closed"},
-		"status.withdrawn":          {"Zurückgezogen", "Withdrawn"},
-		"status.forwarded":          {"Abgegeben", "Forwarded"},
+		"status.withdrawn":          {"Zurückgenommen", "Withdrawn"},
+		"status.forwarded":          {"Weitergeleitet", "Forwarded"},
 
 		// Short case states for narrow status columns (used when the full label does not fit).
 		"status.short.new":                {"Neu", "New"},
@@ -46,8 +46,8 @@ func init() {
 		"status.short.decision_proposed":  {"Freigabe", "To approve"},
 		"status.short.decided":            {"Entschieden", "Decided"},
 		"status.short.closed":             {"Abgeschl.", "Closed"},
-		"status.short.withdrawn":          {"Zurückgez.", "Withdrawn"},
-		"status.short.forwarded":          {"Abgegeben", "Forwarded"},
+		"status.short.withdrawn":          {"Zurückgen.", "Withdrawn"},
+		"status.short.forwarded":          {"Weitergel.", "Forwarded"},
 
 		// Deadlines.
 		"due.overdue":   {"überfällig", "overdue"},
