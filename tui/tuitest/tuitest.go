@@ -1,5 +1,5 @@
 // Package tuitest owns fixtures for the TUI's tests: deterministic cases and summaries (including
-// hostile text), a real store in a temporary directory, and a fixed clock.
+// hostile text), a real store in a temporary directory, a fixed clock and key messages.
 package tuitest
 
 import (
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
@@ -191,4 +193,24 @@ func Fill(t testing.TB, st *store.Store, cases []api.Case) {
 			t.Fatalf("apply changes: %v", err)
 		}
 	}
+}
+
+// keyTypes maps Bubble Tea key names used in tests to their key types.
+var keyTypes = map[string]tea.KeyType{
+	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+	"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+	"home": tea.KeyHome, "end": tea.KeyEnd, "backspace": tea.KeyBackspace,
+	"ctrl+c": tea.KeyCtrlC, "ctrl+d": tea.KeyCtrlD, "ctrl+s": tea.KeyCtrlS,
+}
+
+// Key is the key message for a key name ("enter", "shift+tab", " ") or, for anything else,
+// the typed runes.
+func Key(name string) tea.KeyMsg {
+	if name == " " {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	if t, ok := keyTypes[name]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions/testkit"
+	"github.com/amt-mv/amt/tui/tuitest"
 )
 
 func TestMain(m *testing.M) {
@@ -34,21 +35,7 @@ func open(t *testing.T, c api.Case, w, h int) (Model, *store.Store, *common.Ctx)
 	return m, st, ctx
 }
 
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+var press = tuitest.Key
 
 func TestGoldenTabs(t *testing.T) {
 	c := testkit.Case("c1")

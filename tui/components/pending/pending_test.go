@@ -16,6 +16,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions/testkit"
+	"github.com/amt-mv/amt/tui/tuitest"
 )
 
 func TestMain(m *testing.M) {
@@ -100,17 +101,7 @@ func (f *fixture) model(t *testing.T) Model {
 	return m
 }
 
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
+var press = tuitest.Key
 
 // run executes a command and feeds the result back (and the reload after it).
 func run(t *testing.T, m Model, cmd tea.Cmd) Model {
