@@ -136,7 +136,7 @@ func TestLoginSyncListShow(t *testing.T) {
 	}
 
 	out = c.must(0, "show", caseReview)
-	for _, want := range []string{"GEW-2026-000004", "Antragsteller 4", "In Bearbeitung", "Angaben", "antrag.pdf"} {
+	for _, want := range []string{"GEW-2026-000004", "Antragsteller 4", "In Prüfung", "Angaben", "antrag.pdf"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
 		}

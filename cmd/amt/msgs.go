@@ -5,6 +5,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 // messages is the command line's catalogue: key → {German, English}. The TUI has its own.
@@ -243,17 +244,6 @@ func tr(lang, key string, args ...any) string {
 	return fmt.Sprintf(s, args...)
 }
 
-var statusLabels = map[api.Status][2]string{
-	api.StatusNew:               {"Neu", "New"},
-	api.StatusInReview:          {"In Bearbeitung", "In review"},
-	api.StatusAwaitingDocuments: {"Unterlagen nachgefordert", "Awaiting documents"},
-	api.StatusDecisionProposed:  {"Entscheidung vorgeschlagen", "Decision proposed"},
-	api.StatusDecided:           {"Entschieden", "Decided"},
-	api.StatusClosed:            {"Abgeschlossen", "Closed"},
-	api.StatusWithdrawn:         {"Zurückgenommen", "Withdrawn"},
-	api.StatusForwarded:         {"Weitergeleitet", "Forwarded"},
-}
-
 var outcomeLabels = map[api.Outcome][2]string{
 	api.OutcomeApproved:          {"bewilligt", "approved"},
 	api.OutcomePartiallyApproved: {"teilweise bewilligt", "partially approved"},
@@ -288,9 +278,11 @@ func pick(lang string, m [2]string, ok bool, fallback string) string {
 	return m[0]
 }
 
+// statusLabel names a status as the terminal app does (one catalogue, so the CLI and the TUI
+// never call the same state by two names).
 func (a *app) statusLabel(s api.Status) string {
-	m, ok := statusLabels[s]
-	return pick(a.lang, m, ok, cell(string(s), 30))
+	de, en, ok := i18n.Entry("status." + string(s))
+	return pick(a.lang, [2]string{de, en}, ok && s.Valid(), cell(string(s), 30))
 }
 
 func (a *app) outcomeLabel(o api.Outcome) string {
