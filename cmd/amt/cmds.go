@@ -24,6 +24,7 @@ import (
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
+	"github.com/amt-mv/amt/tui/common"
 )
 
 // pushTimeout bounds the one push an action command tries after queueing.
@@ -253,18 +254,19 @@ func cmdList(a *app, args []string) int {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, a.T("list.header"))
 	for _, r := range out {
+		// The same marks as the terminal app: ⚠ conflict, ✗ rejected, ⟳ pending; "!" overdue.
 		mark := ""
 		switch {
 		case r.Conflict:
-			mark = "!"
+			mark = common.MarkConflict
 		case r.Rejected:
-			mark = "x"
+			mark = common.MarkRejected
 		case r.Pending > 0:
-			mark = "↑" + strconv.Itoa(r.Pending)
+			mark = common.MarkPending + strconv.Itoa(r.Pending)
 		}
 		due := r.DueDate
 		if r.Status.Open() && due != "" && due < td {
-			due += " *"
+			due += " " + common.DueOverdue.Symbol()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			cell(r.Reference, 24), cell(a.statusLabel(r.Status), 26), cell(due, 13),
