@@ -226,7 +226,7 @@ func TestConflictResolveAsNote(t *testing.T) {
 		t.Fatalf("B outbox: %+v", acts)
 	}
 	out := b.must(0, "conflicts")
-	if !strings.Contains(out, "Konflikt") || !strings.Contains(out, "bewilligt") || !strings.Contains(out, acts[0].ID) {
+	if !strings.Contains(out, "Konflikt") || !strings.Contains(out, "Bewilligt") || !strings.Contains(out, acts[0].ID) {
 		t.Fatalf("conflicts list:\n%s", out)
 	}
 	if code, _, _ := b.run("conflicts", "resolve", acts[0].ID); code != exitUsage {

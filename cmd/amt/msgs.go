@@ -244,30 +244,6 @@ func tr(lang, key string, args ...any) string {
 	return fmt.Sprintf(s, args...)
 }
 
-var outcomeLabels = map[api.Outcome][2]string{
-	api.OutcomeApproved:          {"bewilligt", "approved"},
-	api.OutcomePartiallyApproved: {"teilweise bewilligt", "partially approved"},
-	api.OutcomeRejected:          {"abgelehnt", "rejected"},
-	api.OutcomeWithdrawn:         {"zurückgenommen", "withdrawn"},
-	api.OutcomeForwarded:         {"abgegeben", "forwarded"},
-}
-
-var kindLabels = map[api.ActionKind][2]string{
-	api.ActionNote:            {"Notiz", "note"},
-	api.ActionDecision:        {"Entscheidung", "decision"},
-	api.ActionApproval:        {"Freigabe", "approval"},
-	api.ActionAssignment:      {"Zuweisung", "assignment"},
-	api.ActionStatus:          {"Statuswechsel", "status"},
-	api.ActionResubmission:    {"Wiedervorlage", "resubmission"},
-	api.ActionDocumentRequest: {"Nachforderung", "document request"},
-}
-
-var stateLabels = map[store.ActionState][2]string{
-	store.StatePending:  {"ausstehend", "pending"},
-	store.StateConflict: {"Konflikt", "conflict"},
-	store.StateRejected: {"abgelehnt", "rejected"},
-}
-
 func pick(lang string, m [2]string, ok bool, fallback string) string {
 	if !ok {
 		return fallback
@@ -285,17 +261,18 @@ func (a *app) statusLabel(s api.Status) string {
 	return pick(a.lang, [2]string{de, en}, ok && s.Valid(), cell(string(s), 30))
 }
 
-func (a *app) outcomeLabel(o api.Outcome) string {
-	m, ok := outcomeLabels[o]
-	return pick(a.lang, m, ok, cell(string(o), 30))
-}
+// The labels below come from the terminal app's catalogue too: the CLI and the TUI call an
+// outcome, an action kind and an action's state by the same name.
 
-func (a *app) kindLabel(k api.ActionKind) string {
-	m, ok := kindLabels[k]
-	return pick(a.lang, m, ok, cell(string(k), 30))
-}
+func (a *app) outcomeLabel(o api.Outcome) string { return a.catalogue("act.outcome.", string(o)) }
 
-func (a *app) stateLabel(s store.ActionState) string {
-	m, ok := stateLabels[s]
-	return pick(a.lang, m, ok, cell(string(s), 30))
+func (a *app) kindLabel(k api.ActionKind) string { return a.catalogue("act.kind.", string(k)) }
+
+func (a *app) stateLabel(s store.ActionState) string { return a.catalogue("pend.state.", string(s)) }
+
+// catalogue looks prefix+value up in the TUI's catalogue; unknown values (from a newer server or
+// a damaged record) are shown sanitised and shortened rather than as a key.
+func (a *app) catalogue(prefix, value string) string {
+	de, en, ok := i18n.Entry(prefix + value)
+	return pick(a.lang, [2]string{de, en}, ok, cell(value, 30))
 }
