@@ -428,6 +428,19 @@ func TestSpecOperations(t *testing.T) {
 		if strings.Contains(o.path, "{id}") && o.Responses["404"] == nil {
 			t.Errorf("%s: a case endpoint must declare 404 (unknown or another Amt's case)", o)
 		}
+		// A request body must be declared JSON: every operation taking one answers 415 otherwise.
+		if o.RequestBody != nil {
+			if _, ok := o.RequestBody.Content["application/json"]; !ok || len(o.RequestBody.Content) != 1 {
+				t.Errorf("%s: the request body must be application/json only", o)
+			}
+			if r := o.response(t, s, "415"); r == nil {
+				t.Errorf("%s: takes a body but does not declare 415", o)
+			} else {
+				checkProblemResponse(t, s, o.String()+" 415", r)
+			}
+		} else if o.Responses["415"] != nil {
+			t.Errorf("%s: takes no body, so never answers 415", o)
+		}
 	}
 }
 
@@ -523,7 +536,7 @@ func TestSpecActions(t *testing.T) {
 					t.Errorf("%s: 200 lacks header %s", o, h)
 				}
 			}
-			for _, code := range []string{"400", "404", "413", "422"} {
+			for _, code := range []string{"400", "404", "413", "415", "422"} {
 				if o.Responses[code] == nil {
 					t.Errorf("%s: does not declare %s", o, code)
 				}
@@ -823,22 +836,23 @@ func TestSpecLimits(t *testing.T) {
 
 // problemTypes are the problem type constants of package api and their HTTP status.
 var problemTypes = map[string]int{
-	api.ProblemBadRequest:          400,
-	api.ProblemUnauthorized:        401,
-	api.ProblemForbidden:           403,
-	api.ProblemNotFound:            404,
-	api.ProblemMethodNotAllowed:    405,
-	api.ProblemConflict:            409,
-	api.ProblemGone:                410,
-	api.ProblemPrecondition:        412,
-	api.ProblemTooLarge:            413,
-	api.ProblemRangeNotSatisfiable: 416,
-	api.ProblemUnprocessable:       422,
-	api.ProblemValidation:          422,
-	api.ProblemPreconditionNeeded:  428,
-	api.ProblemRateLimited:         429,
-	api.ProblemInternal:            500,
-	api.ProblemUnavailable:         503,
+	api.ProblemBadRequest:           400,
+	api.ProblemUnauthorized:         401,
+	api.ProblemForbidden:            403,
+	api.ProblemNotFound:             404,
+	api.ProblemMethodNotAllowed:     405,
+	api.ProblemConflict:             409,
+	api.ProblemGone:                 410,
+	api.ProblemPrecondition:         412,
+	api.ProblemTooLarge:             413,
+	api.ProblemUnsupportedMediaType: 415,
+	api.ProblemRangeNotSatisfiable:  416,
+	api.ProblemUnprocessable:        422,
+	api.ProblemValidation:           422,
+	api.ProblemPreconditionNeeded:   428,
+	api.ProblemRateLimited:          429,
+	api.ProblemInternal:             500,
+	api.ProblemUnavailable:          503,
 }
 
 func TestSpecProblemTypes(t *testing.T) {

@@ -381,6 +381,9 @@ const (
 	ProblemInternal            = "https://amt.example/problems/internal"
 )
 
+// ProblemUnsupportedMediaType (415): a request body not declared as Content-Type application/json.
+const ProblemUnsupportedMediaType = "https://amt.example/problems/unsupported-media-type"
+
 // Header names used by the API beyond the standard ones.
 const (
 	HeaderIdempotentReplay = "Idempotent-Replay"

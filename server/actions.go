@@ -207,10 +207,11 @@ func summary(s string) string {
 	return string(r[:max]) + "…"
 }
 
-// action returns the handler of one action kind. Order of checks: body (413/400) → case of the
-// caller's Amt (404) → replay lookup (replay or 422) → field values (422) → If-Match (428/412) →
-// state machine and permissions (409/403) → apply: case, event, feed entry and idempotency record
-// in one transaction.
+// action returns the handler of one action kind. Order of checks: Content-Type (415, in authed) →
+// body (413/400) → case of the caller's Amt (404) → replay lookup (replay or 422) → an id the
+// case already carries although its replay record has expired (409) → field values (422) →
+// If-Match (428/412) → state machine and permissions (409/403) → apply: case, event, feed entry
+// and idempotency record in one transaction.
 func (s *Server) action(kind api.ActionKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
 		caseID := r.PathValue("id")
@@ -286,6 +287,12 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			if !visible(c) {
 				return notFound()
 			}
+			if appliedBefore(c, kind, actionID) {
+				// A resend whose idempotency record has expired (PruneIdempotency): never apply
+				// it twice.
+				return problem(http.StatusConflict, api.ProblemConflict, "Action already applied",
+					"the case already carries this action id; its replay record has expired")
+			}
 			if e := s.validate(req); e != nil {
 				return e
 			}
@@ -323,7 +330,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				return err
 			}
 			result = c
-			return putJSON(tx.Bucket(bIdem), ik, idemRec{Hash: hash[:], Status: status, Body: resp})
+			return putIdem(tx, ik, idemRec{Hash: hash[:], Status: status, Body: resp}, now)
 		})
 		if err != nil {
 			return err

@@ -44,6 +44,7 @@ func FuzzActionHandler(f *testing.F) {
 		req.URL.RawPath = ""
 		req.RequestURI = ""
 		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(api.HeaderIdempotencyKey, actionID)
 		if ifMatch != "" {
 			req.Header.Set("If-Match", ifMatch)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,6 +114,36 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 var errBodyTooLarge = errors.New("request body too large")
+
+// requireJSON answers 415 unless a request with a body (PUT, POST, PATCH) declares it as JSON:
+// exactly one Content-Type, application/json, with no charset other than UTF-8. A missing
+// Content-Type is refused too: every body of the contract is JSON, and a client that does not
+// say so is not the amt client (which always sends it). The detail never echoes the header.
+func requireJSON(r *http.Request) *apiError {
+	switch r.Method {
+	case http.MethodPut, http.MethodPost, http.MethodPatch:
+	default:
+		return nil
+	}
+	unsupported := func(detail string) *apiError {
+		return problem(http.StatusUnsupportedMediaType, api.ProblemUnsupportedMediaType, "Unsupported media type", detail)
+	}
+	vals := r.Header.Values("Content-Type")
+	if len(vals) == 0 {
+		return unsupported("send the body with Content-Type: application/json")
+	}
+	if len(vals) > 1 {
+		return unsupported("send exactly one Content-Type: application/json")
+	}
+	mt, params, err := mime.ParseMediaType(vals[0])
+	if err != nil || mt != "application/json" {
+		return unsupported("the body must be Content-Type: application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return unsupported("the body must be UTF-8 JSON (charset=utf-8)")
+	}
+	return nil
+}
 
 // readBody reads the whole request body up to api.MaxBodyBytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {

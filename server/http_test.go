@@ -188,6 +188,7 @@ func TestMalformedRequests(t *testing.T) {
 	// A chunked body without Content-Length is cut off at the limit too.
 	req, _ := http.NewRequest("PUT", env.URL+api.BasePath+note, io.MultiReader(strings.NewReader(big)))
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
 	req.ContentLength = -1
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -469,15 +469,16 @@ func TestLimitsBodies(t *testing.T) {
 		{"two objects", func() io.Reader { return strings.NewReader(`{"text":"a"}{"text":"b"}`) }, 0, nil, 400, api.ProblemBadRequest},
 		{"NUL bytes", func() io.Reader { return strings.NewReader("{\"text\":\"a\x00\"}") }, 0, nil, 400, api.ProblemBadRequest},
 		{"form body", func() io.Reader { return strings.NewReader("text=hallo") },
-			0, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, 400, api.ProblemBadRequest},
+			0, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, 415, api.ProblemUnsupportedMediaType},
 		{"gzip body", func() io.Reader { return bytes.NewReader(gz.Bytes()) },
 			0, http.Header{"Content-Encoding": {"gzip"}}, 400, api.ProblemBadRequest},
-		// The contract does not list 415; a JSON body under another media type must at least not
-		// break the server (0: any 2xx/4xx, checked below).
+		// A body must be declared JSON (415 otherwise, before it is read); see TestContentType.
 		{"text/plain JSON", func() io.Reader { return strings.NewReader(`{"text":"a"}`) },
-			0, http.Header{"Content-Type": {"text/plain"}}, 0, ""},
+			0, http.Header{"Content-Type": {"text/plain"}}, 415, api.ProblemUnsupportedMediaType},
 		{"no Content-Type", func() io.Reader { return strings.NewReader(`{"text":"a"}`) },
-			0, http.Header{"Content-Type": nil}, 0, ""},
+			0, http.Header{"Content-Type": nil}, 415, api.ProblemUnsupportedMediaType},
+		{"10MB as text/plain", func() io.Reader { return &limJSONReader{n: 10 << 20} }, 10 << 20,
+			http.Header{"Content-Type": {"text/plain"}}, 415, api.ProblemUnsupportedMediaType},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +21,11 @@ type metrics struct {
 	mu       sync.Mutex
 	requests map[reqKey]uint64
 	latency  map[string]*histogram
+
+	connOpen   atomic.Int64  // connections open on a Listener
+	connMax    atomic.Int64  // its limit; 0 = none (or no Listener)
+	connWaits  atomic.Uint64 // times Accept waited because the limit was reached
+	idemPruned atomic.Uint64 // idempotency records removed by PruneIdempotency
 }
 
 type reqKey struct {
@@ -122,5 +128,14 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, st := range api.Statuses {
 		fmt.Fprintf(&b, "amt_cases{status=\"%s\"} %d\n", st, counts[st])
 	}
+	fmt.Fprintf(&b, "# HELP amt_http_connections Open client connections.\n# TYPE amt_http_connections gauge\namt_http_connections %d\n",
+		m.connOpen.Load())
+	if n := m.connMax.Load(); n > 0 {
+		fmt.Fprintf(&b, "# HELP amt_http_connections_max The limit of open client connections (max_conns).\n# TYPE amt_http_connections_max gauge\namt_http_connections_max %d\n", n)
+	}
+	fmt.Fprintf(&b, "# HELP amt_http_connection_waits_total Times a new connection had to wait because max_conns were open.\n# TYPE amt_http_connection_waits_total counter\namt_http_connection_waits_total %d\n",
+		m.connWaits.Load())
+	fmt.Fprintf(&b, "# HELP amt_idempotency_records_pruned_total Idempotency records removed after their retention.\n# TYPE amt_idempotency_records_pruned_total counter\namt_idempotency_records_pruned_total %d\n",
+		m.idemPruned.Load())
 	writeBody(w, r, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

@@ -33,9 +33,17 @@ type Config struct {
 	// TombstoneRetention is how long a tombstone stays in the change feed; 0 = 30 days.
 	// A cursor older than the newest pruned tombstone answers 410.
 	TombstoneRetention time.Duration
-	// PruneInterval is how often tombstones are pruned in the background; 0 = 1 hour, <0 = never
-	// (call PruneTombstones yourself).
+	// IdempotencyRetention is how long the record of an applied action is kept so that a resend
+	// answers the original result; 0 = 90 days. A client must not hold an action (unanswered)
+	// for longer. Older records are pruned; see PruneIdempotency.
+	IdempotencyRetention time.Duration
+	// PruneInterval is how often tombstones and idempotency records are pruned in the background
+	// (idempotency records also once at start); 0 = 1 hour, <0 = never (call PruneTombstones and
+	// PruneIdempotency yourself).
 	PruneInterval time.Duration
+	// MaxConns is how many connections a listener from Listener accepts at once; 0 = 1000,
+	// <0 = no limit.
+	MaxConns int
 	// Location is the time zone in which dates (YYYY-MM-DD) are judged; nil = Europe/Berlin.
 	Location *time.Location
 }
@@ -50,6 +58,9 @@ type Server struct {
 	limiter *limiter
 	metrics *metrics
 	handler http.Handler
+	tokens  tokenUse
+
+	idemBatch int // records per pruning transaction; 0 = idemPruneBatch (tests lower it)
 
 	quit      chan struct{}
 	admin     *adminServer // the admin socket, if StartAdmin was called; guarded by adminMu
@@ -61,6 +72,12 @@ type Server struct {
 
 // DBFile is the name of the database file inside Config.DataDir.
 const DBFile = "server.db"
+
+// Defaults of Config.
+const (
+	DefaultIdempotencyRetention = 90 * 24 * time.Hour
+	DefaultMaxConns             = 1000
+)
 
 // New opens (or creates) the database in cfg.DataDir and builds the handler.
 func New(cfg Config) (*Server, error) {
@@ -86,8 +103,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TombstoneRetention <= 0 {
 		cfg.TombstoneRetention = 30 * 24 * time.Hour
 	}
+	if cfg.IdempotencyRetention <= 0 {
+		cfg.IdempotencyRetention = DefaultIdempotencyRetention
+	}
 	if cfg.PruneInterval == 0 {
 		cfg.PruneInterval = time.Hour
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	loc := cfg.Location
 	if loc == nil {
@@ -119,6 +142,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
 	}
+	if err := s.indexLegacyIdem(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("server: index idempotency records: %w", err)
+	}
 	s.handler = s.routes()
 	if cfg.PruneInterval > 0 {
 		s.wg.Add(1)
@@ -138,13 +165,17 @@ func (s *Server) Drain() {
 	s.drainOnce.Do(func() { close(s.quit) })
 }
 
-// Close drains long-polls, stops the admin socket and background work and closes the database.
+// Close drains long-polls, stops the admin socket and background work, writes back the tokens'
+// last-used days and closes the database.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.Drain()
 		s.stopAdmin()
 		s.wg.Wait()
+		if ferr := s.flushTokenUse(); ferr != nil {
+			s.log.Error("record token use", "err", ferr)
+		}
 		err = s.db.Close()
 	})
 	return err
@@ -188,8 +219,11 @@ func (s *Server) HTTPServer(logger *slog.Logger) *http.Server {
 	return hs
 }
 
+// pruneLoop is the background maintenance: idempotency records are pruned at start and then,
+// with tombstones, every PruneInterval, when the tokens' last-used days are also written back.
 func (s *Server) pruneLoop() {
 	defer s.wg.Done()
+	s.pruneIdem()
 	t := time.NewTicker(s.cfg.PruneInterval)
 	defer t.Stop()
 	for {
@@ -202,7 +236,19 @@ func (s *Server) pruneLoop() {
 			} else if n > 0 {
 				s.log.Info("pruned tombstones", "count", n)
 			}
+			s.pruneIdem()
+			if err := s.flushTokenUse(); err != nil {
+				s.log.Error("record token use", "err", err)
+			}
 		}
+	}
+}
+
+func (s *Server) pruneIdem() {
+	if n, err := s.PruneIdempotency(); err != nil {
+		s.log.Error("prune idempotency records", "err", err)
+	} else if n > 0 {
+		s.log.Info("pruned idempotency records", "count", n)
 	}
 }
 
@@ -304,6 +350,10 @@ func (s *Server) authed(pattern string, f handlerFunc) http.Handler {
 				return
 			}
 		}
+		if e := requireJSON(r); e != nil {
+			writeProblem(w, r, e)
+			return
+		}
 		if err := f(w, r, p); err != nil {
 			var pe *apiError
 			if !errors.As(err, &pe) {
@@ -344,6 +394,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, *apiError) {
 	if err != nil || !found {
 		return nil, unauth("invalid token")
 	}
+	s.tokens.used(key, rec.LastUsed, s.today())
 	return &principal{Clerk: rec.Clerk, Amt: rec.Amt, Role: rec.Role, key: string(key)}, nil
 }
 

@@ -28,7 +28,7 @@ var (
 	bCases  = []byte("cases")  // case id → api.Case JSON
 	bEvents = []byte("events") // case id 0x00 u64be(seq) → api.Event JSON
 	bFiles  = []byte("files")  // sha256 hex → bytes (shared between cases)
-	bIdem   = []byte("idem")   // case id 0x00 kind 0x00 action id → idemRec
+	bIdem   = []byte("idem")   // case id 0x00 kind 0x00 action id → idemRec; aged by bIdemAge (idem.go)
 	bFeeds  = []byte("feeds")  // amt id → bucket {log: u64be(seq) → changeRec, bycase: case id → u64be(seq), tombs: u64be(seq) → case id, horizon}
 	bStats  = []byte("stats")  // status → u64be(count)
 
@@ -58,6 +58,9 @@ type tokenRec struct {
 	Amt     string    `json:"amt"`
 	Role    api.Role  `json:"role"`
 	Created time.Time `json:"created"`
+	// LastUsed is the day (YYYY-MM-DD, Config.Location) of the token's last request, as far as
+	// it has been written back (see tokenUse); empty if never used since it was recorded.
+	LastUsed string `json:"lastUsed,omitempty"`
 }
 
 type idemRec struct {
@@ -90,7 +93,7 @@ func idemKey(caseID string, kind api.ActionKind, actionID string) []byte {
 }
 
 func initBuckets(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bFeeds, bStats} {
+	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bIdemAge, bFeeds, bStats} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}

@@ -28,6 +28,9 @@ type settings struct {
 	RateLimit          float64 // requests per second per token; 0 = no limit
 	RateBurst          int     // 0 = twice RateLimit, at least 10
 	TombstoneRetention time.Duration
+	// IdempotencyRetention is how long the answer to an action is kept for resends.
+	IdempotencyRetention time.Duration
+	MaxConns             int // concurrent client connections; 0 = no limit
 
 	ConfigFile string            // the config file read, if any
 	Source     map[string]string // key → where its value came from, for errors and the start log
@@ -100,6 +103,29 @@ var settingsTable = []setting{
 				return fmt.Errorf("%q is too short (at least 1h)", v)
 			}
 			s.TombstoneRetention = d
+			return nil
+		}},
+	{key: "idempotency_retention", flag: "idempotency-retention", env: "AMT_SERVER_IDEMPOTENCY_RETENTION", def: "90d",
+		usage: "how long the answer to a clerk action is kept for resends (e.g. 90d); a client must not hold an unanswered action longer",
+		set: func(s *settings, v string) error {
+			d, err := parseDays(v)
+			if err != nil {
+				return err
+			}
+			if d < 24*time.Hour {
+				return fmt.Errorf("%q is too short (at least 1d; a laptop may be offline over a weekend)", v)
+			}
+			s.IdempotencyRetention = d
+			return nil
+		}},
+	{key: "max_conns", flag: "max-conns", env: "AMT_SERVER_MAX_CONNS", def: "1000",
+		usage: "client connections served at once; more wait until one closes; 0 = no limit",
+		set: func(s *settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("%q is not a whole number of connections ≥ 0 (0 = no limit)", v)
+			}
+			s.MaxConns = n
 			return nil
 		}},
 }
@@ -345,4 +371,15 @@ rate_burst: 0
 # How long deletions stay in the change feed (30d, 720h, ...). A client that has not synced
 # for longer gets 410 Gone and resynchronises fully, keeping its pending actions.
 tombstone_retention: 30d
+
+# How long the answer to each clerk action is kept so that a resend (after a lost answer)
+# gets the original result (90d, 2160h, ...; at least 1d). Older records are removed in the
+# background. A client must not hold an unanswered action longer than this; the amt client
+# delivers its pending actions as soon as it is online again.
+idempotency_retention: 90d
+
+# Client connections served at once (idle keep-alive connections count). More wait in the
+# kernel's queue until one closes, so a flood of connections cannot exhaust file descriptors;
+# keep it below the service's file limit (LimitNOFILE). 0 = no limit.
+max_conns: 1000
 `

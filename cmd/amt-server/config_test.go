@@ -40,6 +40,8 @@ log_level: warn
 rate_limit: 10
 rate_burst: 30
 tombstone_retention: 7d
+idempotency_retention: 120d
+max_conns: 200
 `)
 	// Defaults only.
 	s, err := resolveSettings("", envOf(nil), nil)
@@ -47,7 +49,7 @@ tombstone_retention: 7d
 		t.Fatal(err)
 	}
 	if s.Data != "" || s.Addr != "127.0.0.1:8080" || s.LogLevel != slog.LevelInfo || s.RateLimit != 50 || s.RateBurst != 0 ||
-		s.TombstoneRetention != 30*24*time.Hour || s.ConfigFile != "" {
+		s.TombstoneRetention != 30*24*time.Hour || s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 1000 || s.ConfigFile != "" {
 		t.Fatalf("defaults: %+v", s)
 	}
 	// The file overrides the defaults.
@@ -56,7 +58,7 @@ tombstone_retention: 7d
 		t.Fatal(err)
 	}
 	if s.Data != "/srv/amt" || s.Addr != "0.0.0.0:9000" || s.LogLevel != slog.LevelWarn || s.RateLimit != 10 || s.RateBurst != 30 ||
-		s.TombstoneRetention != 7*24*time.Hour || s.ConfigFile != cfg {
+		s.TombstoneRetention != 7*24*time.Hour || s.IdempotencyRetention != 120*24*time.Hour || s.MaxConns != 200 || s.ConfigFile != cfg {
 		t.Fatalf("file: %+v", s)
 	}
 	if s.Source["addr"] != cfg+":3" {
@@ -80,6 +82,12 @@ tombstone_retention: 7d
 	if s.LogLevel != slog.LevelError || s.Data != "/flag/data" || s.Addr != "127.0.0.1:9100" || s.Source["log_level"] != "--log-level" ||
 		s.Source["addr"] != "env AMT_SERVER_ADDR" {
 		t.Fatalf("flags: %+v", s)
+	}
+	// The new keys take the environment and flags too.
+	s, err = resolveSettings(cfg, envOf(map[string]string{"AMT_SERVER_IDEMPOTENCY_RETENTION": "30d", "AMT_SERVER_MAX_CONNS": "50"}),
+		map[string]string{"max_conns": "0"})
+	if err != nil || s.IdempotencyRetention != 30*24*time.Hour || s.MaxConns != 0 || s.Source["max_conns"] != "--max-conns" {
+		t.Fatalf("env and flags: %+v %v", s, err)
 	}
 	// An empty environment variable does not override the file.
 	s, err = resolveSettings(cfg, envOf(map[string]string{"AMT_SERVER_ADDR": ""}), nil)
@@ -139,6 +147,10 @@ func TestSettingsErrors(t *testing.T) {
 		{name: "bad duration", file: "tombstone_retention: forever\n", want: []string{"tombstone_retention", "not a duration"}},
 		{name: "short retention", file: "tombstone_retention: 5m\n", want: []string{"too short"}},
 		{name: "bad addr", file: "addr: localhost\n", want: []string{"line 1", "not host:port"}},
+		{name: "short idempotency retention", file: "idempotency_retention: 12h\n", want: []string{"line 1", "idempotency_retention", "too short"}},
+		{name: "bad idempotency retention", file: "idempotency_retention: always\n", want: []string{"idempotency_retention", "not a duration"}},
+		{name: "negative max_conns", file: "max_conns: -5\n", want: []string{"line 1", "max_conns", "≥ 0"}},
+		{name: "bad max_conns", file: "", env: map[string]string{"AMT_SERVER_MAX_CONNS": "lots"}, want: []string{"AMT_SERVER_MAX_CONNS", "lots"}},
 		{name: "list value", file: "addr:\n  - a\n  - b\n", want: []string{"line 1", "addr must be a single value, not a list"}},
 		{name: "not a mapping", file: "- data\n", want: []string{"line 1", "expected keys and values"}},
 		{name: "duplicate key", file: "addr: 127.0.0.1:1\naddr: 127.0.0.1:2\n", want: []string{"line 2", `"addr" already defined`}},
@@ -216,7 +228,8 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Data != "/var/lib/amt-server" || s.Addr != "127.0.0.1:8080" || s.RateLimit != 50 || s.TombstoneRetention != 720*time.Hour {
+	if s.Data != "/var/lib/amt-server" || s.Addr != "127.0.0.1:8080" || s.RateLimit != 50 || s.TombstoneRetention != 720*time.Hour ||
+		s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 1000 {
 		t.Fatalf("%+v", s)
 	}
 	// With the TLS lines uncommented it still loads.

@@ -3,11 +3,13 @@
 //
 //	amt-server [serve] [--config FILE] --data DIR [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F]
 //	           [--log-level info] [--rate-limit 50] [--rate-burst 0] [--tombstone-retention 30d]
+//	           [--idempotency-retention 90d] [--max-conns 1000]
 //	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD]
 //	amt-server backup [--config FILE] --data DIR --out FILE
 //	amt-server restore [--config FILE] --data DIR --from FILE
 //	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
-//	amt-server token revoke --data DIR --amt AMT --clerk CLERK
+//	amt-server token list --data DIR [--json]
+//	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
 //	amt-server config example
 //	amt-server --version
 //
@@ -23,7 +25,9 @@
 // resynchronises fully. --demo seeds an empty data directory with the
 // deterministic demo data and writes one token per demo clerk to DATA/demo-tokens.json (0600).
 // Token commands open the data file and so run while the server is stopped; create prints the
-// new token, creating the clerk (and Amt) when --name is given.
+// new token, creating the clerk (and Amt) when --name is given; list shows each token's id (a
+// prefix of its hash, never the token), Amt, clerk, role, creation time and last day of use;
+// revoke deletes every token of a clerk, or the one token with --id.
 package main
 
 import (
@@ -41,6 +45,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/amt-mv/amt/api"
@@ -63,7 +68,9 @@ const usage = `usage:
   amt-server backup [--config FILE] --data DIR --out FILE
   amt-server restore [--config FILE] --data DIR --from FILE   (server stopped)
   amt-server token create --data DIR --amt AMT --clerk CLERK [--role clerk|lead] [--name NAME]
-  amt-server token revoke --data DIR --amt AMT --clerk CLERK
+  amt-server token list --data DIR [--json]                   (server stopped)
+  amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
+  amt-server token revoke --data DIR --id ID                  (one token; ID from token list)
   amt-server config example
   amt-server --version
 Run "amt-server serve -h" for every flag.`
@@ -84,7 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if len(args) > 1 && args[1] == "revoke" {
 				return tokenRevoke(args[2:], stdout, stderr)
 			}
-			return errors.New("usage: amt-server token create|revoke --data DIR --amt AMT --clerk CLERK [--role clerk|lead] [--name NAME]")
+			if len(args) > 1 && args[1] == "list" {
+				return tokenList(args[2:], stdout, stderr)
+			}
+			return errors.New("usage: amt-server token create|list|revoke --data DIR ...; see amt-server help")
 		case "config":
 			if len(args) == 2 && args[1] == "example" {
 				_, err := io.WriteString(stdout, exampleConfig)
@@ -154,8 +164,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if rate == 0 {
 		rate = -1 // off
 	}
+	maxConns := st.MaxConns
+	if maxConns == 0 {
+		maxConns = -1 // no limit
+	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
-		TombstoneRetention: st.TombstoneRetention})
+		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns})
 	if err != nil {
 		return err
 	}
@@ -170,6 +184,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ln = srv.Listener(ln)
 	if err := srv.StartAdmin(); err != nil {
 		// The API works without it; only live backups do not.
 		logger.Warn("no admin socket: amt-server backup works only while the server is stopped", "err", err)
@@ -410,28 +425,93 @@ func tokenRevoke(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("amt-server token revoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	resolve := configFlags(fs, "data")
-	amt := fs.String("amt", "", "id of the Amt")
+	amt := fs.String("amt", "", "id of the Amt (with --clerk: revoke all the clerk's tokens)")
 	clerk := fs.String("clerk", "", "clerk id")
+	id := fs.String("id", "", "revoke only the token with this id (see amt-server token list)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	st, err := resolve()
 	if err != nil {
 		return err
 	}
 	data := &st.Data
-	if *data == "" || *amt == "" || *clerk == "" {
-		return errors.New("--data, --amt and --clerk are required")
+	byID := *id != ""
+	if *data == "" || byID == (*amt != "" || *clerk != "") || (!byID && (*amt == "" || *clerk == "")) {
+		return errors.New("--data and either --id ID or --amt AMT --clerk CLERK are required")
 	}
 	srv, err := server.New(server.Config{DataDir: *data, PruneInterval: -1})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if byID {
+		ti, err := srv.RevokeToken(*id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked token %s of %s (%s)\n", ti.ID, ti.Clerk, ti.Amt)
+		return srv.Close()
+	}
 	n, err := srv.RevokeTokens(*amt, *clerk)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "revoked %d token(s) of %s\n", n, *clerk)
 	return srv.Close()
+}
+
+// tokenList prints the tokens of the (stopped) server's database: a table, or JSON with --json.
+func tokenList(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("amt-server token list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := configFlags(fs, "data")
+	asJSON := fs.Bool("json", false, "print a JSON array (id, amt, clerk, role, created, lastUsed) for scripts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	if st.Data == "" {
+		return errors.New("--data is required")
+	}
+	toks, err := server.ListTokens(st.Data)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if toks == nil {
+			toks = []server.TokenInfo{}
+		}
+		raw, err := json.MarshalIndent(toks, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(raw, '\n'))
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAMT\tCLERK\tROLE\tCREATED\tLAST USED")
+	for _, t := range toks {
+		last := t.LastUsed
+		if last == "" {
+			last = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Amt, t.Clerk, t.Role, t.Created.Local().Format("2006-01-02 15:04"), last)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(toks) == 0 {
+		fmt.Fprintln(stderr, "no tokens")
+	}
+	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/server"
 )
 
 // lineWriter hands each written line to a channel.
@@ -259,4 +262,119 @@ func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return pool
+}
+
+func TestTokenList(t *testing.T) {
+	dir := t.TempDir()
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), args, &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	tokLead := strings.TrimSpace(runOK("token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.lead", "--role", "lead", "--name", "Test Lead"))
+	tokClerk := strings.TrimSpace(runOK("token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.clerk", "--name", "Test Clerk"))
+	hashHex := func(tok string) string { h := sha256.Sum256([]byte(tok)); return hex.EncodeToString(h[:]) }
+	secrets := []string{tokLead, tokClerk, hashHex(tokLead), hashHex(tokClerk)}
+
+	text := runOK("token", "list", "--data", dir)
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "LAST USED") {
+		t.Fatalf("list:\n%s", text)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) != 7 || f[1] != "amt-test" || f[6] != "-" {
+			t.Fatalf("row %q", l)
+		}
+	}
+	if !strings.Contains(lines[1], hashHex(tokClerk)[:12]+" ") || !strings.Contains(lines[1], " test.clerk ") || !strings.Contains(lines[2], " lead ") {
+		t.Fatalf("rows (by clerk, with the id of the token):\n%s", text)
+	}
+
+	// A used token shows the day of its use once the server has stopped.
+	url, stop := start(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if code := get(t, url+api.BasePath+"/me", tokLead); code != 200 {
+		t.Fatalf("/me: %d", code)
+	}
+	err := run(context.Background(), []string{"token", "list", "--data", dir}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("token list on a running server: %v", err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	raw := runOK("token", "list", "--data", dir, "--json")
+	for _, s := range secrets {
+		if strings.Contains(text+raw, s) {
+			t.Fatal("token list shows a token or its full hash")
+		}
+	}
+	var toks []server.TokenInfo
+	if err := json.Unmarshal([]byte(raw), &toks); err != nil || len(toks) != 2 {
+		t.Fatalf("--json: %v\n%s", err, raw)
+	}
+	byClerk := map[string]server.TokenInfo{}
+	for _, tk := range toks {
+		byClerk[tk.Clerk] = tk
+	}
+	lead, clerk := byClerk["test.lead"], byClerk["test.clerk"]
+	if lead.ID != hashHex(tokLead)[:server.TokenIDLen] || lead.Role != api.RoleLead || lead.Amt != "amt-test" || lead.Created.IsZero() {
+		t.Fatalf("lead %+v", lead)
+	}
+	if _, err := time.Parse(time.DateOnly, lead.LastUsed); err != nil || clerk.LastUsed != "" {
+		t.Fatalf("last used: lead %q, clerk %q", lead.LastUsed, clerk.LastUsed)
+	}
+
+	// revoke --id takes the id from the list and revokes that token only.
+	for _, bad := range [][]string{
+		{"--id", clerk.ID, "--clerk", "test.clerk"},
+		{"--amt", "amt-test"},
+		{"--id", "0000000000"},
+		{"--id", "xyz"},
+	} {
+		if err := run(context.Background(), append([]string{"token", "revoke", "--data", dir}, bad...), io.Discard, io.Discard); err == nil {
+			t.Fatalf("revoke %v accepted", bad)
+		}
+	}
+	if out := runOK("token", "revoke", "--data", dir, "--id", clerk.ID); !strings.Contains(out, "revoked token "+clerk.ID+" of test.clerk") {
+		t.Fatalf("revoke said %q", out)
+	}
+	if err := json.Unmarshal([]byte(runOK("token", "list", "--data", dir, "--json")), &toks); err != nil || len(toks) != 1 || toks[0].Clerk != "test.lead" {
+		t.Fatalf("after revoke: %+v %v", toks, err)
+	}
+
+	// A data directory without a database is an error, and is not created.
+	missing := filepath.Join(t.TempDir(), "nothing")
+	if err := run(context.Background(), []string{"token", "list", "--data", missing}, io.Discard, io.Discard); err == nil {
+		t.Fatal("token list of a missing data directory")
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("token list created %s", missing)
+	}
+}
+
+// TestServeMaxConns: serve limits its listener by max_conns (the limit itself is tested in
+// package server); 0 switches the limit off.
+func TestServeMaxConns(t *testing.T) {
+	for _, tc := range []struct{ flag, want string }{{"3", "amt_http_connections_max 3\n"}, {"0", ""}} {
+		url, stop := start(t, "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--max-conns", tc.flag)
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "\namt_http_connections 1\n") {
+			t.Fatalf("--max-conns %s: connections not counted:\n%s", tc.flag, body)
+		}
+		if has := strings.Contains(string(body), "amt_http_connections_max"); has != (tc.want != "") || !strings.Contains(string(body), tc.want) {
+			t.Fatalf("--max-conns %s: metrics:\n%s", tc.flag, body)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
