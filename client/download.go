@@ -12,8 +12,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -27,12 +25,29 @@ const (
 	downloadChunk    = 32 << 10 // read size, and progress granularity
 )
 
-// Download fetches an attachment to path. Bytes go to path+".part" first (0600): a later call
-// resumes from its size with Range and If-Range, a 200 instead of 206 starts over. Cut transfers
-// are resumed within the call while they make progress. The result is checked against att.Size and
-// att.SHA256 before it is renamed to path; a mismatch removes the part file and returns
-// ErrChecksum. progress (may be nil) gets the bytes on disk and att.Size.
-func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment, path string, progress func(done, total int64)) (err error) {
+// Sink is where Download puts an attachment's bytes. The caller provides it and closes it;
+// store.AttachmentWriter, which keeps the bytes sealed on disk, satisfies it.
+type Sink interface {
+	// Held reports how many bytes of the attachment the sink already holds (from an earlier, cut
+	// download, or all of them); Download resumes after them.
+	Held() int64
+	// OpenHeld returns a reader over the held bytes; Download hashes them before it resumes.
+	OpenHeld() (io.ReadCloser, error)
+	// Write appends bytes after those held.
+	Write(p []byte) (int, error)
+	// Reset drops every byte held (the server starts over, or the bytes are wrong).
+	Reset() error
+	// Commit makes the held bytes the attachment; Download calls it once size and sha256 match.
+	Commit() error
+}
+
+// Download fetches an attachment into dst. When dst already holds bytes, they are hashed and the
+// download resumes after them with Range and If-Range; a 200 instead of 206 starts over (dst is
+// Reset). Cut transfers are resumed within the call while they make progress. The result is
+// checked against att.Size and att.SHA256 before dst is committed; a mismatch resets dst and
+// returns ErrChecksum. When dst holds the whole verified attachment already, nothing is fetched.
+// progress (may be nil) gets the bytes held and att.Size.
+func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment, dst Sink, progress func(done, total int64)) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -43,48 +58,26 @@ func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment
 	if err != nil || len(want) != sha256.Size {
 		return fmt.Errorf("client: attachment %s has no valid sha256", att.ID)
 	}
-	if att.ID == "" || caseID == "" || path == "" || att.Size < 0 {
-		return errors.New("client: download needs a case id, an attachment id, a size and a path")
+	if att.ID == "" || caseID == "" || dst == nil || att.Size < 0 {
+		return errors.New("client: download needs a case id, an attachment id, a size and a sink")
 	}
 	apiPath := casePath(caseID) + "/attachments/" + url.PathEscape(att.ID)
 	op := http.MethodGet + " " + apiPath
 
-	if ok, _ := fileMatches(path, att.Size, want); ok {
-		progress(att.Size, att.Size)
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	part := path + ".part"
-	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	defer f.Close()
-	defer func() {
-		// Keep a part file only when it holds bytes worth resuming.
-		if st, serr := os.Stat(part); err != nil && serr == nil && st.Size() == 0 {
-			os.Remove(part)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
 	d := &download{
-		c: c, f: f, h: sha256.New(), op: op, path: apiPath, att: att, progress: progress,
+		c: c, dst: dst, h: sha256.New(), op: op, path: apiPath, att: att, progress: progress,
 		etag: quoteETag(strings.ToLower(att.SHA256)),
 	}
-	resumed := st.Size() > 0 && st.Size() <= att.Size
+	held := dst.Held()
+	resumed := held > 0 && held <= att.Size
 	if resumed {
-		if _, err := io.Copy(d.h, io.NewSectionReader(f, 0, st.Size())); err != nil {
-			return fmt.Errorf("client: %s: reading partial file: %w", op, err)
+		if err := d.rehash(held); err != nil {
+			// Held bytes that cannot be read back are worth nothing: start over.
+			resumed = false
+			if err := d.restart(); err != nil {
+				return err
+			}
 		}
-		d.size = st.Size()
 	} else if err := d.restart(); err != nil {
 		return err
 	}
@@ -109,8 +102,7 @@ func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment
 			}
 		default:
 			if errors.Is(err, ErrChecksum) {
-				f.Close()
-				os.Remove(part)
+				_ = dst.Reset()
 			}
 			return err
 		}
@@ -132,28 +124,17 @@ func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment
 	}
 
 	if d.size != att.Size || !bytes.Equal(d.h.Sum(nil), want) {
-		if resumed && !d.restarted {
-			// The old part file may be stale; one clean start before calling it damaged.
-			f.Close()
-			os.Remove(part)
-			return c.Download(ctx, caseID, att, path, progress)
+		if err := dst.Reset(); err != nil {
+			return fmt.Errorf("client: %s: %w", op, err)
 		}
-		f.Close()
-		os.Remove(part)
+		if resumed && !d.restarted {
+			// The held bytes may be stale; one clean start before calling it damaged.
+			return c.Download(ctx, caseID, att, dst, progress)
+		}
 		return fmt.Errorf("client: %s: %w", op, ErrChecksum)
 	}
-	if err := f.Sync(); err != nil {
+	if err := dst.Commit(); err != nil {
 		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	if err := os.Rename(part, path); err != nil {
-		return fmt.Errorf("client: %s: %w", op, err)
-	}
-	if dir, err := os.Open(filepath.Dir(path)); err == nil {
-		dir.Sync()
-		dir.Close()
 	}
 	progress(att.Size, att.Size)
 	return nil
@@ -162,19 +143,38 @@ func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment
 // download is the state of one Download call.
 type download struct {
 	c         *Client
-	f         *os.File
+	dst       Sink
 	h         hash.Hash
 	op, path  string
 	att       api.Attachment
 	progress  func(done, total int64)
 	etag      string // If-Range validator: the server's ETag if it sent one, else "<sha256>"
-	size      int64  // verified bytes in f
+	size      int64  // bytes in dst, all hashed into h
 	fetched   bool   // a complete response was read (for empty attachments)
 	restarted bool
 }
 
+// rehash feeds the held bytes into the hash.
+func (d *download) rehash(held int64) error {
+	r, err := d.dst.OpenHeld()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	n, err := io.Copy(d.h, r)
+	if err == nil && n != held {
+		err = fmt.Errorf("%d bytes held, %d read back", held, n)
+	}
+	if err != nil {
+		d.h.Reset()
+		return err
+	}
+	d.size = held
+	return nil
+}
+
 func (d *download) restart() error {
-	if err := d.f.Truncate(0); err != nil {
+	if err := d.dst.Reset(); err != nil {
 		return fmt.Errorf("client: %s: %w", d.op, err)
 	}
 	d.h.Reset()
@@ -240,9 +240,6 @@ func (d *download) once(ctx context.Context) error {
 	}
 
 	buf := make([]byte, downloadChunk)
-	if _, err := d.f.Seek(d.size, io.SeekStart); err != nil {
-		return fmt.Errorf("client: %s: %w", d.op, err)
-	}
 	for {
 		n, rerr := raw.Body.Read(buf)
 		if n > 0 {
@@ -250,8 +247,8 @@ func (d *download) once(ctx context.Context) error {
 			if d.size+int64(n) > d.att.Size {
 				return fmt.Errorf("client: %s: %w: more bytes than announced", d.op, ErrChecksum)
 			}
-			if _, err := d.f.Write(buf[:n]); err != nil {
-				return fmt.Errorf("client: %s: writing %s: %w", d.op, d.f.Name(), err)
+			if _, err := d.dst.Write(buf[:n]); err != nil {
+				return fmt.Errorf("client: %s: keeping the bytes: %w", d.op, err)
 			}
 			d.h.Write(buf[:n])
 			d.size += int64(n)
@@ -307,24 +304,6 @@ func parseContentRange(v string) (start, total int64, ok bool) {
 		total = t
 	}
 	return start, total, true
-}
-
-// fileMatches reports whether path already holds the expected bytes.
-func fileMatches(path string, size int64, want []byte) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.Size() != size {
-		return false, err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false, err
-	}
-	return bytes.Equal(h.Sum(nil), want), nil
 }
 
 func jitter(d time.Duration) time.Duration {

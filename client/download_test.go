@@ -3,8 +3,12 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,7 +16,53 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/server/demo"
+	"github.com/amt-mv/amt/server/servertest"
+	"github.com/amt-mv/amt/store"
 )
+
+// memSink is a Sink in memory: held bytes, resets and the committed result.
+type memSink struct {
+	mu        sync.Mutex
+	buf       []byte
+	committed []byte
+	resets    int
+}
+
+func (m *memSink) Held() int64 { m.mu.Lock(); defer m.mu.Unlock(); return int64(len(m.buf)) }
+
+func (m *memSink) OpenHeld() (io.ReadCloser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return io.NopCloser(bytes.NewReader(bytes.Clone(m.buf))), nil
+}
+
+func (m *memSink) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.buf = append(m.buf, p...)
+	return len(p), nil
+}
+
+func (m *memSink) Reset() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.buf = nil
+	m.resets++
+	return nil
+}
+
+func (m *memSink) Commit() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.committed = bytes.Clone(m.buf)
+	return nil
+}
+
+var _ Sink = (*memSink)(nil)
+var _ Sink = (*store.AttachmentWriter)(nil)
 
 // seen records the Range and If-Range headers of each attachment request.
 type seen struct {
@@ -89,7 +139,7 @@ func TestDownload(t *testing.T) {
 	tests := []struct {
 		name      string
 		fault     func(n int, w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request)
-		part      func(content []byte) []byte // existing .part file before the call (nil: none)
+		part      func(content []byte) []byte // bytes the sink holds before the call (nil: none)
 		wantReqs  []string                    // Range|If-Range of each request; "" entries match no range
 		wantErr   error
 		wantFinal bool
@@ -173,17 +223,13 @@ func TestDownload(t *testing.T) {
 			}))
 			att, content := bigAtt, bigFile
 			c := newClient(t, env.URL, env.Token(clerk), func(cfg *Config) { cfg.AttemptTimeout = tt.attempt })
-			dir := filepath.Join(t.TempDir(), "attachments", myCase)
-			path := filepath.Join(dir, "nachweis.txt")
+			sink := &memSink{}
 			if tt.part != nil {
-				os.MkdirAll(dir, 0o700)
-				if err := os.WriteFile(path+".part", tt.part(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				sink.buf = tt.part(content)
 			}
 			var last, total int64
 			calls := 0
-			err := c.Download(context.Background(), myCase, att, path, func(done, tot int64) {
+			err := c.Download(context.Background(), myCase, att, sink, func(done, tot int64) {
 				calls++
 				if done < 0 || done > tot {
 					t.Errorf("progress %d/%d", done, tot)
@@ -204,33 +250,27 @@ func TestDownload(t *testing.T) {
 			if got := s.all(); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("requests (Range|If-Range) = %q, want %q", got, want)
 			}
-			if _, err := os.Stat(path + ".part"); !os.IsNotExist(err) {
-				t.Errorf(".part file left behind: %v", err)
-			}
 			if !tt.wantFinal {
-				if _, err := os.Stat(path); !os.IsNotExist(err) {
-					t.Errorf("damaged download was kept at %s", path)
+				if sink.committed != nil || len(sink.buf) != 0 {
+					t.Errorf("damaged download: committed %d bytes, %d bytes held", len(sink.committed), len(sink.buf))
 				}
 				return
 			}
-			got, err := os.ReadFile(path)
-			if err != nil || !bytes.Equal(got, content) {
-				t.Fatalf("file content differs (%d bytes, %v)", len(got), err)
-			}
-			if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
-				t.Errorf("mode %v, want 0600", st.Mode().Perm())
-			}
-			if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 && tt.part == nil {
-				t.Errorf("dir mode %v, want 0700", st.Mode().Perm())
+			if !bytes.Equal(sink.committed, content) {
+				t.Fatalf("committed content differs (%d bytes)", len(sink.committed))
 			}
 			if calls == 0 || last != att.Size || total != att.Size {
 				t.Errorf("progress: %d calls, last %d/%d, want %d", calls, last, total, att.Size)
 			}
 
-			// A second call finds the verified file and asks nothing.
+			// A sink that holds the whole verified attachment asks nothing.
 			before := len(s.all())
-			if err := c.Download(context.Background(), myCase, att, path, nil); err != nil || len(s.all()) != before {
+			again := &memSink{buf: bytes.Clone(content)}
+			if err := c.Download(context.Background(), myCase, att, again, nil); err != nil || len(s.all()) != before {
 				t.Errorf("repeat download: %v, %d new requests", err, len(s.all())-before)
+			}
+			if !bytes.Equal(again.committed, content) || again.resets != 0 {
+				t.Errorf("repeat download: committed %d bytes after %d resets", len(again.committed), again.resets)
 			}
 		})
 	}
@@ -241,38 +281,247 @@ func TestDownloadErrors(t *testing.T) {
 	att := bigAtt
 	c := newClient(t, env.URL, env.Token(clerk))
 	ctx := context.Background()
-	dir := t.TempDir()
+	st := openStore(t, t.TempDir())
 
-	if err := c.Download(ctx, otherCase, att, filepath.Join(dir, "x"), nil); !errors.Is(err, ErrNotFound) {
+	// download runs one Download into the store's writer and closes it, as the TUI does.
+	download := func(caseID string, a api.Attachment) error {
+		w, err := st.OpenAttachmentWriter(caseID, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		return c.Download(ctx, caseID, a, w, nil)
+	}
+	if err := download(otherCase, att); !errors.Is(err, ErrNotFound) {
 		t.Errorf("other Amt's attachment: %v, want ErrNotFound", err)
 	}
 	missing := att
 	missing.ID = "att-does-not-exist"
-	if err := c.Download(ctx, myCase, missing, filepath.Join(dir, "y"), nil); !errors.Is(err, ErrNotFound) {
+	if err := download(myCase, missing); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown attachment: %v, want ErrNotFound", err)
 	}
 	bad := att
 	bad.SHA256 = "zz"
-	if err := c.Download(ctx, myCase, bad, filepath.Join(dir, "z"), nil); err == nil || errors.Is(err, ErrOffline) {
+	if err := download(myCase, bad); err == nil || errors.Is(err, ErrOffline) {
 		t.Errorf("invalid sha256: %v, want a validation error", err)
+	}
+	if err := c.Download(ctx, myCase, att, nil, nil); err == nil || errors.Is(err, ErrOffline) {
+		t.Errorf("no sink: %v, want a validation error", err)
 	}
 	wrongSize := att
 	wrongSize.Size--
-	if err := c.Download(ctx, myCase, wrongSize, filepath.Join(dir, "w"), nil); !errors.Is(err, ErrChecksum) {
+	if err := download(myCase, wrongSize); !errors.Is(err, ErrChecksum) {
 		t.Errorf("more bytes than announced: %v, want ErrChecksum", err)
 	}
 	bad = att
 	bad.Size = att.Size + 5000
-	if err := c.Download(ctx, myCase, bad, filepath.Join(dir, "v"), nil); !errors.Is(err, ErrChecksum) {
+	if err := download(myCase, bad); !errors.Is(err, ErrChecksum) {
 		t.Errorf("fewer bytes than announced: nil error")
 	}
 	bad = att
 	bad.SHA256 = strings.Repeat("ab", 32)
-	if err := c.Download(ctx, myCase, bad, filepath.Join(dir, "u"), nil); !errors.Is(err, ErrChecksum) {
+	if err := download(myCase, bad); !errors.Is(err, ErrChecksum) {
 		t.Errorf("wrong sha256: %v, want ErrChecksum", err)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 0 {
-		t.Errorf("files left after failed downloads: %v", entries)
+	if files := regularFiles(t, st.Dir(), store.DBFile); len(files) != 0 {
+		t.Errorf("files left after failed downloads: %v", files)
+	}
+	if st.AttachmentComplete(myCase, att) {
+		t.Error("a failed download left a complete attachment")
+	}
+}
+
+func openStore(t *testing.T, dir string) *store.Store {
+	t.Helper()
+	st, err := store.Open(store.Options{Dir: dir, Passphrase: "test", KDF: &store.KDFParams{Time: 1, Memory: 8, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// regularFiles lists the regular files under dir (relative paths), except those named skip.
+func regularFiles(t *testing.T, dir string, skip ...string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		for _, s := range skip {
+			if rel == s {
+				return nil
+			}
+		}
+		if e.Type().IsRegular() {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// withBigAttachments seeds the demo data with the first attachment of every case grown to several
+// 64 KiB chunks: the demo PDF or PNG followed by lines of applicant-like text.
+func withBigAttachments(size int) servertest.Option {
+	d := demo.Generate(demo.Options{Cases: servertest.DefaultCases, Now: time.Now()})
+	orig := d.Case
+	d.Case = func(i int) demo.SeedCase {
+		sc := orig(i)
+		if len(sc.Case.Attachments) == 0 {
+			return sc
+		}
+		a := sc.Case.Attachments[0]
+		big := bytes.Clone(sc.Files[a.ID])
+		for n := 0; len(big) < size; n++ {
+			big = fmt.Appendf(big, "Zeile %06d Einkommensnachweis Erika Quellenberger IBAN DE02120300000000202051\n", n)
+		}
+		big = big[:size]
+		files := make(map[string][]byte, len(sc.Files))
+		for k, v := range sc.Files {
+			files[k] = v
+		}
+		files[a.ID] = big
+		sum := sha256.Sum256(big)
+		atts := append([]api.Attachment(nil), sc.Case.Attachments...)
+		atts[0].Size, atts[0].SHA256 = int64(len(big)), hex.EncodeToString(sum[:])
+		sc.Case.Attachments, sc.Files = atts, files
+		return sc
+	}
+	return servertest.WithData(d)
+}
+
+// TestDownloadIntoSealedStore downloads a demo attachment of several chunks through the store's
+// writer over the reference server: the first download is cut off and gives up, a second one from
+// a reopened store resumes after the complete chunks with Range and If-Range, and no file in the
+// cache ever holds a run of the plaintext.
+func TestDownloadIntoSealedStore(t *testing.T) {
+	const size = 250_000 // three full chunks and a tail
+	var s seen
+	env := start(t, withBigAttachments(size), wrapPath("", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if !strings.Contains(r.URL.Path, "/attachments/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		switch s.add(r) {
+		case 1: // the line drops after 150,000 bytes: two chunks complete
+			next.ServeHTTP(&cutWriter{ResponseWriter: w, n: 150_000}, r)
+		case 2: // and the server is then unavailable for longer than a download waits
+			writeProblem(w, http.StatusServiceUnavailable, "3600")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	}))
+	att, content := bigAtt, bigFile
+	if att.Size != size || !bytes.HasPrefix(content, []byte("%PDF")) && !bytes.HasPrefix(content, []byte("\x89PNG")) {
+		t.Fatalf("fixture: %d bytes starting %q", att.Size, content[:8])
+	}
+	c := newClient(t, env.URL, env.Token(clerk))
+	dir := filepath.Join(t.TempDir(), "cache")
+
+	// First attempt: cut off after 150,000 bytes.
+	st, err := store.Open(store.Options{Dir: dir, Passphrase: "test", KDF: &store.KDFParams{Time: 1, Memory: 8, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.OpenAttachmentWriter(myCase, att)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *RetryError
+	if err := c.Download(context.Background(), myCase, att, w, nil); !errors.As(err, &re) {
+		t.Fatalf("cut download: %v, want the server's 503", err)
+	}
+	if w.Held() != 150_000 {
+		t.Errorf("held in memory after the cut: %d, want 150000", w.Held())
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	assertNoPlaintext(t, dir, content)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Second attempt, as after a restart: resumes after the two complete chunks.
+	st = openStore(t, dir)
+	w, err = st.OpenAttachmentWriter(myCase, att)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Held() != 2*64<<10 {
+		t.Fatalf("held after the cut: %d, want %d", w.Held(), 2*64<<10)
+	}
+	first := len(s.all())
+	if err := c.Download(context.Background(), myCase, att, w, nil); err != nil {
+		t.Fatalf("resumed download: %v", err)
+	}
+	w.Close()
+	wantReq := fmt.Sprintf("bytes=%d-|%q", 2*64<<10, att.SHA256)
+	if got := s.all()[first:]; len(got) != 1 || got[0] != wantReq {
+		t.Errorf("resumed requests = %q, want [%q]", got, wantReq)
+	}
+	if !st.AttachmentComplete(myCase, att) {
+		t.Fatal("attachment not complete after the download")
+	}
+	r, err := st.OpenAttachment(myCase, att.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	r.Close()
+	if err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("read back %d bytes, %v", len(got), err)
+	}
+	assertNoPlaintext(t, dir, content)
+	for _, rel := range regularFiles(t, dir) {
+		if fi, err := os.Stat(filepath.Join(dir, rel)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, %v; want 0600", rel, fi.Mode().Perm(), err)
+		}
+	}
+	for _, d := range []string{dir, filepath.Join(dir, store.AttachmentsDir), filepath.Dir(st.AttachmentPath(myCase, att.ID))} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: mode %v, %v; want 0700", d, fi.Mode().Perm(), err)
+		}
+	}
+
+	// A third download finds the sealed attachment complete and asks nothing.
+	before := len(s.all())
+	w, err = st.OpenAttachmentWriter(myCase, att)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Download(context.Background(), myCase, att, w, nil)
+	w.Close()
+	if err != nil || len(s.all()) != before {
+		t.Errorf("repeat download: %v, %d new requests", err, len(s.all())-before)
+	}
+}
+
+// assertNoPlaintext fails when any file under dir holds the start of content or a 48-byte run of
+// it (from several places).
+func assertNoPlaintext(t *testing.T, dir string, content []byte) {
+	t.Helper()
+	needles := [][]byte{content[:min(len(content), 9)]}
+	for _, at := range []int{0, len(content) / 3, len(content) / 2, len(content) - 48} {
+		if at >= 0 && at+48 <= len(content) {
+			needles = append(needles, content[at:at+48])
+		}
+	}
+	for _, rel := range regularFiles(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, n) {
+				t.Errorf("%s holds plaintext %q", rel, n)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/amt-mv/amt/api"
 	bolt "go.etcd.io/bbolt"
@@ -531,6 +532,8 @@ func purgeable(st api.Status) bool {
 	return false
 }
 
+// removeAttachmentFiles removes a case's sealed attachment files and its viewer copies.
 func (s *Store) removeAttachmentFiles(caseID string) {
 	_ = os.RemoveAll(s.attachmentCaseDir(caseID))
+	_ = os.RemoveAll(filepath.Join(s.viewRoot(), safeName(caseID)))
 }

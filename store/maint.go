@@ -13,7 +13,8 @@ import (
 
 // Purge removes cases that are closed, decided, withdrawn or forwarded and were last updated before
 // closedBefore (retention), with their list rows, attachment records and files. A case with any
-// outbox entry is never purged. It returns how many cases were removed.
+// outbox entry is never purged. Every decrypted viewer copy (Dir/view) is removed as well. It
+// returns how many cases were removed.
 func (s *Store) Purge(closedBefore time.Time) (int, error) {
 	var ids []string
 	err := s.update(func(tx *bolt.Tx) error {
@@ -48,6 +49,7 @@ func (s *Store) Purge(closedBefore time.Time) (int, error) {
 	for _, id := range ids {
 		s.removeAttachmentFiles(id)
 	}
+	s.clearViewFiles()
 	return len(ids), nil
 }
 

@@ -61,7 +61,7 @@ var DefaultKDF = KDFParams{Time: 1, Memory: 64 * 1024, Threads: 2}
 
 // Options configure Open.
 type Options struct {
-	Dir         string        // cache dir (created 0700); db at Dir/amt.db (0600); attachments in Dir/attachments/
+	Dir         string        // cache dir (created 0700); db at Dir/amt.db (0600); sealed attachments in Dir/attachments/
 	Passphrase  string        // used if non-empty; else keyring if UseKeyring; else ErrNoKey
 	UseKeyring  bool          // keep a random key-encryption key in the OS keyring (service "amt")
 	LockTimeout time.Duration // default 2s → ErrAlreadyOpen
@@ -125,6 +125,8 @@ func Open(opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	// Holding the lock now: no other amt uses the attachment files.
+	s.sweepAttachments()
 	return s, nil
 }
 

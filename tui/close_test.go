@@ -18,7 +18,7 @@ import (
 // blockingDownload hands out the context of each download and blocks until it is cancelled.
 type blockingDownload struct{ ctxs chan context.Context }
 
-func (b *blockingDownload) fn(ctx context.Context, _ string, _ api.Attachment, _ string, _ func(done, total int64)) error {
+func (b *blockingDownload) fn(ctx context.Context, _ string, _ api.Attachment, _ *store.AttachmentWriter, _ func(done, total int64)) error {
 	b.ctxs <- ctx
 	<-ctx.Done()
 	return ctx.Err()

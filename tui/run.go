@@ -40,7 +40,8 @@ type Deps struct {
 	Now    func() time.Time
 	Demo   *DemoControls // nil unless --demo
 
-	// Download fetches an attachment (cmd/amt wires client.Download); nil = unavailable.
+	// Download fetches an attachment into the store's sealed writer (cmd/amt wires
+	// client.Download); nil = unavailable.
 	Download common.DownloadFunc
 	// Open opens a file with the system viewer; nil = the case view's fallback.
 	Open common.OpenFunc

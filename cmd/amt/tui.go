@@ -90,7 +90,11 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 	var wg sync.WaitGroup
 	if s.c != nil {
 		d.Syncer = s.y
-		d.Download = s.c.Download
+		c := s.c
+		// The case view opens the store's writer (sealed, resumable) and the client fills it.
+		d.Download = func(ctx context.Context, caseID string, att api.Attachment, dst *store.AttachmentWriter, progress func(done, total int64)) error {
+			return c.Download(ctx, caseID, att, dst, progress)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -35,7 +35,12 @@ type Store interface {
 	RequeueConflict(actionID string) error
 	DiscardSettled(actionID string) error
 	ReplaceSettled(actionID string, n store.Action) (store.Action, error)
-	AttachmentPath(caseID, attachmentID string) string
+	// Attachments are sealed on disk (see store.OpenAttachmentWriter); views get plaintext only
+	// as a copy for the system viewer (Dir/view) or in the folder the clerk chose.
+	AttachmentComplete(caseID string, att api.Attachment) bool
+	OpenAttachmentWriter(caseID string, att api.Attachment) (*store.AttachmentWriter, error)
+	ExportAttachment(caseID, attachmentID, dst string) error
+	ViewAttachment(caseID, attachmentID, ext string) (string, error)
 	Summary(id string) (store.Summary, error)
 	CaseActions(caseID string) ([]store.Action, error)
 	Action(id string) (store.Action, error)
@@ -51,9 +56,10 @@ type Syncer interface {
 	Kick()
 }
 
-// DownloadFunc fetches one attachment to path (resuming, verifying sha256) and reports progress.
-// Views call it only inside a tea.Cmd. cmd/amt wires client.Download.
-type DownloadFunc func(ctx context.Context, caseID string, att api.Attachment, path string, progress func(done, total int64)) error
+// DownloadFunc fetches one attachment into dst, a writer the view opened on the store (resuming
+// after the bytes dst holds, verifying size and sha256 before it commits dst), and reports
+// progress. The view closes dst. Views call it only inside a tea.Cmd. cmd/amt wires client.Download.
+type DownloadFunc func(ctx context.Context, caseID string, att api.Attachment, dst *store.AttachmentWriter, progress func(done, total int64)) error
 
 // OpenFunc opens a file with the system viewer.
 type OpenFunc func(path string) error

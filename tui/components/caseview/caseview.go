@@ -50,7 +50,7 @@ type loadedMsg struct {
 	hasSum  bool
 	events  []api.Event
 	pending map[string]bool // ids of this case's undelivered actions (queued notes show a mark)
-	files   map[string]bool // attachment id → complete file on disk
+	files   map[string]bool // attachment id → complete sealed file on disk
 	err     error
 }
 
@@ -163,7 +163,7 @@ func (m Model) load() tea.Cmd {
 		}
 		msg.files = make(map[string]bool, len(c.Attachments))
 		for _, a := range c.Attachments {
-			msg.files[a.ID] = complete(st.AttachmentPath(id, a.ID), a.Size)
+			msg.files[a.ID] = st.AttachmentComplete(id, a)
 		}
 		return msg
 	}

@@ -1,6 +1,7 @@
 package caseview
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions/testkit"
+	"github.com/amt-mv/amt/tui/i18n"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -163,15 +165,17 @@ func TestGoneCase(t *testing.T) {
 	}
 }
 
-// fakeDownload writes content to path, reporting progress, or blocks until cancelled.
+// fakeDownload writes content into the store's writer and commits, reporting progress, or blocks
+// until cancelled.
 type fakeDownload struct {
 	content []byte
 	block   bool
 	started chan struct{}
 	calls   int
+	damage  func() // after each commit (nil: none)
 }
 
-func (f *fakeDownload) fn(ctx context.Context, caseID string, att api.Attachment, path string, progress func(done, total int64)) error {
+func (f *fakeDownload) fn(ctx context.Context, caseID string, att api.Attachment, dst *store.AttachmentWriter, progress func(done, total int64)) error {
 	f.calls++
 	if f.started != nil {
 		close(f.started)
@@ -181,8 +185,17 @@ func (f *fakeDownload) fn(ctx context.Context, caseID string, att api.Attachment
 		return ctx.Err()
 	}
 	progress(int64(len(f.content)/2), int64(len(f.content)))
-	if err := os.WriteFile(path, f.content, 0o600); err != nil {
+	if err := dst.Reset(); err != nil {
 		return err
+	}
+	if _, err := dst.Write(f.content); err != nil {
+		return err
+	}
+	if err := dst.Commit(); err != nil {
+		return err
+	}
+	if f.damage != nil {
+		f.damage()
 	}
 	progress(int64(len(f.content)), int64(len(f.content)))
 	return nil
@@ -239,12 +252,22 @@ func TestDownloadAndOpen(t *testing.T) {
 	if m.dl != nil {
 		t.Fatal("download still running")
 	}
-	path := st.AttachmentPath("c1", "att-1")
-	if b, err := os.ReadFile(path); err != nil || string(b) != string(f.content) {
-		t.Fatalf("file = %q, %v", b, err)
+	if b, err := os.ReadFile(st.AttachmentPath("c1", "att-1")); err != nil || bytes.Contains(b, []byte("%PDF")) {
+		t.Fatalf("sealed file holds the plaintext (%v)", err)
 	}
-	if opened != path+".pdf" {
-		t.Errorf("opened %q, want %q", opened, path+".pdf")
+	// The viewer gets a decrypted copy in the cache's private view directory.
+	want := filepath.Join(st.Dir(), store.ViewDir, "c1", "att-1.pdf")
+	if opened != want {
+		t.Errorf("opened %q, want %q", opened, want)
+	}
+	if b, err := os.ReadFile(want); err != nil || string(b) != string(f.content) {
+		t.Fatalf("viewer copy = %q, %v", b, err)
+	}
+	if fi, err := os.Stat(want); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("viewer copy mode: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Dir(want)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("view directory mode: %v", err)
 	}
 	if !strings.Contains(m.View(), "✓ geladen") {
 		t.Errorf("no local mark:\n%s", m.View())
@@ -254,6 +277,62 @@ func TestDownloadAndOpen(t *testing.T) {
 	m = drain(t, m, cmd)
 	if f.calls != 1 {
 		t.Errorf("downloaded %d times", f.calls)
+	}
+}
+
+// TestDamagedAttachmentIsFetchedAgain: a sealed file that fails authentication is never opened;
+// the view fetches the attachment again, once, and then opens or saves it.
+func TestDamagedAttachmentIsFetchedAgain(t *testing.T) {
+	for _, save := range []bool{false, true} {
+		m, st, ctx := open(t, attachmentsCase(), 80, 23)
+		content := []byte("%PDF-1.4\nx")
+		f := &fakeDownload{content: content}
+		ctx.Download = f.fn
+		var opened []string
+		ctx.Open = func(p string) error { opened = append(opened, p); return nil }
+		m.setTab(TabAttachments)
+		m, cmd := m.Update(press("d"))
+		m = drain(t, m, cmd)
+		damage := func() {
+			p := st.AttachmentPath("c1", "att-1")
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw[len(raw)-1] ^= 1 // the final chunk's tag
+			if err := os.WriteFile(p, raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		damage()
+		dir := t.TempDir()
+		if save {
+			m, _ = m.Update(press("S"))
+			m.folder.SetValue(dir)
+			m, cmd = m.Update(press("enter"))
+		} else {
+			m, cmd = m.Update(press("o"))
+		}
+		m = drain(t, m, cmd)
+		if f.calls != 2 {
+			t.Fatalf("save=%v: %d downloads, want a second one for the damaged file", save, f.calls)
+		}
+		if save {
+			if b, err := os.ReadFile(filepath.Join(dir, "Personalausweis.pdf")); err != nil || string(b) != string(content) {
+				t.Errorf("saved after fetching again: %q, %v", b, err)
+			}
+		} else if len(opened) != 1 {
+			t.Errorf("opened %v, want once after fetching again", opened)
+		}
+		// Damaged again after fetching it again: no endless loop, a notice instead.
+		damage()
+		f.damage = damage
+		before := len(opened)
+		m, cmd = m.Update(press("o"))
+		m = drain(t, m, cmd)
+		if f.calls != 3 || len(opened) != before || m.noticeOK || m.notice != i18n.T("case.att.damaged") {
+			t.Errorf("save=%v: %d downloads (want 3), opened %v, notice %q:\n%s", save, f.calls, opened, m.notice, m.View())
+		}
 	}
 }
 

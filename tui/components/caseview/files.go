@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
 )
@@ -37,6 +38,7 @@ type download struct {
 	att    api.Attachment
 	then   after
 	dir    string // for afterSave
+	again  bool   // fetched again because the sealed file was found damaged
 	cancel context.CancelFunc
 
 	mu          sync.Mutex
@@ -60,13 +62,9 @@ type fileDoneMsg struct {
 	view  int64
 	att   api.Attachment
 	saved string // target path for a save
+	dir   string // the folder of a save
+	again bool   // the attachment was fetched again before (see download.again)
 	err   error
-}
-
-// complete reports whether path holds a whole download of size bytes.
-func complete(path string, size int64) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && (size <= 0 || fi.Size() == size)
 }
 
 // attachmentKey handles the Anlagen tab's keys: cursor, download, open, save.
@@ -105,7 +103,7 @@ func (m Model) attachmentKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		return mm, cmd, true
 	case key.Matches(msg, k.Case.OpenFile), key.Matches(msg, k.List.Open):
 		if m.files[att.ID] {
-			return m, m.openCmd(att), true
+			return m, m.openCmd(att, false), true
 		}
 		mm, cmd := m.startDownload(att, afterOpen, "")
 		return mm, cmd, true
@@ -157,7 +155,7 @@ func (m Model) saveKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		att := m.c.Attachments[m.saveAtt]
 		if m.files[att.ID] {
-			return m, m.saveCmd(att, dir)
+			return m, m.saveCmd(att, dir, false)
 		}
 		if m.dl != nil {
 			return m, nil
@@ -191,17 +189,23 @@ func (m Model) startDownload(att api.Attachment, then after, dir string) (Model,
 	m.refreshAttachments()
 	st, fn, caseID := m.ctx.Store, m.ctx.Download, m.id
 	run := func() tea.Msg {
-		// The store picks the path (and creates the case's 0700 directory): do it here, off Update.
-		path := st.AttachmentPath(caseID, att.ID)
-		err := fn(ctx, caseID, att, path, func(done, total int64) {
-			d.mu.Lock()
-			d.done, d.total = done, total
-			d.mu.Unlock()
-			select {
-			case d.tick <- struct{}{}:
-			default:
+		// The store's writer seals what arrives (and resumes a cut download): open it here, off
+		// Update, as it reads the part file back.
+		w, err := st.OpenAttachmentWriter(caseID, att)
+		if err == nil {
+			err = fn(ctx, caseID, att, w, func(done, total int64) {
+				d.mu.Lock()
+				d.done, d.total = done, total
+				d.mu.Unlock()
+				select {
+				case d.tick <- struct{}{}:
+				default:
+				}
+			})
+			if cerr := w.Close(); err == nil {
+				err = cerr
 			}
-		})
+		}
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -258,16 +262,33 @@ func (m Model) updateFiles(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		switch d.then {
 		case afterOpen:
-			return m, m.openCmd(d.att)
+			return m, m.openCmd(d.att, d.again)
 		case afterSave:
-			return m, m.saveCmd(d.att, d.dir)
+			return m, m.saveCmd(d.att, d.dir, d.again)
 		}
 		return m, nil
 	case fileDoneMsg:
 		if msg.view != m.vid {
 			return m, nil
 		}
+		if errors.Is(msg.err, store.ErrAttachmentDamaged) || errors.Is(msg.err, store.ErrNotFound) {
+			// The sealed file was damaged (the store removed it) or is gone: fetch it again, once.
+			delete(m.files, msg.att.ID)
+			if !msg.again && m.dl == nil && m.ctx.Download != nil {
+				then := afterOpen
+				if msg.saved != "" {
+					then = afterSave
+				}
+				mm, cmd := m.startDownload(msg.att, then, msg.dir)
+				mm.dl.again = true
+				return mm, cmd
+			}
+			m.refreshAttachments()
+		}
 		switch {
+		case errors.Is(msg.err, store.ErrAttachmentDamaged) || errors.Is(msg.err, store.ErrNotFound):
+			// Damaged again right after a fresh download: not the viewer's or the folder's fault.
+			m.notice, m.noticeOK = i18n.T("case.att.damaged"), false
 		case msg.err != nil && msg.saved != "":
 			m.notice, m.noticeOK = i18n.T("case.save.failed"), false
 		case errors.Is(msg.err, errNoViewer):
@@ -306,10 +327,10 @@ func keyName(b key.Binding) string { return b.Help().Key }
 // errNoViewer: amt does not hand this content type to the system viewer.
 var errNoViewer = errors.New("caseview: content type not opened with the system viewer")
 
-// openCmd opens a downloaded attachment with the system viewer. Viewers pick the program by
-// extension, so the file gets a sibling hard link (or copy) named <id>.<ext> in the same private
-// directory, the extension chosen from the content type (see ViewerExt).
-func (m Model) openCmd(att api.Attachment) tea.Cmd {
+// openCmd opens a downloaded attachment with the system viewer. The sealed file is decrypted into
+// the cache's private view directory as <id><ext> (the store empties it when it opens and on
+// purge): viewers pick the program by extension, chosen from the content type (see ViewerExt).
+func (m Model) openCmd(att api.Attachment, again bool) tea.Cmd {
 	st, caseID, vid, open := m.ctx.Store, m.id, m.vid, m.ctx.Open
 	if open == nil {
 		open = systemOpen
@@ -317,18 +338,13 @@ func (m Model) openCmd(att api.Attachment) tea.Cmd {
 	ext := ViewerExt(att.ContentType)
 	return func() tea.Msg {
 		if ext == "" {
-			return fileDoneMsg{view: vid, att: att, err: errNoViewer}
+			return fileDoneMsg{view: vid, att: att, again: again, err: errNoViewer}
 		}
-		path := st.AttachmentPath(caseID, att.ID)
-		p := path + ext
-		if _, err := os.Stat(p); err != nil {
-			if err := os.Link(path, p); err != nil {
-				if err := copyFile(path, p); err != nil {
-					return fileDoneMsg{view: vid, att: att, err: err}
-				}
-			}
+		p, err := st.ViewAttachment(caseID, att.ID, ext)
+		if err != nil {
+			return fileDoneMsg{view: vid, att: att, again: again, err: err}
 		}
-		return fileDoneMsg{view: vid, att: att, err: open(p)}
+		return fileDoneMsg{view: vid, att: att, again: again, err: open(p)}
 	}
 }
 
@@ -351,20 +367,21 @@ func systemOpen(path string) error {
 	return nil
 }
 
-func (m Model) saveCmd(att api.Attachment, dir string) tea.Cmd {
+func (m Model) saveCmd(att api.Attachment, dir string, again bool) tea.Cmd {
 	st, caseID, vid := m.ctx.Store, m.id, m.vid
 	return func() tea.Msg {
-		src := st.AttachmentPath(caseID, att.ID)
-		target, err := saveInto(src, dir, SafeFileName(att.Name, att.ID))
+		export := func(dst string) error { return st.ExportAttachment(caseID, att.ID, dst) }
+		target, err := saveInto(export, dir, SafeFileName(att.Name, att.ID))
 		if err != nil {
-			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, SafeFileName(att.Name, att.ID)), err: err}
+			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, SafeFileName(att.Name, att.ID)), dir: dir, again: again, err: err}
 		}
-		return fileDoneMsg{view: vid, att: att, saved: target}
+		return fileDoneMsg{view: vid, att: att, saved: target, dir: dir, again: again}
 	}
 }
 
-// saveInto copies src into dir as name, adding " (2)", " (3)" … instead of overwriting.
-func saveInto(src, dir, name string) (string, error) {
+// saveInto writes the attachment into dir as name through export (which creates the file it is
+// given and never replaces one), adding " (2)", " (3)" … instead of overwriting.
+func saveInto(export func(dst string) error, dir, name string) (string, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return "", err
@@ -380,49 +397,16 @@ func saveInto(src, dir, name string) (string, error) {
 			n = fmt.Sprintf("%s (%d)%s", base, i, ext)
 		}
 		target := filepath.Join(dir, n)
-		out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
+		err := export(target)
+		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		if err != nil {
 			return "", err
 		}
-		in, err := os.Open(src)
-		if err != nil {
-			out.Close()
-			os.Remove(target)
-			return "", err
-		}
-		_, err = io.Copy(out, in)
-		in.Close()
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(target)
-			return "", err
-		}
 		return target, nil
 	}
 	return "", fmt.Errorf("%s: too many files named %s", dir, name)
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(dst)
-		return err
-	}
-	return out.Close()
 }
 
 // SafeFileName turns an applicant's file name into a safe base name: no controls, escape
