@@ -142,8 +142,12 @@ func (a *app) syncNow(timeout time.Duration) int {
 	switch {
 	case err == nil:
 		a.refreshMe(s, 10*time.Second)
+		purged := a.autoPurge(s.st)
 		n, _ := s.st.Count()
 		a.printf("%s\n", a.T("sync.ok", n, ev.Pending, ev.Conflicts, ev.Rejected))
+		if purged > 0 {
+			a.printf("%s\n", a.T("purge.auto", purged, a.retentionDays()))
+		}
 		return exitOK
 	case errors.Is(err, client.ErrUnauthorized):
 		a.errorf("%s", a.T("err.unauthorized"))
@@ -919,10 +923,7 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 func cmdPurge(a *app, args []string) int {
-	days := a.cfg.RetentionDays
-	if days <= 0 {
-		days = 90
-	}
+	days := a.retentionDays()
 	fs := a.newFlags("purge")
 	older := fs.String("older-than", strconv.Itoa(days)+"d", a.T("flag.older_than"))
 	compact := fs.Bool("compact", true, a.T("flag.compact"))
@@ -967,7 +968,9 @@ server: ""
 # Sprache: de oder en
 lang: de
 
-# Abgeschlossene Vorgänge nach so vielen Tagen aus dem lokalen Cache entfernen (amt purge)
+# Abgeschlossene Vorgänge nach so vielen Tagen aus dem lokalen Cache entfernen: automatisch
+# einmal am Tag (beim Start von amt und nach amt sync) und mit amt purge. Vorgänge mit
+# vorgemerkten Aktionen bleiben; auf dem Server bleibt alles erhalten.
 retention_days: 90
 
 # Cache-Verzeichnis (Standard: Datenverzeichnis des Benutzers)

@@ -214,6 +214,7 @@ var messages = map[string][2]string{
 	"rescue.retry_from":        {"Erneut versuchen mit: %s", "try again with: %s"},
 	"rescue.login":             {"Die Anmeldung war in der alten Datei nicht lesbar: bitte neu anmelden (amt login --server URL --token …); die übernommenen Aktionen werden danach übertragen.", "the sign-in could not be read from the old file: sign in again (amt login --server URL --token …); the carried-over actions are sent afterwards."},
 	"rescue.keep_hint":         {"Die alte Datei enthält verschlüsselte personenbezogene Daten: nach erfolgreicher Übertragung löschen oder der IT zur Analyse geben (%s).", "the old file holds encrypted personal data: delete it once everything is sent, or hand it to IT for analysis (%s)."},
+	"purge.auto":               {"%d abgeschlossene Vorgänge, älter als %d Tage, aus dem lokalen Cache entfernt (retention_days).", "%d finished cases older than %d days removed from the local cache (retention_days)."},
 	"purge.done":               {"%d Vorgänge entfernt.", "%d cases removed."},
 	"config.written":           {"Konfiguration geschrieben: %s", "config written: %s"},
 	"demo.start":               {"Demo-Server läuft auf %s (angemeldet als %s).", "demo server running at %s (signed in as %s)."},

@@ -32,6 +32,7 @@ func runTUI(a *app) int {
 		}
 	}
 	a.refreshMe(s, 3*time.Second)
+	a.autoPurge(s.st)
 	return a.startTUI(s, nil)
 }
 
