@@ -169,7 +169,8 @@ func TestDownload(t *testing.T) {
 				}
 				return w, r
 			},
-			attempt:   200 * time.Millisecond,
+			// Also the idle timeout of the resumed request, which must not stall on a loaded machine.
+			attempt:   time.Second,
 			wantReqs:  []string{"|", ranged},
 			wantFinal: true,
 		},
@@ -323,7 +324,7 @@ func TestDownloadErrors(t *testing.T) {
 	if err := download(myCase, bad); !errors.Is(err, ErrChecksum) {
 		t.Errorf("wrong sha256: %v, want ErrChecksum", err)
 	}
-	if files := regularFiles(t, st.Dir(), store.DBFile); len(files) != 0 {
+	if files := regularFiles(t, st.Dir(), store.DBFile, filepath.Join(store.AttachmentsDir, ".amt-attachments")); len(files) != 0 {
 		t.Errorf("files left after failed downloads: %v", files)
 	}
 	if st.AttachmentComplete(myCase, att) {
@@ -469,7 +470,7 @@ func TestDownloadIntoSealedStore(t *testing.T) {
 	if !st.AttachmentComplete(myCase, att) {
 		t.Fatal("attachment not complete after the download")
 	}
-	r, err := st.OpenAttachment(myCase, att.ID)
+	r, err := st.OpenAttachment(myCase, att)
 	if err != nil {
 		t.Fatal(err)
 	}

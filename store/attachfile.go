@@ -33,6 +33,8 @@ import (
 // all fail to open. The key id is a value derived from the data key: files of another key (a cache
 // moved aside, and plaintext files of older amt versions, which lack the magic) are removed when
 // the store opens. A download writes <file>~part and renames it into place once complete.
+// The file names come from safeName; a file that holds another size or sha256 than the attachment
+// as the server describes it now counts as not downloaded.
 const (
 	attMagic     = "AMT-ATT"
 	attVersion   = 1
@@ -311,7 +313,10 @@ func (s *Store) OpenAttachmentWriter(caseID string, att api.Attachment) (*Attach
 	if err := s.alive(); err != nil {
 		return nil, err
 	}
-	if err := ensureDir(s.attachmentCaseDir(caseID)); err != nil {
+	if _, err := claimRoot(s.AttachmentsRoot(), attachmentsMarker, false, true); err != nil {
+		return nil, err
+	}
+	if err := privateDir(s.attachmentCaseDir(caseID)); err != nil {
 		return nil, err
 	}
 	path := s.attachmentFile(caseID, att.ID)
@@ -374,8 +379,23 @@ func (w *AttachmentWriter) resume() error {
 }
 
 // startOver empties the part file and writes a new header (a new file id, so no chunk of the old
-// content can be mixed into the new one).
+// content can be mixed into the new one). When that fails the writer holds nothing and keeps the
+// error (Write, OpenHeld and Commit return it) until a later Reset succeeds; the part file is
+// closed, so that Reset opens it afresh.
 func (w *AttachmentWriter) startOver() error {
+	w.chunks, w.tail, w.af, w.err = 0, w.tail[:0], nil, nil
+	if err := w.writeHeader(); err != nil {
+		w.err = err
+		if w.f != nil {
+			_ = w.f.Close()
+			w.f = nil
+		}
+		return err
+	}
+	return nil
+}
+
+func (w *AttachmentWriter) writeHeader() error {
 	if w.f == nil {
 		f, err := os.OpenFile(w.part, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
@@ -383,7 +403,6 @@ func (w *AttachmentWriter) startOver() error {
 		}
 		w.f = f
 	}
-	w.chunks, w.tail, w.err = 0, w.tail[:0], nil
 	if err := w.f.Truncate(0); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -410,8 +429,10 @@ func (w *AttachmentWriter) OpenHeld() (io.ReadCloser, error) {
 	switch {
 	case w.done:
 		return nil, errWriterDone
+	case w.err != nil:
+		return nil, w.err
 	case w.complete:
-		return w.s.OpenAttachment(w.caseID, w.att.ID)
+		return w.s.OpenAttachment(w.caseID, w.att)
 	}
 	return newAttReader(w.f, nil, w.af, w.chunks, false, bytes.Clone(w.tail)), nil
 }
@@ -514,12 +535,12 @@ func (w *AttachmentWriter) Close() error {
 	}
 	w.done = true
 	defer attWriters.Delete(w.part)
-	if w.f == nil {
-		return nil
+	var err error
+	if w.f != nil {
+		err = w.f.Close()
+		w.f = nil
 	}
-	err := w.f.Close()
-	w.f = nil
-	if w.chunks == 0 {
+	if w.chunks == 0 && !w.complete {
 		_ = os.Remove(w.part)
 	}
 	if err != nil {

@@ -59,8 +59,8 @@ func putAttachment(t *testing.T, s *Store, caseID string, att api.Attachment, co
 	}
 }
 
-func readAttachment(s *Store, caseID, attID string) ([]byte, error) {
-	r, err := s.OpenAttachment(caseID, attID)
+func readAttachment(s *Store, caseID string, att api.Attachment) ([]byte, error) {
+	r, err := s.OpenAttachment(caseID, att)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 			if !s.AttachmentComplete("case-1", att) {
 				t.Fatal("not complete after Commit")
 			}
-			got, err := readAttachment(s, "case-1", att.ID)
+			got, err := readAttachment(s, "case-1", att)
 			if err != nil || !bytes.Equal(got, content) {
 				t.Fatalf("read back %d of %d bytes: %v", len(got), len(content), err)
 			}
@@ -117,7 +117,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 
 			// Export: 0600, never over an existing file.
 			dst := filepath.Join(t.TempDir(), "out.pdf")
-			if err := s.ExportAttachment("case-1", att.ID, dst); err != nil {
+			if err := s.ExportAttachment("case-1", att, dst); err != nil {
 				t.Fatal(err)
 			}
 			if b, _ := os.ReadFile(dst); !bytes.Equal(b, content) {
@@ -126,7 +126,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 			if fi, _ := os.Stat(dst); fi.Mode().Perm() != 0o600 {
 				t.Errorf("export mode %v", fi.Mode().Perm())
 			}
-			if err := s.ExportAttachment("case-1", att.ID, dst); !errors.Is(err, fs.ErrExist) {
+			if err := s.ExportAttachment("case-1", att, dst); !errors.Is(err, fs.ErrExist) {
 				t.Errorf("export over an existing file: %v", err)
 			}
 
@@ -151,7 +151,7 @@ func TestAttachmentRoundTrip(t *testing.T) {
 			if err := w.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := readAttachment(s, "case-1", att.ID); err != nil || !bytes.Equal(got, content) {
+			if got, err := readAttachment(s, "case-1", att); err != nil || !bytes.Equal(got, content) {
 				t.Fatalf("after a second Commit: %v", err)
 			}
 		})
@@ -200,10 +200,10 @@ func TestAttachmentWriterMisuse(t *testing.T) {
 			t.Errorf("ids %q/%q: %v", bad.c, bad.a, err)
 		}
 	}
-	if _, err := s.OpenAttachment("case-1", "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.OpenAttachment("case-1", api.Attachment{ID: "nope"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing attachment: %v", err)
 	}
-	if _, err := s.ViewAttachment("case-1", "att-1", "/../x"); !errors.Is(err, ErrInvalid) {
+	if _, err := s.ViewAttachment("case-1", att, "/../x"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("hostile extension: %v", err)
 	}
 }
@@ -284,7 +284,7 @@ func TestAttachmentTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []byte
-			noPanic(t, "read", func() { got, err = readAttachment(s, "case-1", "att-1") })
+			noPanic(t, "read", func() { got, err = readAttachment(s, "case-1", att) })
 			switch {
 			case errors.Is(err, ErrAttachmentDamaged):
 			case errors.Is(err, ErrNotFound) && !bytes.HasPrefix(changed, []byte(attMagic)):
@@ -296,7 +296,7 @@ func TestAttachmentTamper(t *testing.T) {
 				t.Fatal("damaged file read back whole")
 			}
 			dst := filepath.Join(t.TempDir(), "out")
-			if err := s.ExportAttachment("case-1", "att-1", dst); err == nil {
+			if err := s.ExportAttachment("case-1", att, dst); err == nil {
 				t.Fatal("export of a damaged file succeeded")
 			}
 			if _, err := os.Stat(dst); !errors.Is(err, fs.ErrNotExist) {
@@ -332,7 +332,7 @@ func TestAttachmentFinalFlag(t *testing.T) {
 			if err := os.WriteFile(s.AttachmentPath("case-1", "att-1"), raw, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			got, err := readAttachment(s, "case-1", "att-1")
+			got, err := readAttachment(s, "case-1", att)
 			if ok := err == nil && bytes.Equal(got, content); ok != tc.wantOK {
 				t.Fatalf("read: ok=%v (%v), want ok=%v", ok, err, tc.wantOK)
 			}
@@ -444,7 +444,7 @@ func TestAttachmentResume(t *testing.T) {
 			if err := w.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := readAttachment(s, "case-1", "att-1"); err != nil || !bytes.Equal(got, wantContent) {
+			if got, err := readAttachment(s, "case-1", want); err != nil || !bytes.Equal(got, wantContent) {
 				t.Fatalf("after resuming: %d bytes, %v", len(got), err)
 			}
 		})
@@ -475,7 +475,7 @@ func TestAttachmentCommitCrashSafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	crash(w)
-	if got, err := readAttachment(s, "case-1", "att-1"); err != nil || !bytes.Equal(got, oldContent) {
+	if got, err := readAttachment(s, "case-1", oldAtt); err != nil || !bytes.Equal(got, oldContent) {
 		t.Fatalf("old attachment damaged by an uncommitted write: %v", err)
 	}
 	if !s.AttachmentComplete("case-1", oldAtt) || s.AttachmentComplete("case-1", newAtt) {
@@ -526,7 +526,7 @@ func TestAttachmentCommitCrashSafe(t *testing.T) {
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := readAttachment(s, "case-1", "att-1"); err != nil || !bytes.Equal(got, newContent) {
+	if got, err := readAttachment(s, "case-1", newAtt); err != nil || !bytes.Equal(got, newContent) {
 		t.Fatalf("new attachment: %v", err)
 	}
 }
@@ -624,7 +624,7 @@ func TestAttachmentPlaintextNeverOnDisk(t *testing.T) {
 	}
 
 	// The viewer copy is plaintext by necessity, in the private view directory only.
-	vp, err := s.ViewAttachment(puts[0].caseID, puts[0].att.ID, ".pdf")
+	vp, err := s.ViewAttachment(puts[0].caseID, puts[0].att, ".pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,18 +648,18 @@ func TestAttachmentPlaintextNeverOnDisk(t *testing.T) {
 	if hits := scan(false); len(hits) > 0 {
 		t.Fatalf("plaintext after reopening:\n%s", strings.Join(hits, "\n"))
 	}
-	if got, err := readAttachment(s, "case-big", "att-big"); err != nil || !bytes.Equal(got, big) {
+	if got, err := readAttachment(s, "case-big", attOf("att-big", big)); err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("sealed attachment lost at reopen: %v", err)
 	}
 	// And so does a purge (even one that removes no case).
-	if _, err := s.ViewAttachment("case-big", "att-big", ".pdf"); err != nil {
+	if _, err := s.ViewAttachment("case-big", attOf("att-big", big), ".pdf"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Purge(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ViewDir)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("view directory after purge: %v", err)
+	if copies := viewCopies(t, dir); len(copies) > 0 {
+		t.Errorf("viewer copies after purge: %v", copies)
 	}
 }
 
@@ -712,6 +712,9 @@ func TestAttachmentsOfOlderVersionsRemovedAtOpen(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ViewDir, "case-1", "att-keep.pdf"), keep, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeMarker(filepath.Join(dir, ViewDir), viewMarker); err != nil { // as amt made it
+		t.Fatal(err)
+	}
 
 	s = openTest(t, dir)
 	entries, err := os.ReadDir(caseDir)
@@ -725,10 +728,10 @@ func TestAttachmentsOfOlderVersionsRemovedAtOpen(t *testing.T) {
 	if want := []string{"att-keep", "att-part" + partSuffix}; strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Errorf("files after open: %v, want %v", names, want)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ViewDir)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("view directory after open: %v", err)
+	if copies := viewCopies(t, dir); len(copies) > 0 {
+		t.Errorf("viewer copies after open: %v", copies)
 	}
-	if got, err := readAttachment(s, "case-1", "att-keep"); err != nil || !bytes.Equal(got, keep) {
+	if got, err := readAttachment(s, "case-1", keepAtt); err != nil || !bytes.Equal(got, keep) {
 		t.Fatalf("own sealed file: %v", err)
 	}
 	// A plaintext file appearing later counts as absent and is downloaded again.
@@ -740,11 +743,11 @@ func TestAttachmentsOfOlderVersionsRemovedAtOpen(t *testing.T) {
 	if s.AttachmentComplete("case-1", plainAtt) {
 		t.Error("plaintext file counts as complete")
 	}
-	if _, err := s.OpenAttachment("case-1", "att-late"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.OpenAttachment("case-1", plainAtt); !errors.Is(err, ErrNotFound) {
 		t.Errorf("plaintext file opened: %v", err)
 	}
 	putAttachment(t, s, "case-1", plainAtt, plain, 10)
-	if got, err := readAttachment(s, "case-1", "att-late"); err != nil || !bytes.Equal(got, plain) {
+	if got, err := readAttachment(s, "case-1", plainAtt); err != nil || !bytes.Equal(got, plain) {
 		t.Fatalf("downloaded again: %v", err)
 	}
 }
@@ -769,7 +772,7 @@ func TestAttachmentsAfterMoveAside(t *testing.T) {
 		t.Errorf("old sealed file kept: %v", err)
 	}
 	putAttachment(t, s, "case-1", att, content, 100)
-	if got, err := readAttachment(s, "case-1", "att-1"); err != nil || !bytes.Equal(got, content) {
+	if got, err := readAttachment(s, "case-1", att); err != nil || !bytes.Equal(got, content) {
 		t.Fatal(err)
 	}
 }
@@ -783,7 +786,7 @@ func TestAttachmentFilesGoWithTheirCase(t *testing.T) {
 	}
 	content := pattern(100)
 	putAttachment(t, s, c.ID, attOf("att-1", content), content, 100)
-	vp, err := s.ViewAttachment(c.ID, "att-1", ".pdf")
+	vp, err := s.ViewAttachment(c.ID, attOf("att-1", content), ".pdf")
 	if err != nil {
 		t.Fatal(err)
 	}

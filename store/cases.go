@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/amt-mv/amt/api"
 	bolt "go.etcd.io/bbolt"
@@ -530,10 +528,4 @@ func purgeable(st api.Status) bool {
 		return true
 	}
 	return false
-}
-
-// removeAttachmentFiles removes a case's sealed attachment files and its viewer copies.
-func (s *Store) removeAttachmentFiles(caseID string) {
-	_ = os.RemoveAll(s.attachmentCaseDir(caseID))
-	_ = os.RemoveAll(filepath.Join(s.viewRoot(), safeName(caseID)))
 }

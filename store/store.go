@@ -83,6 +83,8 @@ type Store struct {
 	closed bool
 	lockTO time.Duration
 
+	viewMu sync.RWMutex // viewer copies are written under RLock and removed under Lock (Dir/view)
+
 	subMu sync.Mutex
 	subs  map[int]chan struct{}
 	subN  int
@@ -100,9 +102,7 @@ func Open(opts Options) (*Store, error) {
 	if err := ensureDir(dir); err != nil {
 		return nil, err
 	}
-	if err := ensureDir(filepath.Join(dir, AttachmentsDir)); err != nil {
-		return nil, err
-	}
+	existed := cacheExisted(dir)
 	s := &Store{
 		dir:    dir,
 		path:   filepath.Join(dir, DBFile),
@@ -126,7 +126,10 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	// Holding the lock now: no other amt uses the attachment files.
-	s.sweepAttachments()
+	if err := s.openDirs(existed); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -220,14 +223,21 @@ func openBoltOnce(path string, timeout time.Duration, readOnly bool) (db *bolt.D
 	return db, f, nil
 }
 
-// Close closes the database. Subscribers' channels are closed.
+// Close empties Dir/view (best effort: on Windows a copy a viewer holds open stays until the next
+// open) and closes the database. Subscribers' channels are closed.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil
 	}
-	s.closed = true
+	s.closed = true // from here on no call uses s.db
+	s.mu.Unlock()
+	// Before the database closes, while this process still holds the cache's lock: no other amt
+	// uses view/ yet. clearViewFiles waits for a ViewAttachment under way.
+	s.clearViewFiles()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	err := s.db.Close()
 	s.subMu.Lock()
 	for id, ch := range s.subs {

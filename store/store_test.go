@@ -122,8 +122,9 @@ func TestAlreadyOpenOtherProcess(t *testing.T) {
 	} else if _, err := fmt.Sscanf(out[i:], "RESULT:already-open after %dms", &ms); err != nil {
 		t.Fatal(err)
 	}
-	// The child gave up after the 2 s lock timeout (not hanging, not failing instantly).
-	if ms < 1900 || ms > 3500 {
+	// The child gave up after the 2 s lock timeout (not hanging, not failing instantly; the
+	// upper bound has room for a loaded machine, like TestAlreadyOpenSameProcess).
+	if ms < 1900 || ms > 8000 {
 		t.Fatalf("child gave up after %dms", ms)
 	}
 	// Once we close, the other process gets in.

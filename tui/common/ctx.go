@@ -39,8 +39,10 @@ type Store interface {
 	// as a copy for the system viewer (Dir/view) or in the folder the clerk chose.
 	AttachmentComplete(caseID string, att api.Attachment) bool
 	OpenAttachmentWriter(caseID string, att api.Attachment) (*store.AttachmentWriter, error)
-	ExportAttachment(caseID, attachmentID, dst string) error
-	ViewAttachment(caseID, attachmentID, ext string) (string, error)
+	// Export and view check the file against att as the case describes it now: another version
+	// on disk counts as not downloaded (store.ErrNotFound).
+	ExportAttachment(caseID string, att api.Attachment, dst string) error
+	ViewAttachment(caseID string, att api.Attachment, ext string) (string, error)
 	Summary(id string) (store.Summary, error)
 	CaseActions(caseID string) ([]store.Action, error)
 	Action(id string) (store.Action, error)

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -328,8 +329,9 @@ func keyName(b key.Binding) string { return b.Help().Key }
 var errNoViewer = errors.New("caseview: content type not opened with the system viewer")
 
 // openCmd opens a downloaded attachment with the system viewer. The sealed file is decrypted into
-// the cache's private view directory as <id><ext> (the store empties it when it opens and on
-// purge): viewers pick the program by extension, chosen from the content type (see ViewerExt).
+// the cache's private view directory as <id><ext> (the store empties it when it opens and closes,
+// and on purge): viewers pick the program by extension, chosen from the content type (see
+// ViewerExt).
 func (m Model) openCmd(att api.Attachment, again bool) tea.Cmd {
 	st, caseID, vid, open := m.ctx.Store, m.id, m.vid, m.ctx.Open
 	if open == nil {
@@ -340,7 +342,7 @@ func (m Model) openCmd(att api.Attachment, again bool) tea.Cmd {
 		if ext == "" {
 			return fileDoneMsg{view: vid, att: att, again: again, err: errNoViewer}
 		}
-		p, err := st.ViewAttachment(caseID, att.ID, ext)
+		p, err := st.ViewAttachment(caseID, att, ext)
 		if err != nil {
 			return fileDoneMsg{view: vid, att: att, again: again, err: err}
 		}
@@ -370,7 +372,7 @@ func systemOpen(path string) error {
 func (m Model) saveCmd(att api.Attachment, dir string, again bool) tea.Cmd {
 	st, caseID, vid := m.ctx.Store, m.id, m.vid
 	return func() tea.Msg {
-		export := func(dst string) error { return st.ExportAttachment(caseID, att.ID, dst) }
+		export := func(dst string) error { return st.ExportAttachment(caseID, att, dst) }
 		target, err := saveInto(export, dir, SafeFileName(att.Name, att.ID))
 		if err != nil {
 			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, SafeFileName(att.Name, att.ID)), dir: dir, again: again, err: err}
@@ -409,10 +411,38 @@ func saveInto(export func(dst string) error, dir, name string) (string, error) {
 	return "", fmt.Errorf("%s: too many files named %s", dir, name)
 }
 
+// maxFileNameBytes bounds saved file names: most file systems allow 255 bytes, and saveInto may
+// add " (999)".
+const maxFileNameBytes = 200
+
 // SafeFileName turns an applicant's file name into a safe base name: no controls, escape
 // sequences or bidi overrides (so "rechnung\u202efdp.exe" shows and saves as "rechnungfdp.exe"),
-// no path separators, no leading dots; fallback when nothing is left.
+// no path separators, no leading dots, at most maxFileNameBytes bytes of UTF-8 (cut at a rune
+// boundary, keeping a short extension); the fallback, cleaned the same way, when nothing is left,
+// and "anlage" when that leaves nothing either.
 func SafeFileName(name, fallback string) string {
+	s := cleanFileName(name)
+	if s == "" {
+		s = cleanFileName(fallback)
+	}
+	if s == "" {
+		return "anlage"
+	}
+	if len(s) > maxFileNameBytes {
+		ext := filepath.Ext(s)
+		if len(ext) > 16 {
+			ext = ""
+		}
+		cut := maxFileNameBytes - len(ext)
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = strings.TrimRight(s[:cut], " ") + ext
+	}
+	return s
+}
+
+func cleanFileName(name string) string {
 	s := sanitize.Line(name)
 	s = strings.Map(func(r rune) rune {
 		switch r {
@@ -421,21 +451,7 @@ func SafeFileName(name, fallback string) string {
 		}
 		return r
 	}, s)
-	s = strings.TrimLeft(strings.TrimSpace(s), ". ")
-	if r := []rune(s); len(r) > 120 {
-		ext := filepath.Ext(s)
-		if len([]rune(ext)) > 10 {
-			ext = ""
-		}
-		s = string(r[:120-len([]rune(ext))]) + ext
-	}
-	if s == "" {
-		s = sanitize.Line(fallback)
-		if s == "" || strings.ContainsAny(s, `/\`) {
-			s = "anlage"
-		}
-	}
-	return s
+	return strings.TrimLeft(strings.TrimSpace(s), ". ")
 }
 
 // viewerExt maps the content types amt hands to the system viewer to the extension the viewer

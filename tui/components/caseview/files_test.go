@@ -1,0 +1,106 @@
+package caseview
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/tui/i18n"
+)
+
+// TestDoubleEnterOpensTwice: Enter pressed twice on a downloaded attachment runs two opens at
+// once; both hand a whole copy to the viewer.
+func TestDoubleEnterOpensTwice(t *testing.T) {
+	m, _, ctx := open(t, attachmentsCase(), 80, 23)
+	content := []byte("%PDF-1.4\nx")
+	ctx.Download = (&fakeDownload{content: content}).fn
+	var mu sync.Mutex
+	var opened []string
+	ctx.Open = func(p string) error {
+		b, err := os.ReadFile(p)
+		if err == nil && string(b) != string(content) {
+			t.Errorf("viewer got %q", b)
+		}
+		mu.Lock()
+		opened = append(opened, p)
+		mu.Unlock()
+		return err
+	}
+	m.setTab(TabAttachments)
+	m, cmd := m.Update(press("d"))
+	m = drain(t, m, cmd)
+	if !m.files["att-1"] {
+		t.Fatal("not downloaded")
+	}
+	var cmds []tea.Cmd
+	for range 2 {
+		var c tea.Cmd
+		m, c = m.Update(press("enter"))
+		if c == nil {
+			t.Fatal("Enter started no open")
+		}
+		cmds = append(cmds, c)
+	}
+	msgs := make([]tea.Msg, len(cmds))
+	var wg sync.WaitGroup
+	for i, c := range cmds {
+		wg.Go(func() { msgs[i] = c() })
+	}
+	wg.Wait()
+	for i, msg := range msgs {
+		done, ok := msg.(fileDoneMsg)
+		if !ok || done.err != nil {
+			t.Fatalf("open %d: %#v", i+1, msg)
+		}
+		m, _ = m.Update(msg)
+		if !m.noticeOK || m.notice != i18n.Tf("case.open.done", "Personalausweis.pdf") {
+			t.Errorf("open %d: notice %q", i+1, m.notice)
+		}
+	}
+	if len(opened) != 2 {
+		t.Errorf("opened %v, want twice", opened)
+	}
+}
+
+func TestSafeFileNameLength(t *testing.T) {
+	long := strings.Repeat("ä", 150)     // 300 bytes
+	odd := "x" + strings.Repeat("€", 99) // 298 bytes, runes of 3
+	for _, tc := range []struct {
+		name, in, fallback string
+		want               string // "" checks the limits only
+		ext                string
+	}{
+		{"short", "Ausweis.pdf", "att-1", "Ausweis.pdf", ".pdf"},
+		{"multi-byte", long + ".pdf", "att-1", "", ".pdf"},
+		{"cut inside a rune", odd + ".jpeg", "att-1", "", ".jpeg"},
+		{"no extension", long, "att-1", "", ""},
+		{"long extension dropped", "a." + long, "att-1", "", ""},
+		{"fallback without leading dots", "...", "..att-1", "att-1", ""},
+		{"fallback made safe", "", `../a:b`, "_a_b", ""},
+		{"nothing at all", " . ", " .. ", "anlage", ""},
+		{"long fallback", "", strings.Repeat("ö", 200), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SafeFileName(tc.in, tc.fallback)
+			if tc.want != "" && got != tc.want {
+				t.Errorf("SafeFileName(%q, %q) = %q, want %q", tc.in, tc.fallback, got, tc.want)
+			}
+			if len(got) > maxFileNameBytes || !utf8.ValidString(got) || got == "" || strings.HasPrefix(got, ".") {
+				t.Errorf("SafeFileName = %q (%d bytes, valid %v)", got, len(got), utf8.ValidString(got))
+			}
+			if tc.ext != "" && !strings.HasSuffix(got, tc.ext) {
+				t.Errorf("SafeFileName = %q lost its extension %s", got, tc.ext)
+			}
+			if tc.ext == "" && strings.HasSuffix(got, ".pdf") {
+				t.Errorf("SafeFileName = %q", got)
+			}
+			if len(tc.in) > maxFileNameBytes && len(got) < maxFileNameBytes-4 {
+				t.Errorf("SafeFileName cut %q to %d bytes, more than needed", tc.in, len(got))
+			}
+		})
+	}
+}
