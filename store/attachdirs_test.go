@@ -255,8 +255,8 @@ func TestViewRefusesForeignFolder(t *testing.T) {
 			content := pattern(10)
 			att := attOf("att-1", content)
 			putAttachment(t, s, "case-1", att, content, 10)
-			if _, err := s.ViewAttachment("case-1", att, ".pdf"); !errors.Is(err, ErrInvalid) {
-				t.Fatalf("view into a foreign view/: %v, want ErrInvalid", err)
+			if _, err := s.ViewAttachment("case-1", att, ".pdf"); !errors.Is(err, ErrInvalid) || !errors.Is(err, ErrViewFolder) {
+				t.Fatalf("view into a foreign view/: %v, want ErrInvalid and ErrViewFolder", err)
 			}
 			real, err := filepath.EvalSymlinks(filepath.Join(dir, ViewDir))
 			if err != nil {

@@ -39,6 +39,9 @@ var (
 	ErrAttachmentDamaged = errors.New("store: the attachment file is damaged")
 	// ErrAttachmentBusy: another writer of this process has the attachment open.
 	ErrAttachmentBusy = errors.New("store: the attachment is being downloaded already")
+	// ErrViewFolder: Dir/view is a link or a folder amt did not make, so amt writes no decrypted
+	// copy there (it also wraps ErrInvalid).
+	ErrViewFolder = errors.New("store: the folder for viewer copies is not amt's")
 )
 
 // safeName maps an id to one safe path component that means the same on every file system: ids
@@ -475,7 +478,7 @@ func (s *Store) ViewAttachment(caseID string, att api.Attachment, ext string) (s
 		return "", err
 	}
 	if !owned {
-		return "", fmt.Errorf("%w: %s is a link or a folder amt did not make; amt puts no decrypted copies there (move it away)", ErrInvalid, root)
+		return "", fmt.Errorf("%w: %w: %s is a link or a folder amt did not make; amt puts no decrypted copies there (move it away)", ErrInvalid, ErrViewFolder, root)
 	}
 	dir := filepath.Join(root, safeName(caseID))
 	if err := privateDir(dir); err != nil {

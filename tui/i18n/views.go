@@ -181,6 +181,7 @@ func init() {
 		"case.att.cancelHint": {"%s bricht ab", "%s cancels"},
 		"case.open.done":      {"»%s« im Anzeigeprogramm geöffnet.", "Opened “%s” in the viewer."},
 		"case.att.damaged":    {"Die Anlage ist im Zwischenspeicher beschädigt und ließ sich auch neu geladen nicht lesen. Bitte die IT informieren (amt doctor).", "The attachment is damaged in the cache and could not be read even after a fresh download. Please tell IT (amt doctor)."},
+		"case.open.folder":    {"Zum Öffnen legt amt eine Kopie im Ordner „view“ des Zwischenspeichers ab – dort liegt aber ein fremder Ordner oder eine Verknüpfung. Bitte die IT informieren (amt doctor).", "To open it, amt puts a copy into the cache's “view” folder – but a foreign folder or a link is there. Please tell IT (amt doctor)."},
 		"case.open.failed":    {"Kein Anzeigeprogramm gefunden. Mit S in einen Ordner speichern und dort öffnen.", "No viewer found. Save it to a folder with S and open it there."},
 		"case.open.type":      {"Dieser Dateityp wird nicht direkt geöffnet. Mit S in einen Ordner speichern und dort prüfen.", "This file type is not opened directly. Save it with S and check it there."},
 		"case.save.prompt":    {"Speichern in Ordner:", "Save to folder:"},

@@ -292,6 +292,8 @@ func (m Model) updateFiles(msg tea.Msg) (Model, tea.Cmd) {
 			m.notice, m.noticeOK = i18n.T("case.att.damaged"), false
 		case msg.err != nil && msg.saved != "":
 			m.notice, m.noticeOK = i18n.T("case.save.failed"), false
+		case errors.Is(msg.err, store.ErrViewFolder):
+			m.notice, m.noticeOK = i18n.T("case.open.folder"), false
 		case errors.Is(msg.err, errNoViewer):
 			m.notice, m.noticeOK = i18n.T("case.open.type"), false
 		case msg.err != nil:

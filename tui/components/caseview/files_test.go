@@ -104,3 +104,31 @@ func TestSafeFileNameLength(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignViewFolder: when Dir/view is not amt's (a link, someone's folder), opening says so
+// instead of blaming a missing viewer, and nothing is written there.
+func TestForeignViewFolder(t *testing.T) {
+	m, st, ctx := open(t, attachmentsCase(), 80, 23)
+	ctx.Download = (&fakeDownload{content: []byte("%PDF-1.4\nx")}).fn
+	ctx.Open = func(p string) error {
+		t.Errorf("viewer started on %s", p)
+		return nil
+	}
+	view := st.Dir() + string(os.PathSeparator) + "view"
+	if err := os.RemoveAll(view); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(view+string(os.PathSeparator)+"Urlaub", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m.setTab(TabAttachments)
+	m, cmd := m.Update(press("o"))
+	m = drain(t, m, cmd)
+	if m.noticeOK || m.notice != i18n.T("case.open.folder") {
+		t.Fatalf("notice %q, want the view-folder message", m.notice)
+	}
+	entries, err := os.ReadDir(view)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "Urlaub" {
+		t.Fatalf("view/ now holds %v (%v)", entries, err)
+	}
+}
