@@ -842,6 +842,7 @@ var problemTypes = map[string]int{
 	api.ProblemNotFound:             404,
 	api.ProblemMethodNotAllowed:     405,
 	api.ProblemConflict:             409,
+	api.ProblemAlreadyApplied:       409,
 	api.ProblemGone:                 410,
 	api.ProblemPrecondition:         412,
 	api.ProblemTooLarge:             413,

@@ -384,6 +384,12 @@ const (
 // ProblemUnsupportedMediaType (415): a request body not declared as Content-Type application/json.
 const ProblemUnsupportedMediaType = "https://amt.example/problems/unsupported-media-type"
 
+// ProblemAlreadyApplied (409): a resend of an action the server applied before, after the
+// idempotency retention, when the original answer is no longer kept (only a fingerprint of the
+// request is). Nothing was applied now. The action's effect is on the server: a client treats the
+// action as delivered and gets the case from the change feed.
+const ProblemAlreadyApplied = "https://amt.example/problems/already-applied"
+
 // Header names used by the API beyond the standard ones.
 const (
 	HeaderIdempotentReplay = "Idempotent-Replay"

@@ -60,6 +60,10 @@ func decodeResponse(op string, action bool, status int, hdr http.Header, body []
 		if !action {
 			return fmt.Errorf("client: %s: %w%s", op, ErrNotFound, problemText(&p))
 		}
+	case http.StatusConflict:
+		if p.Type == api.ProblemAlreadyApplied {
+			return fmt.Errorf("client: %s: %w", op, ErrAlreadyApplied)
+		}
 	case http.StatusGone:
 		return fmt.Errorf("client: %s: %w", op, ErrCursorExpired)
 	case http.StatusPreconditionFailed:

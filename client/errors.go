@@ -28,8 +28,12 @@ var (
 	// ErrCursorExpired: 410 — the change-feed cursor is too old; resync from the beginning.
 	ErrCursorExpired = errors.New("change cursor expired: full resync needed")
 	// ErrRejected: the server refused the request for good (400, 403 on an action, 404 on an
-	// action, 409, 413, 422, 428 and other 4xx). See *RejectedError.
+	// action, 409 other than already-applied, 413, 422, 428 and other 4xx). See *RejectedError.
 	ErrRejected = errors.New("rejected by the server")
+	// ErrAlreadyApplied: 409 already-applied — a resend of an action the server applied before,
+	// whose original answer it no longer keeps (a resend after its idempotency retention). The
+	// action is delivered, not rejected: treat it as done; the case comes with the change feed.
+	ErrAlreadyApplied = errors.New("action already applied earlier")
 	// ErrConflict: 412 — the case changed since the clerk saw it. See *ConflictError.
 	ErrConflict = errors.New("the case was changed in the meantime")
 	// ErrRetryLater: 429, 408 or 5xx, or an unreadable success response. See *RetryError.

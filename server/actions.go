@@ -208,8 +208,9 @@ func summary(s string) string {
 }
 
 // action returns the handler of one action kind. Order of checks: Content-Type (415, in authed) →
-// body (413/400) → case of the caller's Amt (404) → replay lookup (replay or 422) → an id the
-// case already carries although its replay record has expired (409) → field values (422) →
+// body (413/400) → case of the caller's Amt (404) → replay lookup (replay or 422) → fingerprint of
+// an aged-out record (409 already-applied or 422) → case still with the Amt (404) → an id the case
+// already carries although no record of it is left (409 already-applied) → field values (422) →
 // If-Match (428/412) → state machine and permissions (409/403) → apply: case, event, feed entry
 // and idempotency record in one transaction.
 func (s *Server) action(kind api.ActionKind) handlerFunc {
@@ -278,20 +279,22 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				return err
 			} else if found {
 				if !bytes.Equal(rec.Hash, hash[:]) {
-					return problem(http.StatusUnprocessableEntity, api.ProblemUnprocessable, "Action id reused",
-						"this action id was already used with a different body")
+					return idMismatch()
 				}
 				status, resp, replay = rec.Status, rec.Body, true
 				return nil
+			}
+			// A resend whose record aged into a fingerprint (PruneIdempotency): never applied
+			// twice, whatever the case has become since.
+			if e := checkFingerprint(tx, ik, hash[:]); e != nil {
+				return e
 			}
 			if !visible(c) {
 				return notFound()
 			}
 			if appliedBefore(c, kind, actionID) {
-				// A resend whose idempotency record has expired (PruneIdempotency): never apply
-				// it twice.
-				return problem(http.StatusConflict, api.ProblemConflict, "Action already applied",
-					"the case already carries this action id; its replay record has expired")
+				// A resend whose record a server without fingerprints removed.
+				return alreadyApplied()
 			}
 			if e := s.validate(req); e != nil {
 				return e

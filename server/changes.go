@@ -197,7 +197,8 @@ func (s *Server) readChanges(amt string, cursor uint64, fromStart bool, limit in
 }
 
 // PruneTombstones removes tombstones older than Config.TombstoneRetention from every Amt's feed
-// and raises the feed's horizon: a cursor older than the newest pruned tombstone answers 410.
+// and raises the feed's horizon: a cursor older than the newest pruned tombstone answers 410. The
+// idempotency fingerprints of a pruned tombstone's case go with it (dropFingerprints).
 func (s *Server) PruneTombstones() (int, error) {
 	cutoff := s.now().Add(-s.cfg.TombstoneRetention)
 	n := 0
@@ -245,6 +246,10 @@ func (s *Server) PruneTombstones() (int, error) {
 					return err
 				}
 				if err := by.Delete(dropCase[i]); err != nil {
+					return err
+				}
+				// The case has left its Amt for good: its fingerprints can answer nothing more.
+				if _, err := dropFingerprints(tx, string(dropCase[i])); err != nil {
 					return err
 				}
 				horizon = max(horizon, binary.BigEndian.Uint64(k))

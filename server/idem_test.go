@@ -54,10 +54,10 @@ func metric(t *testing.T, c *client, name string) int64 {
 }
 
 // TestIdempotencyRetention: within the retention every action's resend answers the original
-// result; after it, a prune pass removes the records and a resend is never applied twice: an id
-// the case still carries answers 409, a state-changing action meets its stale If-Match (412).
-// The record of an open four-eyes proposal is kept until the proposal is decided, so neither
-// the proposer's resend nor the lead's approval breaks.
+// result; after it, a prune pass turns the records into fingerprints and a resend of any kind
+// answers 409 already-applied, never applied twice (not stopped by a stale If-Match either: the
+// fingerprint is consulted first). The record of an open four-eyes proposal is kept until the
+// proposal is decided, so neither the proposer's resend nor the lead's approval breaks.
 func TestIdempotencyRetention(t *testing.T) {
 	const retention = 90 * 24 * time.Hour
 	t0 := fixedNow
@@ -109,24 +109,24 @@ func TestIdempotencyRetention(t *testing.T) {
 	// four-eyes decision with its approval, and an open four-eyes proposal.
 	a := review(false)
 	a = do(&action{name: "note", c: clerk, kind: api.ActionNote, caseID: a.ID, id: "ret-note",
-		body: api.NoteRequest{Text: "Rückruf vereinbart"}, status: 409, typ: api.ProblemConflict})
+		body: api.NoteRequest{Text: "Rückruf vereinbart"}, status: 409, typ: api.ProblemAlreadyApplied})
 	a = do(&action{name: "document request", c: clerk, kind: api.ActionDocumentRequest, caseID: a.ID, id: "ret-docs",
-		body: api.DocumentRequestRequest{Documents: []string{"Meldebescheinigung"}, Deadline: "2027-06-30"}, status: 409, typ: api.ProblemConflict})
+		body: api.DocumentRequestRequest{Documents: []string{"Meldebescheinigung"}, Deadline: "2027-06-30"}, status: 409, typ: api.ProblemAlreadyApplied})
 	a = do(&action{name: "resubmission", c: clerk, kind: api.ActionResubmission, caseID: a.ID, id: "ret-resub",
-		body: api.ResubmissionRequest{Date: "2027-06-30"}, status: 409, typ: api.ProblemConflict})
+		body: api.ResubmissionRequest{Date: "2027-06-30"}, status: 409, typ: api.ProblemAlreadyApplied})
 	do(&action{name: "assignment", c: clerk, kind: api.ActionAssignment, caseID: a.ID, id: "ret-assign",
-		body: api.AssignmentRequest{Assignee: ""}, version: a.Version, status: 412, typ: api.ProblemPrecondition})
+		body: api.AssignmentRequest{Assignee: ""}, version: a.Version, status: 409, typ: api.ProblemAlreadyApplied})
 	b := review(false)
 	do(&action{name: "status", c: clerk, kind: api.ActionStatus, caseID: b.ID, id: "ret-status",
-		body: api.StatusRequest{Status: api.StatusAwaitingDocuments}, version: b.Version, status: 412, typ: api.ProblemPrecondition})
+		body: api.StatusRequest{Status: api.StatusAwaitingDocuments}, version: b.Version, status: 409, typ: api.ProblemAlreadyApplied})
 	c := review(false)
 	do(&action{name: "decision", c: clerk, kind: api.ActionDecision, caseID: c.ID, id: "ret-dec",
-		body: api.DecisionRequest{Outcome: api.OutcomeRejected, Reasoning: "unvollständig"}, version: c.Version, status: 409, typ: api.ProblemConflict})
+		body: api.DecisionRequest{Outcome: api.OutcomeRejected, Reasoning: "unvollständig"}, version: c.Version, status: 409, typ: api.ProblemAlreadyApplied})
 	d := review(true)
 	d = do(&action{name: "four-eyes proposal", c: clerk, kind: api.ActionDecision, caseID: d.ID, id: "ret-prop",
-		body: api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "geprüft"}, version: d.Version, status: 409, typ: api.ProblemConflict})
+		body: api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "geprüft"}, version: d.Version, status: 409, typ: api.ProblemAlreadyApplied})
 	do(&action{name: "approval (decision id as key)", c: lead, kind: api.ActionApproval, caseID: d.ID, id: "ret-prop", sub: "ret-prop",
-		body: api.ApprovalRequest{Approve: true}, version: d.Version, status: 412, typ: api.ProblemPrecondition})
+		body: api.ApprovalRequest{Approve: true}, version: d.Version, status: 409, typ: api.ProblemAlreadyApplied})
 	e := review(true)
 	e = do(&action{name: "open proposal", c: clerk, kind: api.ActionDecision, caseID: e.ID, id: "ret-open",
 		body: api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "geprüft"}, version: e.Version, status: 200})
@@ -217,7 +217,7 @@ func TestIdempotencyRetention(t *testing.T) {
 		t.Fatalf("approval after the pass: %s %+v", e2.Status, e2.Decision)
 	}
 	// Once decided, the proposal's record ages like any other (kept until a full retention after
-	// the pass that kept it) and a resend then answers 409.
+	// the pass that kept it) and a resend then answers 409 already-applied.
 	if n := prune(after.Add(retention)); n != 1 { // the young note
 		t.Fatalf("pruned %d, want only the young note", n)
 	}
@@ -225,7 +225,7 @@ func TestIdempotencyRetention(t *testing.T) {
 		t.Fatalf("pruned %d after the proposal was decided, want 2", n)
 	}
 	resp, out = resend(acts[len(acts)-1])
-	wantProblem(t, resp, out, 409, api.ProblemConflict)
+	wantProblem(t, resp, out, 409, api.ProblemAlreadyApplied)
 }
 
 func countNotes(c api.Case, id string) int {

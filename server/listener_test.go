@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -85,66 +86,132 @@ func wantMetricLine(t *testing.T, metrics, line string) {
 // implementation.
 const hangAfter = time.Minute
 
-// TestListenerLimit: with max_conns 2 and two idle keep-alive connections open, a third
-// connection is not even taken from the kernel; its request is answered only after the first
-// connection closes. Shutdown does not hang on the waiting Accept.
-func TestListenerLimit(t *testing.T) {
-	s, err := New(Config{DataDir: t.TempDir(), MaxConns: 2, PruneInterval: -1})
+// limitedServer returns a server limited to maxConns, its loopback listener as taken from the
+// kernel (counted) and as limited by s.Listener, and the http.Server from s.HTTPServer. The
+// caller sets the listener's hooks before it serves.
+func limitedServer(t *testing.T, maxConns int) (*Server, *countingListener, *limitListener, *http.Server) {
+	t.Helper()
+	s, err := New(Config{DataDir: t.TempDir(), MaxConns: maxConns, PruneInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	counted := &countingListener{Listener: inner}
 	ln := s.Listener(counted).(*limitListener)
-	waiting := make(chan struct{}, 8)
-	ln.waiting = func() { waiting <- struct{}{} }
-	hs := s.HTTPServer(nil)
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	addr := inner.Addr().String()
+	return s, counted, ln, s.HTTPServer(nil)
+}
 
-	c1, c2 := dialRaw(t, addr), dialRaw(t, addr)
-	c1.get("/healthz")
-	c2.get("/healthz")
-	select { // Accept now waits for a free slot
-	case <-waiting:
-	case <-time.After(hangAfter):
-		t.Fatal("Accept does not wait at the limit")
+// signals returns a channel and a hook that sends to it without ever blocking the server.
+func signals() (chan struct{}, func()) {
+	ch := make(chan struct{}, 64)
+	return ch, func() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
+}
 
-	c3 := dialRaw(t, addr)
-	c3.send("/healthz")
-	answered := make(chan error, 1)
+func await(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(hangAfter):
+		t.Fatal(what)
+	}
+}
+
+// answer reads the response to a request already sent on r, in the background.
+func (r *rawConn) answer() <-chan error {
+	done := make(chan error, 1)
 	go func() {
-		code, _, err := c3.read()
+		code, _, err := r.read()
 		if err == nil && code != 200 {
 			err = errors.New(http.StatusText(code))
 		}
-		answered <- err
+		done <- err
 	}()
-	// The waiting Accept cannot take the third connection: only two were ever accepted, and
-	// the open ones are still served.
-	m := c2.get("/metrics")
-	if n := counted.n.Load(); n != 2 {
-		t.Fatalf("%d connections accepted at the limit of 2", n)
+	return done
+}
+
+// wantClosedByServer checks that the server closed r: reading ends (EOF or reset), no answer.
+func (r *rawConn) wantClosedByServer() {
+	r.t.Helper()
+	r.c.SetReadDeadline(time.Now().Add(hangAfter)) // a stop for a broken implementation only
+	var b [1]byte
+	n, err := r.br.Read(b[:])
+	if ne, ok := err.(net.Error); err == nil || ok && ne.Timeout() {
+		r.t.Fatalf("connection not closed by the server: read %d bytes (%v)", n, err)
 	}
-	select {
-	case err := <-answered:
-		t.Fatalf("third connection answered while two were open (%v)", err)
-	default:
+}
+
+// TestListenerClosesIdleForNew: with max_conns 2 and two idle keep-alive clients, a third client
+// is served at once — the server closes the longest idle connection for it; the first two never
+// close by themselves. Nothing waits.
+func TestListenerClosesIdleForNew(t *testing.T) {
+	_, counted, ln, hs := limitedServer(t, 2)
+	idled, hook := signals()
+	ln.idled = hook
+	ln.waiting = func() { t.Error("Accept waited although a connection was idle") }
+	go hs.Serve(ln)
+	defer hs.Close()
+	addr := ln.Addr().String()
+
+	c1 := dialRaw(t, addr)
+	c1.get("/healthz")
+	await(t, idled, "the first connection never went idle")
+	c2 := dialRaw(t, addr)
+	c2.get("/healthz")
+	await(t, idled, "the second connection never went idle")
+
+	c3 := dialRaw(t, addr)
+	c3.get("/healthz")
+	c1.wantClosedByServer() // the longest idle one made room
+	m := c2.get("/metrics") // the other is still served
+	if n := counted.n.Load(); n != 3 {
+		t.Fatalf("%d connections accepted, want 3", n)
 	}
 	wantMetricLine(t, m, "amt_http_connections 2")
 	wantMetricLine(t, m, "amt_http_connections_max 2")
-	if strings.Contains(m, "amt_http_connection_waits_total 0\n") {
-		t.Fatal("waits not counted")
+	wantMetricLine(t, m, "amt_http_idle_connections_closed_total 1")
+	wantMetricLine(t, m, "amt_http_connection_waits_total 0")
+	c3.get("/healthz")
+}
+
+// TestListenerWaitsWithoutIdle: connections that have sent nothing yet are never closed for
+// another; with both slots held by such silent connections a third waits (counted once), is
+// served when one of them closes, and Shutdown does not hang on a waiting Accept.
+func TestListenerWaitsWithoutIdle(t *testing.T) {
+	s, counted, ln, hs := limitedServer(t, 2)
+	waiting, hook := signals()
+	ln.waiting = hook
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+
+	s1 := dialRaw(t, addr) // silent, like the second
+	dialRaw(t, addr)
+	c3 := dialRaw(t, addr)
+	c3.send("/healthz")
+	answered := c3.answer()
+	await(t, waiting, "Accept does not wait at the limit")
+	select {
+	case err := <-answered:
+		t.Fatalf("third connection answered while two silent ones held the slots (%v)", err)
+	default:
+	}
+	if n := counted.n.Load(); n != 3 {
+		t.Fatalf("%d connections taken from the kernel, want 3 (two served, one waiting)", n)
+	}
+	if n := s.metrics.connWaits.Load(); n != 1 {
+		t.Fatalf("waits = %d, want 1", n)
 	}
 
-	// Closing the first connection frees its slot for the third.
-	c1.c.Close()
+	s1.c.Close() // its slot goes to the waiting one
 	select {
 	case err := <-answered:
 		if err != nil {
@@ -153,17 +220,14 @@ func TestListenerLimit(t *testing.T) {
 	case <-time.After(hangAfter):
 		t.Fatal("third connection never served after the first closed")
 	}
-	if n := counted.n.Load(); n != 3 {
-		t.Fatalf("%d connections accepted, want 3", n)
-	}
-	wantMetricLine(t, c3.get("/metrics"), "amt_http_connections 2")
 
-	// At the limit again, Accept waits; closing the server ends it.
-	select {
-	case <-waiting:
-	case <-time.After(hangAfter):
-		t.Fatal("Accept does not wait at the limit")
-	}
+	// Now the second silent one and c3 (idle) are open: a fourth, silent, takes c3's slot; a fifth then
+	// finds none idle and waits, until the server is closed.
+	dialRaw(t, addr)
+	c3.wantClosedByServer()
+	c5 := dialRaw(t, addr)
+	c5.send("/healthz")
+	await(t, waiting, "Accept does not wait at the limit")
 	if err := hs.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +238,105 @@ func TestListenerLimit(t *testing.T) {
 		}
 	case <-time.After(hangAfter):
 		t.Fatal("Serve does not return after Close while Accept waits")
+	}
+	if n := s.metrics.connIdleClosed.Load(); n != 1 {
+		t.Fatalf("idle connections closed = %d, want 1", n)
+	}
+}
+
+// TestListenerWaitsForIdle: with both slots busy with requests, a new connection waits; when one
+// request ends its connection goes idle and is closed for the new one (after its answer).
+func TestListenerWaitsForIdle(t *testing.T) {
+	_, _, ln, hs := limitedServer(t, 2)
+	waiting, hook := signals()
+	ln.waiting = hook
+	entered := make(chan struct{}, 2)
+	release := make(chan struct{})
+	hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			entered <- struct{}{}
+			<-release
+		}
+		io.WriteString(w, "ok")
+	})
+	go hs.Serve(ln)
+	defer hs.Close()
+	addr := ln.Addr().String()
+
+	busy := []*rawConn{dialRaw(t, addr), dialRaw(t, addr)}
+	var answers []<-chan error
+	for _, c := range busy {
+		c.send("/block")
+		answers = append(answers, c.answer())
+		await(t, entered, "request never reached the handler")
+	}
+	c3 := dialRaw(t, addr)
+	c3.send("/x")
+	answered := c3.answer()
+	await(t, waiting, "Accept does not wait with both connections busy")
+
+	release <- struct{}{} // one request ends: its connection goes idle and makes room
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatalf("third connection: %v", err)
+		}
+	case <-time.After(hangAfter):
+		t.Fatal("third connection never served after a connection went idle")
+	}
+	close(release)
+	for i, a := range answers {
+		if err := <-a; err != nil { // both blocked requests were answered in full
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+}
+
+// TestListenerHTTP2: HTTP/2 connections report idle too (no open stream): with max_conns 2 and
+// two clients each holding an idle HTTP/2 connection, a third client is served.
+func TestListenerHTTP2(t *testing.T) {
+	s, _, ln, hs := limitedServer(t, 2)
+	idled, hook := signals()
+	ln.idled = hook
+	ln.waiting = func() { t.Error("Accept waited although a connection was idle") }
+	ts := &httptest.Server{Listener: ln, Config: hs, EnableHTTP2: true}
+	ts.StartTLS()
+	defer ts.Close()
+	get := func(name string) {
+		t.Helper()
+		tr := ts.Client().Transport.(*http.Transport).Clone() // a connection of its own
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr}).Get(ts.URL + "/healthz")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+			t.Fatalf("%s: %d over %s", name, resp.StatusCode, resp.Proto)
+		}
+	}
+	keep := func(name string) *http.Transport {
+		t.Helper()
+		tr := ts.Client().Transport.(*http.Transport).Clone()
+		t.Cleanup(tr.CloseIdleConnections)
+		resp, err := (&http.Client{Transport: tr}).Get(ts.URL + "/healthz")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Fatalf("%s: %s, want HTTP/2", name, resp.Proto)
+		}
+		await(t, idled, name+": connection never reported idle")
+		return tr
+	}
+	keep("first clerk")
+	keep("second clerk")
+	get("third clerk")
+	if n := s.metrics.connIdleClosed.Load(); n != 1 {
+		t.Fatalf("idle connections closed = %d, want 1", n)
 	}
 }
 

@@ -22,10 +22,13 @@ type metrics struct {
 	requests map[reqKey]uint64
 	latency  map[string]*histogram
 
-	connOpen   atomic.Int64  // connections open on a Listener
-	connMax    atomic.Int64  // its limit; 0 = none (or no Listener)
-	connWaits  atomic.Uint64 // times Accept waited because the limit was reached
-	idemPruned atomic.Uint64 // idempotency records removed by PruneIdempotency
+	connOpen       atomic.Int64  // connections open on a Listener
+	connIdle       atomic.Int64  // of them idle between requests (reported through ConnState)
+	connMax        atomic.Int64  // its limit; 0 = none (or no Listener)
+	connIdleClosed atomic.Uint64 // idle connections closed to give a new one a slot
+	connWaits      atomic.Uint64 // connections that found no slot and no idle one to close
+	idemPruned     atomic.Uint64 // idempotency records aged by PruneIdempotency
+	pruneSkipped   atomic.Uint64 // background pruning passes skipped on a clock that jumped
 }
 
 type reqKey struct {
@@ -133,9 +136,15 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	if n := m.connMax.Load(); n > 0 {
 		fmt.Fprintf(&b, "# HELP amt_http_connections_max The limit of open client connections (max_conns).\n# TYPE amt_http_connections_max gauge\namt_http_connections_max %d\n", n)
 	}
-	fmt.Fprintf(&b, "# HELP amt_http_connection_waits_total Times a new connection had to wait because max_conns were open.\n# TYPE amt_http_connection_waits_total counter\namt_http_connection_waits_total %d\n",
+	fmt.Fprintf(&b, "# HELP amt_http_connections_idle Open client connections idle between requests.\n# TYPE amt_http_connections_idle gauge\namt_http_connections_idle %d\n",
+		m.connIdle.Load())
+	fmt.Fprintf(&b, "# HELP amt_http_idle_connections_closed_total Idle keep-alive connections closed to give a new connection a slot at max_conns.\n# TYPE amt_http_idle_connections_closed_total counter\namt_http_idle_connections_closed_total %d\n",
+		m.connIdleClosed.Load())
+	fmt.Fprintf(&b, "# HELP amt_http_connection_waits_total Accepted connections that had to wait for a slot: max_conns were open and none of them idle.\n# TYPE amt_http_connection_waits_total counter\namt_http_connection_waits_total %d\n",
 		m.connWaits.Load())
-	fmt.Fprintf(&b, "# HELP amt_idempotency_records_pruned_total Idempotency records removed after their retention.\n# TYPE amt_idempotency_records_pruned_total counter\namt_idempotency_records_pruned_total %d\n",
+	fmt.Fprintf(&b, "# HELP amt_idempotency_records_pruned_total Idempotency records past their retention whose stored answer was dropped (a fingerprint stays while the case is with its Amt).\n# TYPE amt_idempotency_records_pruned_total counter\namt_idempotency_records_pruned_total %d\n",
 		m.idemPruned.Load())
+	fmt.Fprintf(&b, "# HELP amt_prune_passes_skipped_total Background pruning passes skipped because the clock had jumped ahead of the schedule.\n# TYPE amt_prune_passes_skipped_total counter\namt_prune_passes_skipped_total %d\n",
+		m.pruneSkipped.Load())
 	writeBody(w, r, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

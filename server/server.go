@@ -33,16 +33,18 @@ type Config struct {
 	// TombstoneRetention is how long a tombstone stays in the change feed; 0 = 30 days.
 	// A cursor older than the newest pruned tombstone answers 410.
 	TombstoneRetention time.Duration
-	// IdempotencyRetention is how long the record of an applied action is kept so that a resend
-	// answers the original result; 0 = 90 days. A client must not hold an action (unanswered)
-	// for longer. Older records are pruned; see PruneIdempotency.
+	// IdempotencyRetention is how long the whole record of an applied action (with its answer) is
+	// kept so that a resend answers the original result; 0 = 90 days. After it only a fingerprint
+	// stays, and a resend answers 409 already-applied; see PruneIdempotency.
 	IdempotencyRetention time.Duration
 	// PruneInterval is how often tombstones and idempotency records are pruned in the background
-	// (idempotency records also once at start); 0 = 1 hour, <0 = never (call PruneTombstones and
-	// PruneIdempotency yourself).
+	// (idempotency records also once at start; passes on a clock that jumped ahead are skipped,
+	// see pruneSchedule); 0 = 1 hour, <0 = never (call PruneTombstones and PruneIdempotency
+	// yourself).
 	PruneInterval time.Duration
-	// MaxConns is how many connections a listener from Listener accepts at once; 0 = 1000,
-	// <0 = no limit.
+	// MaxConns is how many connections a listener from Listener keeps open at once; 0 =
+	// DefaultMaxConns, <0 = no limit. At the limit the longest idle keep-alive connection is
+	// closed for a new one (with HTTPServer); see Listener.
 	MaxConns int
 	// Location is the time zone in which dates (YYYY-MM-DD) are judged; nil = Europe/Berlin.
 	Location *time.Location
@@ -76,7 +78,7 @@ const DBFile = "server.db"
 // Defaults of Config.
 const (
 	DefaultIdempotencyRetention = 90 * 24 * time.Hour
-	DefaultMaxConns             = 1000
+	DefaultMaxConns             = 4096
 )
 
 // New opens (or creates) the database in cfg.DataDir and builds the handler.
@@ -212,18 +214,23 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 }
 
 // HTTPServer returns NewHTTPServer(s.Handler(), logger) with s.Drain registered to run when
-// Shutdown starts: long-polls end and /readyz answers 503 while connections drain.
+// Shutdown starts (long-polls end and /readyz answers 503 while connections drain) and with
+// ConnState reporting idle connections to the listeners from s.Listener, so that at MaxConns the
+// longest idle one makes room for a new client. Chain, do not replace, its ConnState.
 func (s *Server) HTTPServer(logger *slog.Logger) *http.Server {
 	hs := NewHTTPServer(s.Handler(), logger)
 	hs.RegisterOnShutdown(s.Drain)
+	hs.ConnState = connState
 	return hs
 }
 
 // pruneLoop is the background maintenance: idempotency records are pruned at start and then,
 // with tombstones, every PruneInterval, when the tokens' last-used days are also written back.
+// Pruning passes on a clock that jumped ahead are skipped (pruneSchedule).
 func (s *Server) pruneLoop() {
 	defer s.wg.Done()
-	s.pruneIdem()
+	sched := &pruneSchedule{interval: s.cfg.PruneInterval}
+	s.prunePass(sched, false)
 	t := time.NewTicker(s.cfg.PruneInterval)
 	defer t.Stop()
 	for {
@@ -231,12 +238,7 @@ func (s *Server) pruneLoop() {
 		case <-s.quit:
 			return
 		case <-t.C:
-			if n, err := s.PruneTombstones(); err != nil {
-				s.log.Error("prune tombstones", "err", err)
-			} else if n > 0 {
-				s.log.Info("pruned tombstones", "count", n)
-			}
-			s.pruneIdem()
+			s.prunePass(sched, true)
 			if err := s.flushTokenUse(); err != nil {
 				s.log.Error("record token use", "err", err)
 			}
@@ -244,12 +246,28 @@ func (s *Server) pruneLoop() {
 	}
 }
 
-func (s *Server) pruneIdem() {
+// prunePass is one scheduled pass: tombstones (unless at start) and idempotency records, if the
+// schedule admits the clock. It reports whether it pruned.
+func (s *Server) prunePass(sched *pruneSchedule, tombstones bool) bool {
+	if ok, ahead := sched.admit(s.now()); !ok {
+		s.metrics.pruneSkipped.Add(1)
+		s.log.Warn("pruning skipped: the clock jumped ahead of the server's schedule; set it right, or restart amt-server if the new time is right",
+			"ahead", ahead.Round(time.Minute).String())
+		return false
+	}
+	if tombstones {
+		if n, err := s.PruneTombstones(); err != nil {
+			s.log.Error("prune tombstones", "err", err)
+		} else if n > 0 {
+			s.log.Info("pruned tombstones", "count", n)
+		}
+	}
 	if n, err := s.PruneIdempotency(); err != nil {
 		s.log.Error("prune idempotency records", "err", err)
 	} else if n > 0 {
-		s.log.Info("pruned idempotency records", "count", n)
+		s.log.Info("aged idempotency records into fingerprints", "count", n)
 	}
+	return true
 }
 
 // principal is the authenticated caller.

@@ -28,7 +28,7 @@ var (
 	bCases  = []byte("cases")  // case id → api.Case JSON
 	bEvents = []byte("events") // case id 0x00 u64be(seq) → api.Event JSON
 	bFiles  = []byte("files")  // sha256 hex → bytes (shared between cases)
-	bIdem   = []byte("idem")   // case id 0x00 kind 0x00 action id → idemRec; aged by bIdemAge (idem.go)
+	bIdem   = []byte("idem")   // case id 0x00 kind 0x00 action id → idemRec; aged by bIdemAge into bIdemFP (idem.go)
 	bFeeds  = []byte("feeds")  // amt id → bucket {log: u64be(seq) → changeRec, bycase: case id → u64be(seq), tombs: u64be(seq) → case id, horizon}
 	bStats  = []byte("stats")  // status → u64be(count)
 
@@ -93,7 +93,7 @@ func idemKey(caseID string, kind api.ActionKind, actionID string) []byte {
 }
 
 func initBuckets(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bIdemAge, bFeeds, bStats} {
+	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bIdemAge, bIdemFP, bFeeds, bStats} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}

@@ -204,6 +204,15 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 		te *client.RetryError
 	)
 	switch {
+	case errors.Is(err, client.ErrAlreadyApplied):
+		// A resend of an action the server applied long ago (its answer was lost and is no
+		// longer kept): delivered, neither rejected nor a conflict. No case comes with the
+		// answer; the pull brings the current one.
+		if serr := y.st.MarkDone(a.ID, nil); serr != nil {
+			return outStop, time.Time{}, wrapStore(serr)
+		}
+		y.log.Info("action was applied earlier; delivered", "action", a.ID, "kind", a.Kind)
+		return outDone, time.Time{}, nil
 	case errors.As(err, &ce):
 		if serr := y.st.MarkConflict(a.ID, ce.Case); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)

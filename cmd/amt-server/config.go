@@ -28,9 +28,10 @@ type settings struct {
 	RateLimit          float64 // requests per second per token; 0 = no limit
 	RateBurst          int     // 0 = twice RateLimit, at least 10
 	TombstoneRetention time.Duration
-	// IdempotencyRetention is how long the answer to an action is kept for resends.
+	// IdempotencyRetention is how long the answer to an action is kept for resends (a
+	// fingerprint of it stays for good).
 	IdempotencyRetention time.Duration
-	MaxConns             int // concurrent client connections; 0 = no limit
+	MaxConns             int // client connections open at once; 0 = no limit
 
 	ConfigFile string            // the config file read, if any
 	Source     map[string]string // key → where its value came from, for errors and the start log
@@ -106,7 +107,7 @@ var settingsTable = []setting{
 			return nil
 		}},
 	{key: "idempotency_retention", flag: "idempotency-retention", env: "AMT_SERVER_IDEMPOTENCY_RETENTION", def: "90d",
-		usage: "how long the answer to a clerk action is kept for resends (e.g. 90d); a client must not hold an unanswered action longer",
+		usage: "how long the answer to a clerk action is kept for resends (e.g. 90d); later resends answer already-applied, never applied twice",
 		set: func(s *settings, v string) error {
 			d, err := parseDays(v)
 			if err != nil {
@@ -118,8 +119,8 @@ var settingsTable = []setting{
 			s.IdempotencyRetention = d
 			return nil
 		}},
-	{key: "max_conns", flag: "max-conns", env: "AMT_SERVER_MAX_CONNS", def: "1000",
-		usage: "client connections served at once; more wait until one closes; 0 = no limit",
+	{key: "max_conns", flag: "max-conns", env: "AMT_SERVER_MAX_CONNS", def: "4096",
+		usage: "client connections open at once; at the limit the longest idle one is closed for a new one, else it waits; keep below LimitNOFILE; 0 = no limit",
 		set: func(s *settings, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 1_000_000 {
@@ -373,13 +374,14 @@ rate_burst: 0
 tombstone_retention: 30d
 
 # How long the answer to each clerk action is kept so that a resend (after a lost answer)
-# gets the original result (90d, 2160h, ...; at least 1d). Older records are removed in the
-# background. A client must not hold an unanswered action longer than this; the amt client
-# delivers its pending actions as soon as it is online again.
+# gets the original result (90d, 2160h, ...; at least 1d). After it the answer is dropped in
+# the background and only a small fingerprint of the action stays: a later resend answers
+# "already applied" (the amt client counts it as delivered), never applied twice.
 idempotency_retention: 90d
 
-# Client connections served at once (idle keep-alive connections count). More wait in the
-# kernel's queue until one closes, so a flood of connections cannot exhaust file descriptors;
-# keep it below the service's file limit (LimitNOFILE). 0 = no limit.
-max_conns: 1000
+# Client connections open at once (idle keep-alive connections count). At the limit the
+# longest idle connection is closed for a new one; only if none is idle does the new one wait
+# in the kernel's queue. So a flood of connections cannot exhaust file descriptors: keep it
+# below the service's file limit (LimitNOFILE, 65536 in the systemd unit). 0 = no limit.
+max_conns: 4096
 `

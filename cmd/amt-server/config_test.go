@@ -49,7 +49,7 @@ max_conns: 200
 		t.Fatal(err)
 	}
 	if s.Data != "" || s.Addr != "127.0.0.1:8080" || s.LogLevel != slog.LevelInfo || s.RateLimit != 50 || s.RateBurst != 0 ||
-		s.TombstoneRetention != 30*24*time.Hour || s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 1000 || s.ConfigFile != "" {
+		s.TombstoneRetention != 30*24*time.Hour || s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 4096 || s.ConfigFile != "" {
 		t.Fatalf("defaults: %+v", s)
 	}
 	// The file overrides the defaults.
@@ -229,7 +229,7 @@ func TestConfigExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.Data != "/var/lib/amt-server" || s.Addr != "127.0.0.1:8080" || s.RateLimit != 50 || s.TombstoneRetention != 720*time.Hour ||
-		s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 1000 {
+		s.IdempotencyRetention != 90*24*time.Hour || s.MaxConns != 4096 {
 		t.Fatalf("%+v", s)
 	}
 	// With the TLS lines uncommented it still loads.

@@ -3,7 +3,7 @@
 //
 //	amt-server [serve] [--config FILE] --data DIR [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F]
 //	           [--log-level info] [--rate-limit 50] [--rate-burst 0] [--tombstone-retention 30d]
-//	           [--idempotency-retention 90d] [--max-conns 1000]
+//	           [--idempotency-retention 90d] [--max-conns 4096]
 //	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD]
 //	amt-server backup [--config FILE] --data DIR --out FILE
 //	amt-server restore [--config FILE] --data DIR --from FILE
