@@ -286,7 +286,9 @@ func TestReadErrors(t *testing.T) {
 
 func TestChangesPagesAndLongPoll(t *testing.T) {
 	env := start(t)
-	c := newClient(t, env.URL, env.Token(clerk), func(cfg *Config) { cfg.AttemptTimeout = 300 * time.Millisecond })
+	// An attempt timeout shorter than the idle long-poll below, with room to spare for the pages
+	// and for the long-poll's answer on a loaded machine.
+	c := newClient(t, env.URL, env.Token(clerk), func(cfg *Config) { cfg.AttemptTimeout = time.Second })
 	ctx := context.Background()
 
 	seen := map[string]bool{}
@@ -318,7 +320,7 @@ func TestChangesPagesAndLongPoll(t *testing.T) {
 	}
 
 	// Long-poll longer than the attempt timeout: the wait is added to it, so no timeout.
-	p, err := c.Changes(ctx, cursor, 0, time.Second)
+	p, err := c.Changes(ctx, cursor, 0, 2*time.Second)
 	if err != nil || len(p.Items) != 0 {
 		t.Fatalf("idle long-poll = %+v, %v", p, err)
 	}
@@ -547,7 +549,8 @@ func TestRetryRespectsDeadline(t *testing.T) {
 		wantAfter  time.Duration
 	}{
 		{"Retry-After beyond the deadline", "5", 2 * time.Second, 5 * time.Second},
-		{"backoff beyond the deadline", "", 100 * time.Millisecond, 0},
+		// Any deadline under retryWait (the shortest backoff) is beyond; the request gets the rest.
+		{"backoff beyond the deadline", "", retryWait * 4 / 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -604,23 +607,24 @@ func TestOffline(t *testing.T) {
 
 func TestAttemptTimeoutAndCancel(t *testing.T) {
 	release := make(chan struct{})
-	var k counter
 	env := start(t, wrapPath("/me", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		k.hit()
 		select { // a server that never answers
 		case <-r.Context().Done():
 		case <-release:
 		}
 	}))
 	defer close(release)
-	c := newClient(t, env.URL, env.Token(clerk), func(cfg *Config) { cfg.AttemptTimeout = 100 * time.Millisecond })
+	// Attempts are counted as the client makes them: on a loaded machine one may time out before
+	// the server has read it.
+	tr := &attemptCounter{base: http.DefaultTransport.(*http.Transport).Clone()}
+	c := newClient(t, env.URL, env.Token(clerk), func(cfg *Config) { cfg.AttemptTimeout = 100 * time.Millisecond; cfg.Transport = tr })
 
 	_, err := c.Me(context.Background())
 	if !errors.Is(err, ErrOffline) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want ErrOffline (attempt timeout), not the caller's deadline", err)
 	}
-	if k.n() != 3 {
-		t.Errorf("%d attempts, want 3 (GETs retry timeouts)", k.n())
+	if n := tr.n.Load(); n != 3 {
+		t.Errorf("%d attempts, want 3 (GETs retry timeouts)", n)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -630,6 +634,19 @@ func TestAttemptTimeoutAndCancel(t *testing.T) {
 		t.Fatalf("cancelled: err = %v, want context.Canceled", err)
 	}
 }
+
+// attemptCounter counts the requests a client hands to its transport.
+type attemptCounter struct {
+	base *http.Transport
+	n    atomic.Int64
+}
+
+func (a *attemptCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	a.n.Add(1)
+	return a.base.RoundTrip(r)
+}
+
+func (a *attemptCounter) CloseIdleConnections() { a.base.CloseIdleConnections() }
 
 // wireCounter records what crossed the wire for one path suffix.
 type wireCounter struct {

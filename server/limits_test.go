@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,6 +65,12 @@ func (r *limStatusRecorder) total() int {
 		n += v
 	}
 	return n
+}
+
+func (r *limStatusRecorder) count(code int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.statuses[code]
 }
 
 func (r *limStatusRecorder) noServerErrors(t *testing.T) {
@@ -273,6 +280,9 @@ func TestLimitsHugeHeaders(t *testing.T) {
 // ReadHeaderTimeout.
 func TestLimitsSlowloris(t *testing.T) {
 	e := limStart(t, limFast)
+	// The clock starts before the dial, so before the server's ReadHeaderTimeout: a stalled
+	// client goroutine cannot make the cut-off look early.
+	start := time.Now()
 	c := limDial(t, e.addr)
 	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n"); err != nil {
 		t.Fatal(err)
@@ -293,9 +303,8 @@ func TestLimitsSlowloris(t *testing.T) {
 			}
 		}
 	}()
-	start := time.Now()
 	br := bufio.NewReader(c)
-	c.SetReadDeadline(start.Add(5 * time.Second))
+	c.SetReadDeadline(start.Add(10 * time.Second))
 	resp, err := http.ReadResponse(br, nil)
 	if err == nil {
 		resp.Body.Close()
@@ -303,10 +312,12 @@ func TestLimitsSlowloris(t *testing.T) {
 			t.Fatalf("status %d for a slowloris client", resp.StatusCode)
 		}
 	} else if !limClosed(err) {
-		t.Fatalf("slowloris connection still open after 5 s: %v", err)
+		t.Fatalf("slowloris connection still open after 10 s: %v", err)
 	}
+	// The header never ends: without the timeout the connection would stay open for good. The
+	// upper bound only tells a cut-off from a hang, with room for a loaded machine.
 	d := time.Since(start)
-	if d < limFast.readHeader/2 || d > limFast.readHeader+2*time.Second {
+	if d < limFast.readHeader/2 || d > limFast.readHeader+5*time.Second {
 		t.Fatalf("cut off after %v, ReadHeaderTimeout is %v", d, limFast.readHeader)
 	}
 }
@@ -337,7 +348,7 @@ func TestLimitsSlowBody(t *testing.T) {
 	}()
 	start := time.Now()
 	br := bufio.NewReader(c)
-	c.SetReadDeadline(start.Add(5 * time.Second))
+	c.SetReadDeadline(start.Add(10 * time.Second))
 	resp, err := http.ReadResponse(br, nil)
 	if err == nil {
 		out, _ := io.ReadAll(resp.Body)
@@ -346,12 +357,13 @@ func TestLimitsSlowBody(t *testing.T) {
 			limWantProblem(t, "slow body", resp.StatusCode, resp.Header, out, http.StatusBadRequest, api.ProblemBadRequest)
 		}
 	} else if !limClosed(err) {
-		t.Fatalf("slow body: no answer within 5 s: %v", err)
+		t.Fatalf("slow body: no answer within 10 s: %v", err)
 	}
-	if d := time.Since(start); d > limFast.read+2*time.Second {
+	// The trickle would last 50 s; the bound tells a cut-off from that, with room for load.
+	if d := time.Since(start); d > limFast.read+5*time.Second {
 		t.Fatalf("slow body cut off only after %v (ReadTimeout %v)", d, limFast.read)
 	}
-	limAwaitClose(t, br, c, 3*time.Second)
+	limAwaitClose(t, br, c, 10*time.Second)
 	// The note was not applied.
 	var cs api.Case
 	r, out := limDo(t, e, "GET", api.BasePath+"/cases/"+e.open.ID, nil, nil)
@@ -365,7 +377,9 @@ func TestLimitsIdle(t *testing.T) {
 	e := limStart(t, limFast)
 	c := limDial(t, e.addr)
 	br := bufio.NewReader(c)
+	var sent time.Time
 	for i := range 2 { // keep-alive works…
+		sent = time.Now() // the server's idle clock starts only after it answered this request
 		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		resp, err := http.ReadResponse(br, nil)
@@ -375,9 +389,12 @@ func TestLimitsIdle(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	// …and then the idle connection is closed.
-	d := limAwaitClose(t, br, c, 5*time.Second)
-	if d < limFast.idle/2 || d > limFast.idle+2*time.Second {
+	// …and then the idle connection is closed. Measured from before the last request, so that a
+	// stalled client goroutine cannot make the close look early; the upper bound tells a close
+	// from a connection kept open for good, with room for a loaded machine.
+	limAwaitClose(t, br, c, 10*time.Second)
+	d := time.Since(sent)
+	if d < limFast.idle/2 || d > limFast.idle+5*time.Second {
 		t.Fatalf("idle connection closed after %v, IdleTimeout is %v", d, limFast.idle)
 	}
 }
@@ -532,7 +549,8 @@ func TestLimitsBodies(t *testing.T) {
 // just over the limit: if the server buffered bodies, the 10 MB round would allocate about ten
 // times as much as the baseline.
 func TestLimitsMemory(t *testing.T) {
-	e := limStart(t, limTimeouts{readHeader: 5 * time.Second, read: 10 * time.Second, write: 10 * time.Second, idle: 10 * time.Second})
+	// Timeouts out of the way: 20 concurrent uploads under -race on a loaded machine take a while.
+	e := limStart(t, limTimeouts{readHeader: time.Minute, read: time.Minute, write: time.Minute, idle: time.Minute})
 	const n, size = 20, 10 << 20
 	base, _ := limUploads(t, e, n, api.MaxBodyBytes+1)
 	total, live := limUploads(t, e, n, size)
@@ -546,7 +564,11 @@ func TestLimitsMemory(t *testing.T) {
 	if total > 2*base+16<<20 {
 		t.Errorf("allocated %d MB for %d MB uploads but %d MB for 1 MiB+1 uploads: allocation grows with the body", total>>20, size>>20, base>>20)
 	}
-	if live > n*size/4 {
+	// The sampled HeapAlloc also counts garbage the GC has not collected yet, so its peak depends
+	// on when the GC runs: 32–50 MB without any buffering under -race on a loaded 2-core machine,
+	// where n*size/4 failed. Buffering every upload would hold n*size at once; half of that is the
+	// bound (and the allocation checks above catch buffering on their own).
+	if live > n*size/2 {
 		t.Errorf("live heap grew by %d MB", live>>20)
 	}
 }
@@ -557,7 +579,9 @@ func limUploads(t *testing.T, e *limEnv, n, size int) (total uint64, live int64)
 	t.Helper()
 	tr := &http.Transport{MaxConnsPerHost: n, MaxIdleConnsPerHost: n, DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	hc := &http.Client{Transport: tr, Timeout: time.Minute} // a hang detector
+
+	answered := e.rec.count(http.StatusRequestEntityTooLarge)
 
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -610,9 +634,19 @@ func limUploads(t *testing.T, e *limEnv, n, size int) (total uint64, live int64)
 	runtime.ReadMemStats(&after)
 	for i := range n {
 		if errs[i] != nil {
+			// The server answers 413 while the client still sends and closes the connection
+			// 500 ms later (net/http's rstAvoidanceDelay). A client too starved to read the
+			// answer by then gets the reset instead; the handler's answer is checked below.
+			if errors.Is(errs[i], syscall.EPIPE) || errors.Is(errs[i], syscall.ECONNRESET) {
+				t.Logf("upload %d of %d bytes: cut off before its answer was read: %v", i, size, errs[i])
+				continue
+			}
 			t.Fatalf("upload %d of %d bytes: %v", i, size, errs[i])
 		}
 		limWantProblem(t, fmt.Sprintf("upload %d of %d bytes", i, size), codes[i], headers[i], bodies[i], 413, api.ProblemTooLarge)
+	}
+	if got := e.rec.count(http.StatusRequestEntityTooLarge) - answered; got != n {
+		t.Fatalf("the handler answered %d of %d uploads of %d bytes with 413", got, n, size)
 	}
 	return after.TotalAlloc - before.TotalAlloc, int64(peak) - int64(before.HeapAlloc)
 }
@@ -645,7 +679,7 @@ func TestLimitsSlowReader(t *testing.T) {
 	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", path, e.tok)
 	// Do not read. The handler must give up writing after WriteTimeout.
 	for e.rec.total() == before {
-		if time.Since(start) > lt.write+3*time.Second {
+		if time.Since(start) > lt.write+10*time.Second { // a hang detector: encoding the page takes a while under -race
 			t.Fatalf("handler still writing to a client that does not read after %v (WriteTimeout %v)", time.Since(start), lt.write)
 		}
 		time.Sleep(20 * time.Millisecond)

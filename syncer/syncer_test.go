@@ -522,6 +522,12 @@ func TestRunNoTightRetryLoop(t *testing.T) {
 	}
 	y.Kick()
 	start := time.Now()
+	for deadline := start.Add(20 * time.Second); puts.Load() < 3; { // the first try of each
+		if time.Now().After(deadline) {
+			t.Fatalf("%d PUTs after %s, want one per queued note", puts.Load(), time.Since(start))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	time.Sleep(2500 * time.Millisecond) // observe the loop for a while (this test is about time)
 	cancel()
 	<-done
