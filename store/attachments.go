@@ -239,19 +239,8 @@ func privateDir(dir string) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("store: create %s: %w", dir, err)
 	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%w: %s is not a directory", ErrInvalid, dir)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("store: chmod %s: %w", dir, err)
-		}
-	}
-	return nil
+	fi, err := os.Lstat(dir) // a link is not a directory here
+	return tightenDir(dir, fi, err)
 }
 
 // removeFiles removes the regular files in dir whose names match accepts, then dir itself when

@@ -139,8 +139,14 @@ func ensureDir(dir string) error {
 		return fmt.Errorf("store: create %s: %w", dir, err)
 	}
 	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
+	return tightenDir(dir, fi, err)
+}
+
+// tightenDir checks that dir (described by fi, from Stat or Lstat) is a directory and makes it
+// 0700 when it is looser.
+func tightenDir(dir string, fi os.FileInfo, statErr error) error {
+	if statErr != nil {
+		return fmt.Errorf("store: %w", statErr)
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("%w: %s is not a directory", ErrInvalid, dir)
