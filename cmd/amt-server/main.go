@@ -226,17 +226,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // restore makes a backup the database of the (stopped) server.
 func restore(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	resolve := configFlags(fs, "data")
+	fs, parse := dataSubcommand("amt-server restore", stderr)
 	from := fs.String("from", "", "backup file written by amt-server backup")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	st, err := resolve()
+	st, err := parse(args)
 	if err != nil {
 		return err
 	}
@@ -258,6 +250,24 @@ func restore(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// dataSubcommand makes the flag set of a subcommand that works on a (stopped) server's data dir:
+// --config and --data (flag, env or config file). parse parses args, refuses stray arguments and
+// resolves the settings.
+func dataSubcommand(name string, stderr io.Writer) (*flag.FlagSet, func(args []string) (*settings, error)) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := configFlags(fs, "data")
+	return fs, func(args []string) (*settings, error) {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() > 0 {
+			return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		return resolve()
+	}
+}
+
 // loadKeyPair checks that the certificate and key load and match.
 func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
 	c, err := tls.LoadX509KeyPair(certFile, keyFile)
@@ -276,17 +286,9 @@ func sourceOr(st *settings, key string) string {
 
 // backup writes a consistent, verified copy of the database to --out.
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	resolve := configFlags(fs, "data")
+	fs, parse := dataSubcommand("amt-server backup", stderr)
 	out := fs.String("out", "", "backup file to write (replaced atomically; 0600)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	st, err := resolve()
+	st, err := parse(args)
 	if err != nil {
 		return err
 	}
@@ -367,18 +369,13 @@ func writeFile0600(path string, data []byte) error {
 }
 
 func tokenCreate(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server token create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	resolve := configFlags(fs, "data")
+	fs, parse := dataSubcommand("amt-server token create", stderr)
 	amt := fs.String("amt", "", "id of the Amt")
 	amtName := fs.String("amt-name", "", "name of the Amt, if it is created")
 	clerk := fs.String("clerk", "", "clerk id")
 	name := fs.String("name", "", "clerk's name, if the clerk is created")
 	role := fs.String("role", "clerk", "clerk or lead")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	st, err := resolve()
+	st, err := parse(args)
 	if err != nil {
 		return err
 	}
@@ -422,19 +419,11 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 }
 
 func tokenRevoke(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server token revoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	resolve := configFlags(fs, "data")
+	fs, parse := dataSubcommand("amt-server token revoke", stderr)
 	amt := fs.String("amt", "", "id of the Amt (with --clerk: revoke all the clerk's tokens)")
 	clerk := fs.String("clerk", "", "clerk id")
 	id := fs.String("id", "", "revoke only the token with this id (see amt-server token list)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	st, err := resolve()
+	st, err := parse(args)
 	if err != nil {
 		return err
 	}
@@ -466,17 +455,9 @@ func tokenRevoke(args []string, stdout, stderr io.Writer) error {
 
 // tokenList prints the tokens of the (stopped) server's database: a table, or JSON with --json.
 func tokenList(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amt-server token list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	resolve := configFlags(fs, "data")
+	fs, parse := dataSubcommand("amt-server token list", stderr)
 	asJSON := fs.Bool("json", false, "print a JSON array (id, amt, clerk, role, created, lastUsed) for scripts")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	st, err := resolve()
+	st, err := parse(args)
 	if err != nil {
 		return err
 	}

@@ -378,3 +378,24 @@ func TestServeMaxConns(t *testing.T) {
 		}
 	}
 }
+
+// Every subcommand on a data dir refuses a stray argument (a typo such as "--role lead x" must
+// not silently create a token or back up nothing).
+func TestDataSubcommandsRefuseStrayArguments(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "x", "--name", "X", "stray"},
+		{"token", "revoke", "--data", dir, "--id", "0123456789ab", "stray"},
+		{"token", "list", "--data", dir, "stray"},
+		{"backup", "--data", dir, "--out", filepath.Join(dir, "b.db"), "stray"},
+		{"restore", "--data", dir, "--from", filepath.Join(dir, "b.db"), "stray"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), `unexpected argument "stray"`) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused command left %v", entries)
+	}
+}
