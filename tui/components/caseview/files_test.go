@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/amt-mv/amt/tui/i18n"
 )
@@ -130,5 +131,24 @@ func TestForeignViewFolder(t *testing.T) {
 	entries, err := os.ReadDir(view)
 	if err != nil || len(entries) != 1 || entries[0].Name() != "Urlaub" {
 		t.Fatalf("view/ now holds %v (%v)", entries, err)
+	}
+}
+
+// TestNoticesFitEighty: the footer cuts a notice at the terminal's width, so the attachment
+// notices without arguments must fit 80 columns whole in both languages (the advice is at the end).
+func TestNoticesFitEighty(t *testing.T) {
+	keys := []string{"case.att.noDownload", "case.att.cancelled", "case.att.failed", "case.att.damaged",
+		"case.open.folder", "case.open.failed", "case.open.type", "case.save.failed"}
+	for _, k := range keys {
+		de, en, ok := i18n.Entry(k)
+		if !ok {
+			t.Errorf("%s: no catalogue entry", k)
+			continue
+		}
+		for _, s := range []string{de, en} {
+			if w := lipgloss.Width(s); w > 80 {
+				t.Errorf("%s is %d columns wide, the footer cuts it at 80: %q", k, w, s)
+			}
+		}
 	}
 }
