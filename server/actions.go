@@ -13,8 +13,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/amt-mv/amt/api"
 )
 
@@ -265,17 +263,17 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 		var resp []byte
 		var replay bool
 		var result api.Case
-		err = s.db.Update(func(tx *bolt.Tx) error {
-			c, ok, err := caseInAmt(tx, p.Amt, caseID)
+		err = s.store.Update(r.Context(), p.Amt, func(tx ActionTx) error {
+			status, resp, replay = 0, nil, false
+			c, ok, err := tx.Case(caseID)
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return notFound()
 			}
-			ik := idemKey(caseID, kind, actionID)
-			var rec idemRec
-			if found, err := getJSON(tx.Bucket(bIdem), ik, &rec); err != nil {
+			ik := idemKeyT{CaseID: caseID, Kind: kind, ActionID: actionID}
+			if rec, found, err := tx.Idem(ik); err != nil {
 				return err
 			} else if found {
 				if !bytes.Equal(rec.Hash, hash[:]) {
@@ -286,8 +284,10 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			}
 			// A resend whose record aged into a fingerprint (PruneIdempotency): never applied
 			// twice, whatever the case has become since.
-			if e := checkFingerprint(tx, ik, hash[:]); e != nil {
-				return e
+			if fp, found, err := tx.Fingerprint(ik); err != nil {
+				return err
+			} else if found {
+				return fingerprintAnswer(fp, hash[:])
 			}
 			if !visible(c) {
 				return notFound()
@@ -324,7 +324,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			}
 			c.Version++
 			c.UpdatedAt = now
-			if err := writeCase(tx, &before, &c, evs, now); err != nil {
+			if err := tx.WriteCase(&before, &c, evs, now); err != nil {
 				return err
 			}
 			status = http.StatusOK
@@ -333,7 +333,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				return err
 			}
 			result = c
-			return putIdem(tx, ik, idemRec{Hash: hash[:], Status: status, Body: resp}, now)
+			return tx.PutIdem(ik, idemRec{Hash: hash[:], Status: status, Body: resp}, now)
 		})
 		if err != nil {
 			return err
@@ -390,7 +390,7 @@ func outcomeStatus(o api.Outcome) api.Status {
 // apply checks the state machine and permissions and changes the case; it returns the events to
 // append. target is the id from the path: the new decision's id for a decision, the approved
 // decision's id for an approval, the action id otherwise.
-func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKind, target string, req any, now time.Time) ([]api.Event, *apiError) {
+func (s *Server) apply(tx ActionTx, p *principal, c *api.Case, kind api.ActionKind, target string, req any, now time.Time) ([]api.Event, *apiError) {
 	st := c.Status
 	switch q := req.(type) {
 	case *api.NoteRequest:
@@ -450,9 +450,8 @@ func (s *Server) apply(tx *bolt.Tx, p *principal, c *api.Case, kind api.ActionKi
 			return nil, conflict("a " + string(st) + " case cannot be assigned")
 		}
 		if q.Assignee != "" {
-			var cl clerkRec
-			ok, err := getJSON(tx.Bucket(bClerks), []byte(q.Assignee), &cl)
-			if err != nil || !ok || cl.Amt != c.Amt {
+			_, ok, err := tx.Clerk(q.Assignee)
+			if err != nil || !ok {
 				return nil, invalid("assignee is not a clerk of this Amt")
 			}
 		}

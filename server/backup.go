@@ -57,8 +57,12 @@ func (s *Server) Backup(w io.Writer) (int64, error) {
 
 // backup runs Backup, first telling header the size of the copy.
 func (s *Server) backup(w io.Writer, header func(size int64) error) (int64, error) {
+	db := s.boltDB()
+	if db == nil {
+		return 0, errors.New("server: amt-server backup copies a bbolt database; back up PostgreSQL with pg_dump or pg_basebackup")
+	}
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx *bolt.Tx) error {
 		if header != nil {
 			if err := header(tx.Size()); err != nil {
 				return err

@@ -2,9 +2,9 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -87,7 +87,7 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, p *principal
 	}
 	for {
 		woke := s.feed.wait(p.Amt) // taken before reading, so no change slips between read and wait
-		page, err := s.readChanges(p.Amt, cursor, rawCursor == "", limit)
+		page, err := s.readChanges(r.Context(), p.Amt, cursor, rawCursor == "", limit)
 		if err != nil {
 			return err
 		}
@@ -119,90 +119,20 @@ type feedPage struct {
 	items int
 }
 
-func (s *Server) readChanges(amt string, cursor uint64, fromStart bool, limit int) (feedPage, error) {
-	var page feedPage
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var b bytes.Buffer
-		b.WriteString(`{"items":[`)
-		fb := tx.Bucket(bFeeds).Bucket([]byte(amt))
-		if fb == nil {
-			if !fromStart && cursor > 0 {
-				return cursorGone()
-			}
-			b.WriteString(`],"nextCursor":"0","hasMore":false}`)
-			page.body = b.Bytes()
-			return nil
-		}
-		last := fb.Sequence()
-		if !fromStart {
-			var horizon uint64
-			if v := fb.Get(kHorizon); len(v) == 8 {
-				horizon = binary.BigEndian.Uint64(v)
-			}
-			if cursor < horizon || cursor > last {
-				return cursorGone()
-			}
-		}
-		cases := tx.Bucket(bCases)
-		cur := fb.Bucket(bLog).Cursor()
-		hasMore := false
-		var lastSeq uint64
-		for k, v := cur.Seek(u64(cursor + 1)); k != nil; k, v = cur.Next() {
-			if page.items == limit {
-				hasMore = true
-				break
-			}
-			seq := binary.BigEndian.Uint64(k)
-			var rec changeRec
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
-			var raw []byte
-			kind := rec.Kind
-			if kind == api.ChangeUpsert {
-				if raw = cases.Get([]byte(rec.CaseID)); raw == nil {
-					kind = api.ChangeDelete
-				}
-			}
-			id, err := json.Marshal(rec.CaseID)
-			if err != nil {
-				return err
-			}
-			if page.items > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(`{"seq":`)
-			b.WriteString(strconv.FormatUint(seq, 10))
-			b.WriteString(`,"kind":"`)
-			b.WriteString(string(kind))
-			b.WriteString(`","caseId":`)
-			b.Write(id)
-			if raw != nil {
-				b.WriteString(`,"case":`)
-				b.Write(raw)
-			}
-			b.WriteByte('}')
-			page.items++
-			lastSeq = seq
-		}
-		next := last
-		if hasMore {
-			next = lastSeq
-		}
-		fmt.Fprintf(&b, `],"nextCursor":"%d","hasMore":%t}`, next, hasMore)
-		page.body = b.Bytes()
-		return nil
-	})
-	return page, err
+func (s *Server) readChanges(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int) (feedPage, error) {
+	return s.store.Changes(ctx, amt, cursor, fromStart, limit)
 }
 
 // PruneTombstones removes tombstones older than Config.TombstoneRetention from every Amt's feed
 // and raises the feed's horizon: a cursor older than the newest pruned tombstone answers 410. The
 // idempotency fingerprints of a pruned tombstone's case go with it (dropFingerprints).
 func (s *Server) PruneTombstones() (int, error) {
-	cutoff := s.now().Add(-s.cfg.TombstoneRetention)
+	return s.store.PruneTombstones(context.Background(), s.now().Add(-s.cfg.TombstoneRetention))
+}
+
+func (b *boltStore) PruneTombstones(_ context.Context, cutoff time.Time) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := b.db.Update(func(tx *bolt.Tx) error {
 		var amts [][]byte
 		if err := tx.Bucket(bFeeds).ForEachBucket(func(k []byte) error {
 			amts = append(amts, append([]byte(nil), k...))

@@ -2,13 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/amt-mv/amt/api"
 )
@@ -18,60 +17,43 @@ const attachmentWriteTimeout = 30 * time.Minute
 
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request, p *principal) error {
 	me := api.Me{Clerk: p.Clerk, Role: p.Role, Amt: p.Amt}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var c clerkRec
-		if _, err := getJSON(tx.Bucket(bClerks), []byte(p.Clerk), &c); err != nil {
-			return err
-		}
-		var a amtRec
-		if _, err := getJSON(tx.Bucket(bAmts), []byte(p.Amt), &a); err != nil {
-			return err
-		}
-		me.Name, me.AmtName = c.Name, a.Name
-		return nil
-	})
+	c, _, err := s.store.Clerk(r.Context(), p.Amt, p.Clerk)
 	if err != nil {
 		return err
 	}
+	a, _, err := s.store.Amt(r.Context(), p.Amt)
+	if err != nil {
+		return err
+	}
+	me.Name, me.AmtName = c.Name, a.Name
 	return writeJSON(w, r, http.StatusOK, me)
 }
 
 func (s *Server) getClerks(w http.ResponseWriter, r *http.Request, p *principal) error {
 	list := api.ClerkList{Clerks: []api.Clerk{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bClerks).ForEach(func(k, v []byte) error {
-			var c clerkRec
-			if err := jsonUnmarshal(v, &c); err != nil {
-				return err
-			}
-			if c.Amt == p.Amt {
-				list.Clerks = append(list.Clerks, api.Clerk{ID: c.ID, Name: c.Name, Role: c.Role})
-			}
-			return nil
-		})
-	})
+	clerks, err := s.store.Clerks(r.Context(), p.Amt)
 	if err != nil {
 		return err
+	}
+	for _, c := range clerks {
+		list.Clerks = append(list.Clerks, api.Clerk{ID: c.ID, Name: c.Name, Role: c.Role})
 	}
 	return writeJSON(w, r, http.StatusOK, list)
 }
 
 // loadVisible reads a case of the caller's Amt that has not left it.
-func (s *Server) loadVisible(p *principal, id string) (api.Case, error) {
-	var c api.Case
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var ok bool
-		var err error
-		c, ok, err = caseInAmt(tx, p.Amt, id)
-		if err != nil {
-			return err
-		}
-		if !ok || !visible(c) {
-			return notFound()
-		}
-		return nil
-	})
-	return c, err
+func (s *Server) loadVisible(ctx context.Context, p *principal, id string) (api.Case, error) {
+	if id == "" || strings.IndexByte(id, 0) >= 0 {
+		return api.Case{}, notFound()
+	}
+	c, ok, err := s.store.Case(ctx, p.Amt, id)
+	if err != nil {
+		return c, err
+	}
+	if !ok || !visible(c) {
+		return api.Case{}, notFound()
+	}
+	return c, nil
 }
 
 func etagOf(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
@@ -100,7 +82,7 @@ func etagMatches(header string, version int64, star bool) bool {
 }
 
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p *principal) error {
-	c, err := s.loadVisible(p, r.PathValue("id"))
+	c, err := s.loadVisible(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -117,26 +99,19 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p *principal) e
 
 func (s *Server) getEvents(w http.ResponseWriter, r *http.Request, p *principal) error {
 	id := r.PathValue("id")
-	var list api.EventList
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c, ok, err := caseInAmt(tx, p.Amt, id)
-		if err != nil {
-			return err
-		}
-		if !ok || !visible(c) {
-			return notFound()
-		}
-		list.Events, err = listEvents(tx, id)
+	if _, err := s.loadVisible(r.Context(), p, id); err != nil {
 		return err
-	})
-	if err != nil {
+	}
+	var list api.EventList
+	var err error
+	if list.Events, err = s.store.Events(r.Context(), p.Amt, id); err != nil {
 		return err
 	}
 	return writeJSON(w, r, http.StatusOK, list)
 }
 
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request, p *principal) error {
-	c, err := s.loadVisible(p, r.PathValue("id"))
+	c, err := s.loadVisible(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -146,17 +121,12 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request, p *princi
 		return notFound()
 	}
 	att := c.Attachments[i]
-	var data []byte
-	err = s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bFiles).Get([]byte(att.SHA256))
-		if v == nil {
-			return notFound()
-		}
-		data = bytes.Clone(v)
-		return nil
-	})
+	data, err := s.store.File(r.Context(), p.Amt, att.SHA256)
 	if err != nil {
 		return err
+	}
+	if data == nil {
+		return notFound()
 	}
 	// Downloads over a slow uplink may outlast the server's WriteTimeout; clients resume with
 	// Range, but give one response a generous deadline anyway.

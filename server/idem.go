@@ -14,6 +14,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"net/http"
@@ -64,14 +65,9 @@ func alreadyApplied() *apiError {
 		"this action was applied before; its original answer is no longer kept, the case's current state is in the change feed")
 }
 
-// checkFingerprint answers a resend of an action whose record has aged into a fingerprint:
-// already applied (409) for the same request, 422 for another body under the same id. It returns
-// nil when the server holds no fingerprint of ik.
-func checkFingerprint(tx *bolt.Tx, ik, hash []byte) *apiError {
-	fp := tx.Bucket(bIdemFP).Get(ik)
-	if fp == nil {
-		return nil
-	}
+// fingerprintAnswer answers a resend of an action whose record has aged into the fingerprint fp:
+// already applied (409) for the same request, 422 for another body under the same id.
+func fingerprintAnswer(fp, hash []byte) *apiError {
 	if !bytes.Equal(fp, hash) {
 		return idMismatch()
 	}
@@ -91,21 +87,20 @@ func splitIdemKey(ik []byte) (caseID string, kind api.ActionKind, actionID strin
 func idemCasePrefix(caseID string) []byte { return []byte(caseID + "\x00") }
 
 // indexLegacyIdem gives every idempotency record written before retention existed an age entry
-// dated now, in batches, and then marks the database as indexed. It runs in New, before the
-// server serves, and does nothing on a database that is already indexed.
-func (s *Server) indexLegacyIdem() error {
+// dated now, in batches, and then marks the database as indexed. It runs when the database is
+// opened, before the server serves, and does nothing on a database that is already indexed.
+func indexLegacyIdem(db *bolt.DB, now time.Time) error {
 	done := false
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := db.View(func(tx *bolt.Tx) error {
 		done = tx.Bucket(bMeta).Get(kIdemAged) != nil
 		return nil
 	}); err != nil || done {
 		return err
 	}
-	now := s.now()
 	var after []byte // the last key indexed by the previous batch
 	for {
 		var last []byte
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := db.Update(func(tx *bolt.Tx) error {
 			cur := tx.Bucket(bIdem).Cursor()
 			age := tx.Bucket(bIdemAge)
 			var k []byte
@@ -148,7 +143,7 @@ func (s *Server) indexLegacyIdem() error {
 func (s *Server) PruneIdempotency() (int, error) {
 	total := 0
 	for {
-		n, more, err := s.pruneIdemBatch(s.now())
+		n, more, err := s.pruneIdemBatch(context.Background(), s.now())
 		total += n
 		s.metrics.idemPruned.Add(uint64(n))
 		if err != nil || !more {
@@ -163,13 +158,17 @@ func (s *Server) PruneIdempotency() (int, error) {
 }
 
 // pruneIdemBatch runs one transaction of PruneIdempotency; more reports that the batch was full.
-func (s *Server) pruneIdemBatch(now time.Time) (pruned int, more bool, err error) {
-	cutoff := uint64(now.Add(-s.cfg.IdempotencyRetention).UnixNano())
+func (s *Server) pruneIdemBatch(ctx context.Context, now time.Time) (pruned int, more bool, err error) {
 	batch := s.idemBatch
 	if batch <= 0 {
 		batch = idemPruneBatch
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	return s.store.PruneIdempotency(ctx, now, now.Add(-s.cfg.IdempotencyRetention), batch)
+}
+
+func (b *boltStore) PruneIdempotency(_ context.Context, now, cutoffAt time.Time, batch int) (pruned int, more bool, err error) {
+	cutoff := uint64(cutoffAt.UnixNano())
+	err = b.db.Update(func(tx *bolt.Tx) error {
 		age, idem, fps := tx.Bucket(bIdemAge), tx.Bucket(bIdem), tx.Bucket(bIdemFP)
 		type entry struct{ ageKey, ik []byte }
 		var due []entry

@@ -17,7 +17,7 @@ import (
 func fingerprints(t *testing.T, s *Server) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.boltDB().View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bIdemFP).ForEach(func(k, v []byte) error {
 			out[string(k)] = bytes.Clone(v)
 			return nil
@@ -31,7 +31,7 @@ func fingerprints(t *testing.T, s *Server) map[string][]byte {
 
 func putTestCase(t *testing.T, s *Server, c api.Case) {
 	t.Helper()
-	if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bCases), []byte(c.ID), c) }); err != nil {
+	if err := s.boltDB().Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bCases), []byte(c.ID), c) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -59,7 +59,7 @@ func TestPruneIdempotencyKeepsFingerprints(t *testing.T) {
 		h := sha256.Sum256([]byte(caseID + id))
 		ik := idemKey(caseID, kind, id)
 		hashes[string(ik)] = h[:]
-		if err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := s.boltDB().Update(func(tx *bolt.Tx) error {
 			return putIdem(tx, ik, idemRec{Hash: h[:], Status: 200, Body: body}, now)
 		}); err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestPruneIdempotencyKeepsFingerprints(t *testing.T) {
 
 	// c-here is forwarded: its fingerprints stay while its tombstone is in the feed (and a record
 	// aging meanwhile becomes one), and go with it.
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.boltDB().Update(func(tx *bolt.Tx) error {
 		before := api.Case{ID: "c-here", Amt: "amt-x", Status: api.StatusInReview, Version: 3}
 		after := before
 		after.Status, after.Version = api.StatusForwarded, 4
@@ -126,7 +126,7 @@ func TestPruneIdempotencyKeepsFingerprints(t *testing.T) {
 		t.Fatalf("fingerprints after the tombstone went: %q", got)
 	}
 	// A case still with its Amt never loses them this way.
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.boltDB().Update(func(tx *bolt.Tx) error {
 		n, err := dropFingerprints(tx, "c-open")
 		if err == nil && n != 0 {
 			err = fmt.Errorf("dropped %d fingerprints of a case still with its Amt", n)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
@@ -27,7 +28,7 @@ func openAt(t *testing.T, dir string, now *time.Time, prune time.Duration) *Serv
 func idemState(t *testing.T, s *Server) (recs []string, ages map[string][]time.Time) {
 	t.Helper()
 	ages = map[string][]time.Time{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.boltDB().View(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bIdem).ForEach(func(k, _ []byte) error { recs = append(recs, string(k)); return nil }); err != nil {
 			return err
 		}
@@ -45,7 +46,7 @@ func idemState(t *testing.T, s *Server) (recs []string, ages map[string][]time.T
 
 func putTestIdem(t *testing.T, s *Server, caseID string, kind api.ActionKind, id string, at time.Time) {
 	t.Helper()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.boltDB().Update(func(tx *bolt.Tx) error {
 		return putIdem(tx, idemKey(caseID, kind, id), idemRec{Hash: []byte{1}, Status: 200, Body: []byte(`{}`)}, at)
 	})
 	if err != nil {
@@ -66,7 +67,7 @@ func TestPruneIdempotencyBatches(t *testing.T) {
 	}
 	open := api.Case{ID: "c-open", Amt: "amt-x", Status: api.StatusDecisionProposed,
 		Decision: &api.Decision{ID: "p-1", State: api.DecisionProposed, Outcome: api.OutcomeApproved}}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bCases), []byte(open.ID), open) }); err != nil {
+	if err := s.boltDB().Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bCases), []byte(open.ID), open) }); err != nil {
 		t.Fatal(err)
 	}
 	putTestIdem(t, s, "c-open", api.ActionDecision, "p-1", idemT0)
@@ -81,7 +82,7 @@ func TestPruneIdempotencyBatches(t *testing.T) {
 	}
 	var got []step
 	for range 10 {
-		n, more, err := s.pruneIdemBatch(now)
+		n, more, err := s.pruneIdemBatch(context.Background(), now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/amt-mv/amt/api"
 )
@@ -118,15 +115,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Unlock()
 
-	counts := map[api.Status]uint64{}
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bStats).ForEach(func(k, v []byte) error {
-			if len(v) == 8 {
-				counts[api.Status(k)] = binary.BigEndian.Uint64(v)
-			}
-			return nil
-		})
-	})
+	counts, _ := s.store.StatusCounts(r.Context())
 	b.WriteString("# HELP amt_cases Cases by status.\n# TYPE amt_cases gauge\n")
 	for _, st := range api.Statuses {
 		fmt.Fprintf(&b, "amt_cases{status=\"%s\"} %d\n", st, counts[st])

@@ -9,14 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // dates are judged in Europe/Berlin on every host
-
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/amt-mv/amt/api"
 )
@@ -53,7 +49,7 @@ type Config struct {
 // Server is the reference central API over one bbolt database.
 type Server struct {
 	cfg     Config
-	db      *bolt.DB
+	store   Store
 	log     *slog.Logger
 	loc     *time.Location
 	feed    *broadcaster
@@ -121,20 +117,13 @@ func New(cfg Config) (*Server, error) {
 			loc = time.UTC
 		}
 	}
-	db, err := bolt.Open(filepath.Join(cfg.DataDir, DBFile), 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("server: the database in %s is in use (is amt-server running?): %w", cfg.DataDir, err)
-	}
+	st, err := openBolt(cfg.DataDir, cfg.Now)
 	if err != nil {
-		return nil, fmt.Errorf("server: open database: %w", err)
-	}
-	if err := db.Update(initBuckets); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("server: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
-		db:      db,
+		store:   st,
 		log:     cfg.Logger,
 		loc:     loc,
 		feed:    newBroadcaster(),
@@ -143,10 +132,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
-	}
-	if err := s.indexLegacyIdem(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("server: index idempotency records: %w", err)
 	}
 	s.handler = s.routes()
 	if cfg.PruneInterval > 0 {
@@ -178,7 +163,7 @@ func (s *Server) Close() error {
 		if ferr := s.flushTokenUse(); ferr != nil {
 			s.log.Error("record token use", "err", ferr)
 		}
-		err = s.db.Close()
+		err = s.store.Close()
 	})
 	return err
 }
@@ -402,13 +387,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, *apiError) {
 		return nil, unauth("invalid token")
 	}
 	key := hashToken(tok)
-	var rec tokenRec
-	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		found, err = getJSON(tx.Bucket(bTokens), key, &rec)
-		return err
-	})
+	rec, found, err := s.store.Token(r.Context(), key)
 	if err != nil || !found {
 		return nil, unauth("invalid token")
 	}
@@ -429,13 +408,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bCases) == nil {
-			return errors.New("missing bucket")
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.store.Ping(r.Context()); err != nil {
 		w.Header().Set("Retry-After", "5")
 		writeProblem(w, r, problem(http.StatusServiceUnavailable, api.ProblemUnavailable, "Database unavailable", ""))
 		return

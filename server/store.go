@@ -2,11 +2,11 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -320,16 +320,7 @@ var ErrUnknownClerk = errors.New("server: unknown clerk")
 
 // Empty reports whether the database holds no Ämter, clerks or cases yet.
 func (s *Server) Empty() (bool, error) {
-	empty := true
-	err := s.db.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bAmts, bClerks, bCases} {
-			if k, _ := tx.Bucket(b).Cursor().First(); k != nil {
-				empty = false
-			}
-		}
-		return nil
-	})
-	return empty, err
+	return s.store.Empty(context.Background())
 }
 
 // CreateAmt adds or renames an Amt.
@@ -337,9 +328,7 @@ func (s *Server) CreateAmt(id, name string) error {
 	if !validID(id) {
 		return fmt.Errorf("server: invalid amt id %q", id)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bAmts), []byte(id), amtRec{ID: id, Name: name})
-	})
+	return s.store.PutAmt(context.Background(), amtRec{ID: id, Name: name})
 }
 
 // CreateClerk adds or updates a clerk of an existing Amt.
@@ -350,18 +339,7 @@ func (s *Server) CreateClerk(amt, id, name string, role api.Role) error {
 	if role != api.RoleClerk && role != api.RoleLead {
 		return fmt.Errorf("server: invalid role %q", role)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bAmts).Get([]byte(amt)) == nil {
-			return fmt.Errorf("server: unknown amt %q", amt)
-		}
-		var old clerkRec
-		if ok, err := getJSON(tx.Bucket(bClerks), []byte(id), &old); err != nil {
-			return err
-		} else if ok && old.Amt != amt {
-			return fmt.Errorf("server: clerk %q belongs to another amt", id)
-		}
-		return putJSON(tx.Bucket(bClerks), []byte(id), clerkRec{ID: id, Name: name, Amt: amt, Role: role})
-	})
+	return s.store.PutClerk(context.Background(), clerkRec{ID: id, Name: name, Amt: amt, Role: role})
 }
 
 // CreateToken issues a new bearer token for an existing clerk of amt and stores only its hash.
@@ -374,23 +352,7 @@ func (s *Server) CreateToken(amt, clerk string, role api.Role) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		var c clerkRec
-		ok, err := getJSON(tx.Bucket(bClerks), []byte(clerk), &c)
-		if err != nil {
-			return err
-		}
-		if !ok || c.Amt != amt {
-			return fmt.Errorf("%w: %q in %q", ErrUnknownClerk, clerk, amt)
-		}
-		if c.Role != role {
-			c.Role = role
-			if err := putJSON(tx.Bucket(bClerks), []byte(clerk), c); err != nil {
-				return err
-			}
-		}
-		return putJSON(tx.Bucket(bTokens), hashToken(tok), tokenRec{Clerk: clerk, Amt: amt, Role: role, Created: s.now()})
-	})
+	err = s.store.PutToken(context.Background(), hashToken(tok), tokenRec{Clerk: clerk, Amt: amt, Role: role, Created: s.now()})
 	if err != nil {
 		return "", err
 	}
@@ -400,53 +362,43 @@ func (s *Server) CreateToken(amt, clerk string, role api.Role) (string, error) {
 // Seed loads a demo data set into an empty database: Ämter, clerks, cases with their events and
 // attachment bytes. Cases are written in batches so 100,000 of them never sit in one transaction.
 func (s *Server) Seed(d *demo.Data) error {
+	ctx := context.Background()
 	if empty, err := s.Empty(); err != nil {
 		return err
 	} else if !empty {
 		return ErrNotEmpty
 	}
 	now := s.now()
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, a := range d.Amts {
-			if !validID(a.ID) {
-				return fmt.Errorf("server: seed: invalid amt id %q", a.ID)
-			}
-			if err := putJSON(tx.Bucket(bAmts), []byte(a.ID), amtRec{ID: a.ID, Name: a.Name}); err != nil {
-				return err
-			}
+	amts := make([]amtRec, 0, len(d.Amts))
+	for _, a := range d.Amts {
+		if !validID(a.ID) {
+			return fmt.Errorf("server: seed: invalid amt id %q", a.ID)
 		}
-		for _, c := range d.Clerks {
-			if !validID(c.ID) {
-				return fmt.Errorf("server: seed: invalid clerk id %q", c.ID)
-			}
-			if tx.Bucket(bAmts).Get([]byte(c.Amt)) == nil {
-				return fmt.Errorf("server: seed: clerk %q of unknown amt %q", c.ID, c.Amt)
-			}
-			if err := putJSON(tx.Bucket(bClerks), []byte(c.ID), clerkRec{ID: c.ID, Name: c.Name, Amt: c.Amt, Role: c.Role}); err != nil {
-				return err
-			}
+		amts = append(amts, amtRec{ID: a.ID, Name: a.Name})
+	}
+	clerks := make([]clerkRec, 0, len(d.Clerks))
+	for _, c := range d.Clerks {
+		if !validID(c.ID) {
+			return fmt.Errorf("server: seed: invalid clerk id %q", c.ID)
 		}
-		return nil
-	})
-	if err != nil {
+		clerks = append(clerks, clerkRec{ID: c.ID, Name: c.Name, Amt: c.Amt, Role: c.Role})
+	}
+	if err := s.store.SeedAmts(ctx, amts, clerks); err != nil {
 		return err
 	}
 	const batch = 1000
 	for start := 0; start < d.N; start += batch {
 		end := min(start+batch, d.N)
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			// Seeded ids mostly ascend: pack pages instead of leaving them half empty.
-			tx.Bucket(bCases).FillPercent = 0.9
-			tx.Bucket(bEvents).FillPercent = 0.9
-			for i := start; i < end; i++ {
-				if err := seedCase(tx, d.Case(i), now); err != nil {
-					return fmt.Errorf("server: seed case %d: %w", i, err)
-				}
+		recs := make([]seedRec, 0, end-start)
+		for i := start; i < end; i++ {
+			sr, err := prepareSeed(d.Case(i), now)
+			if err != nil {
+				return fmt.Errorf("server: seed case %d: %w", i, err)
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			recs = append(recs, sr)
+		}
+		if err := s.store.SeedCases(ctx, recs, now); err != nil {
+			return fmt.Errorf("server: seed cases %d to %d: %w", start, end-1, err)
 		}
 	}
 	for _, a := range d.Amts {
@@ -455,103 +407,13 @@ func (s *Server) Seed(d *demo.Data) error {
 	return nil
 }
 
-func seedCase(tx *bolt.Tx, sc demo.SeedCase, now time.Time) error {
-	c := sc.Case
-	if !validID(c.ID) {
-		return fmt.Errorf("invalid case id %q", c.ID)
-	}
-	if tx.Bucket(bAmts).Get([]byte(c.Amt)) == nil {
-		return fmt.Errorf("case %q of unknown amt %q", c.ID, c.Amt)
-	}
-	if tx.Bucket(bCases).Get([]byte(c.ID)) != nil {
-		return fmt.Errorf("duplicate case id %q", c.ID)
-	}
-	files := tx.Bucket(bFiles)
-	atts := make([]api.Attachment, len(c.Attachments))
-	copy(atts, c.Attachments)
-	for i, a := range atts {
-		data, ok := sc.Files[a.ID]
-		if !ok {
-			return fmt.Errorf("case %q: attachment %q has no bytes", c.ID, a.ID)
-		}
-		sum := sha256.Sum256(data)
-		key := hex.EncodeToString(sum[:])
-		atts[i].SHA256 = key
-		atts[i].Size = int64(len(data))
-		if files.Get([]byte(key)) == nil {
-			if err := files.Put([]byte(key), data); err != nil {
-				return err
-			}
-		}
-	}
-	c.Attachments = atts
-	if c.Version < 1 {
-		c.Version = 1
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = now
-	}
-	if c.Sections == nil {
-		c.Sections = []api.Section{}
-	}
-	if c.Attachments == nil {
-		c.Attachments = []api.Attachment{}
-	}
-	if c.Evidence == nil {
-		c.Evidence = []api.Evidence{}
-	}
-	evs := make([]api.Event, len(sc.Events))
-	copy(evs, sc.Events)
-	if !visible(c) {
-		// Already gone from its Amt (e.g. forwarded): stored for the record, but no client ever
-		// had it, so the feed needs no tombstone.
-		if err := appendEvents(tx, &c, evs); err != nil {
-			return err
-		}
-		if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
-			return err
-		}
-		return bumpStat(tx, c.Status, 1)
-	}
-	return writeCase(tx, nil, &c, evs, now)
-}
-
 // HasAmt reports whether an Amt exists.
 func (s *Server) HasAmt(id string) bool {
-	found := false
-	s.db.View(func(tx *bolt.Tx) error {
-		found = tx.Bucket(bAmts).Get([]byte(id)) != nil
-		return nil
-	})
-	return found
+	_, found, err := s.store.Amt(context.Background(), id)
+	return err == nil && found
 }
 
 // RevokeTokens deletes every token of a clerk of amt and reports how many there were.
 func (s *Server) RevokeTokens(amt, clerk string) (int, error) {
-	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bTokens)
-		var drop [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var rec tokenRec
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
-			if rec.Amt == amt && rec.Clerk == clerk {
-				drop = append(drop, bytes.Clone(k))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range drop {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(drop)
-		return nil
-	})
-	return n, err
+	return s.store.RevokeTokens(context.Background(), amt, clerk)
 }

@@ -1,8 +1,8 @@
 package server
 
 import (
+	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -60,23 +60,15 @@ func ListTokens(dataDir string) ([]TokenInfo, error) {
 	}
 	defer db.Close()
 	var out []TokenInfo
-	err = db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bTokens)
-		if b == nil {
-			return errors.New("server: not an amt-server database: no tokens bucket")
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var rec tokenRec
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return err
-			}
-			out = append(out, tokenInfo(k, rec))
-			return nil
-		})
-	})
-	if err != nil {
+	if err := db.View(func(tx *bolt.Tx) error { return listBoltTokens(tx, &out) }); err != nil {
 		return nil, err
 	}
+	sortTokens(out)
+	return out, nil
+}
+
+// sortTokens sorts tokens by Amt, clerk, creation time and id.
+func sortTokens(out []TokenInfo) {
 	slices.SortFunc(out, func(a, b TokenInfo) int {
 		if c := strings.Compare(a.Amt, b.Amt); c != 0 {
 			return c
@@ -89,7 +81,6 @@ func ListTokens(dataDir string) ([]TokenInfo, error) {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out, nil
 }
 
 // RevokeToken deletes the one token whose id (TokenInfo.ID, or a prefix of at least 8 hex
@@ -103,30 +94,7 @@ func (s *Server) RevokeToken(id string) (TokenInfo, error) {
 	if strings.Trim(id, "0123456789abcdef") != "" {
 		return TokenInfo{}, errors.New("server: a token id is hex digits (see amt-server token list)")
 	}
-	var info TokenInfo
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bTokens)
-		var match []byte
-		var rec tokenRec
-		err := b.ForEach(func(k, v []byte) error {
-			if !strings.HasPrefix(hex.EncodeToString(k), id) {
-				return nil
-			}
-			if match != nil {
-				return fmt.Errorf("server: token id %s is ambiguous; give more digits", id)
-			}
-			match = slices.Clone(k)
-			return json.Unmarshal(v, &rec)
-		})
-		if err != nil {
-			return err
-		}
-		if match == nil {
-			return fmt.Errorf("%w %s", ErrNoToken, id)
-		}
-		info = tokenInfo(match, rec)
-		return b.Delete(match)
-	})
+	info, err := s.store.RevokeToken(context.Background(), id)
 	if err != nil {
 		return TokenInfo{}, err
 	}
@@ -186,24 +154,7 @@ func (s *Server) flushTokenUse() error {
 	if len(p) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bTokens)
-		for k, day := range p {
-			var rec tokenRec
-			ok, err := getJSON(b, []byte(k), &rec)
-			if err != nil {
-				return err
-			}
-			if !ok || rec.LastUsed >= day {
-				continue
-			}
-			rec.LastUsed = day
-			if err := putJSON(b, []byte(k), rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.store.TouchTokens(context.Background(), p)
 	if err != nil {
 		s.tokens.putBack(p)
 	}

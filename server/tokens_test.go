@@ -78,7 +78,7 @@ func TestRevokeTokenByID(t *testing.T) {
 	s := openAt(t, t.TempDir(), &now, -1)
 	defer s.Close()
 	keys := []string{"abcdef0102aa", "abcdef0102bb", "123456789a"}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.boltDB().Update(func(tx *bolt.Tx) error {
 		for i, k := range keys {
 			key, _ := hex.DecodeString(k + strings.Repeat("0", 64-len(k)))
 			if err := putJSON(tx.Bucket(bTokens), key, tokenRec{Clerk: "c" + string(rune('0'+i)), Amt: "amt-x", Role: api.RoleClerk}); err != nil {
@@ -92,7 +92,7 @@ func TestRevokeTokenByID(t *testing.T) {
 	}
 	count := func() int {
 		n := 0
-		s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bTokens).Stats().KeyN; return nil })
+		s.boltDB().View(func(tx *bolt.Tx) error { n = tx.Bucket(bTokens).Stats().KeyN; return nil })
 		return n
 	}
 	tests := []struct {
