@@ -33,6 +33,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/amt-mv/amt/internal/safefile"
 )
 
 // AdminSocket is the name of the admin socket inside Config.DataDir.
@@ -246,9 +248,10 @@ var ErrNoDatabase = errors.New("no database")
 
 // BackupDataDir writes a consistent, verified copy of the database in dataDir to out. If no
 // server holds the database, it is read directly (read-only, shared lock); if a server runs, the
-// copy is streamed through its admin socket. The copy is written to out+".tmp" (0600), synced,
-// checked (bbolt consistency check, amt-server schema) and only then renamed to out, so out is
-// either the previous file or a complete, verified backup. Cancelling ctx aborts the backup; a
+// copy is streamed through its admin socket. The copy is written to an exclusively created
+// temporary with a random name beside out (0600, see internal/safefile), synced, checked (bbolt
+// consistency check, amt-server schema) and only then renamed to out, so out is either the
+// previous file or a complete, verified backup. A link at out is refused, never followed. Cancelling ctx aborts the backup; a
 // server that holds the lock but does not answer on its socket (starting, stopping, or too old)
 // is retried for up to 10 s or until ctx ends.
 func BackupDataDir(ctx context.Context, dataDir, out string) (BackupResult, error) {
@@ -267,39 +270,24 @@ func BackupDataDir(ctx context.Context, dataDir, out string) (BackupResult, erro
 	} else if same {
 		return BackupResult{}, fmt.Errorf("backup: %s is the live database; choose another output file", out)
 	}
-	tmp := out + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := safefile.Create(out)
 	if err != nil {
 		return BackupResult{}, fmt.Errorf("backup: %w", err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return BackupResult{}, fmt.Errorf("backup: %w", err)
-	}
+	defer f.Abort()
 	live, n, err := copyDatabase(ctx, dataDir, f)
 	if err != nil {
 		return BackupResult{}, fmt.Errorf("backup: %w", err)
 	}
-	if err := f.Sync(); err != nil {
+	err = f.Commit(func(tmp string) error {
+		if err := VerifyDatabase(tmp); err != nil {
+			return fmt.Errorf("the copy does not verify, nothing written to %s: %w", out, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return BackupResult{}, fmt.Errorf("backup: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return BackupResult{}, fmt.Errorf("backup: %w", err)
-	}
-	if err := VerifyDatabase(tmp); err != nil {
-		return BackupResult{}, fmt.Errorf("backup: the copy does not verify, nothing written to %s: %w", out, err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return BackupResult{}, fmt.Errorf("backup: %w", err)
-	}
-	ok = true
-	syncDir(filepath.Dir(out))
 	return BackupResult{Path: out, Size: n, Live: live}, nil
 }
 
@@ -454,17 +442,6 @@ func samePath(a, b string) (bool, error) {
 	return errA == nil && errB == nil && os.SameFile(fa, fb), nil
 }
 
-// syncDir makes a rename in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
 // restoreGap is added to every change feed's sequence on restore. Cursors that clients hold
 // from before the restore are then all older than the feed's horizon and answer 410 Gone, so
 // every client resynchronises fully (keeping its outbox) instead of resuming at a sequence number
@@ -479,10 +456,14 @@ type RestoreResult struct {
 }
 
 // RestoreDataDir makes the backup file the database of dataDir. The server must be stopped.
-// The backup is verified, copied (0600) and prepared so that every client's next sync answers
+// The backup (a regular file, not a link) is verified, copied (0600, through an exclusively created
+// temporary, see internal/safefile) and prepared so that every client's next sync answers
 // 410 Gone and starts a full resync; an existing server.db is kept beside it as
 // server.db.before-restore-TIMESTAMP, never deleted. The backup file itself is not changed.
 func RestoreDataDir(backup, dataDir string) (RestoreResult, error) {
+	if err := safefile.CheckTarget(backup); err != nil {
+		return RestoreResult{}, fmt.Errorf("restore: %w", err)
+	}
 	if err := VerifyDatabase(backup); err != nil {
 		return RestoreResult{}, fmt.Errorf("restore: %s: %w", backup, err)
 	}
@@ -495,9 +476,12 @@ func RestoreDataDir(backup, dataDir string) (RestoreResult, error) {
 	}
 	// Hold the current database's lock while the copy is prepared: it proves no server runs and
 	// keeps one from starting on the old file meanwhile.
+	if err := safefile.CheckTarget(dbPath); err != nil {
+		return RestoreResult{}, fmt.Errorf("restore: %w", err)
+	}
 	var res RestoreResult
 	var cur *bolt.DB
-	if _, err := os.Stat(dbPath); err == nil {
+	if _, err := os.Lstat(dbPath); err == nil {
 		cur, err = bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return RestoreResult{}, fmt.Errorf("restore: the database in %s is in use; stop amt-server first", dataDir)
@@ -508,83 +492,52 @@ func RestoreDataDir(backup, dataDir string) (RestoreResult, error) {
 		defer cur.Close()
 		res.Saved = dbPath + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	}
-	tmp := dbPath + ".restore.tmp"
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
+	var verified bool
+	err := safefile.CopyFile(backup, dbPath, func(tmp string) error {
+		db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			return err
 		}
-	}()
-	if err := copyFile0600(backup, tmp); err != nil {
-		return RestoreResult{}, fmt.Errorf("restore: %w", err)
-	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		return RestoreResult{}, fmt.Errorf("restore: %w", err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		feeds := tx.Bucket(bFeeds)
-		return feeds.ForEachBucket(func(k []byte) error {
-			fb := feeds.Bucket(k)
-			seq := fb.Sequence() + restoreGap
-			if err := fb.SetSequence(seq); err != nil {
-				return err
-			}
-			res.Feeds++
-			return fb.Put(kHorizon, u64(seq))
+		err = db.Update(func(tx *bolt.Tx) error {
+			feeds := tx.Bucket(bFeeds)
+			return feeds.ForEachBucket(func(k []byte) error {
+				fb := feeds.Bucket(k)
+				seq := fb.Sequence() + restoreGap
+				if err := fb.SetSequence(seq); err != nil {
+					return err
+				}
+				res.Feeds++
+				return fb.Put(kHorizon, u64(seq))
+			})
 		})
-	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return RestoreResult{}, fmt.Errorf("restore: prepare the change feeds: %w", err)
-	}
-	if err := VerifyDatabase(tmp); err != nil {
-		return RestoreResult{}, fmt.Errorf("restore: %w", err)
-	}
-	if cur != nil {
-		cur.Close() // an open file cannot be renamed on Windows
-	}
-	if res.Saved != "" {
-		if err := os.Rename(dbPath, res.Saved); err != nil {
-			return RestoreResult{}, fmt.Errorf("restore: keep the current database: %w", err)
+		if cerr := db.Close(); err == nil {
+			err = cerr
 		}
-	}
-	if err := os.Rename(tmp, dbPath); err != nil {
+		if err != nil {
+			return fmt.Errorf("prepare the change feeds: %w", err)
+		}
+		if err := VerifyDatabase(tmp); err != nil {
+			return err
+		}
+		verified = true
+		if cur != nil {
+			cur.Close() // an open file cannot be renamed on Windows
+		}
 		if res.Saved != "" {
-			os.Rename(res.Saved, dbPath)
+			if err := os.Rename(dbPath, res.Saved); err != nil {
+				return fmt.Errorf("keep the current database: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if verified && res.Saved != "" {
+			if _, serr := os.Lstat(dbPath); errors.Is(serr, os.ErrNotExist) {
+				os.Rename(res.Saved, dbPath)
+			}
 		}
 		return RestoreResult{}, fmt.Errorf("restore: %w", err)
 	}
-	ok = true
-	syncDir(dataDir)
 	res.Path = dbPath
 	return res, nil
-}
-
-// copyFile0600 copies src to a new file dst (0600) and syncs it.
-func copyFile0600(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := out.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		out.Close()
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

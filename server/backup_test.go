@@ -208,9 +208,7 @@ func TestBackupWhileRunningWithWrites(t *testing.T) {
 		if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 			t.Fatalf("backup mode %v", fi.Mode())
 		}
-		if _, err := os.Stat(out + ".tmp"); !errors.Is(err, os.ErrNotExist) {
-			t.Fatalf("temporary file left: %v", err)
-		}
+		bkNoTemporaries(t, filepath.Dir(out))
 	}
 	stop.Store(true)
 	wg.Wait()
@@ -371,9 +369,7 @@ func TestBackupBrokenStreams(t *testing.T) {
 			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("output written: %v", err)
 			}
-			if _, err := os.Stat(out + ".tmp"); !errors.Is(err, os.ErrNotExist) {
-				t.Fatalf("temporary file left: %v", err)
-			}
+			bkNoTemporaries(t, filepath.Dir(out))
 		})
 	}
 
@@ -558,5 +554,131 @@ func TestRestoreDataDir(t *testing.T) {
 	code, raw := bkDo(t, "GET", ts.URL+api.BasePath+"/cases/"+c.ID+"/events", tok, nil)
 	if code != 200 || !strings.Contains(string(raw), "before-backup") || strings.Contains(string(raw), "after-backup") {
 		t.Fatalf("events after restore: %d %s", code, raw)
+	}
+}
+
+// bkNoTemporaries fails if dir holds a temporary file of a backup or restore.
+func bkNoTemporaries(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Fatalf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// TestBackupRefusesPlantedLinks reproduces the attack on a shared backup folder: a link planted
+// at the old, guessable temporary name OUT.tmp (to a file of the attacker's choice) or at OUT
+// itself must never be followed — the victim file keeps its bytes, the database does not end up
+// in a file the attacker can read, and a link at OUT is refused.
+func TestBackupRefusesPlantedLinks(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dataDir := t.TempDir()
+	env := bkStart(t, dataDir, 3)
+	_ = env
+	shared := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A link at OUT.tmp: the backup is written beside it, the victim is untouched.
+	out := filepath.Join(shared, "2026-12-04.db")
+	if err := os.Symlink(victim, out+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := server.BackupDataDir(context.Background(), dataDir, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "keep me" {
+		t.Fatalf("the backup followed the link at OUT.tmp: victim now %d bytes", len(got))
+	}
+	fi, err := os.Lstat(out)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || fi.Size() != res.Size {
+		t.Fatalf("backup file: %v %v", fi, err)
+	}
+	if err := server.VerifyDatabase(out); err != nil {
+		t.Fatal(err)
+	}
+
+	// A link at OUT itself is refused with a clear error; nothing is written through it.
+	out2 := filepath.Join(shared, "linked.db")
+	if err := os.Symlink(victim, out2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.BackupDataDir(context.Background(), dataDir, out2); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("want a refusal of the link, got %v", err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "keep me" {
+		t.Fatal("the backup wrote through the link at OUT")
+	}
+	if fi, err := os.Lstat(out2); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi, err)
+	}
+	if fi, err := os.Lstat(out + ".tmp"); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the planted link was touched: %v %v", fi, err)
+	}
+	os.Remove(out + ".tmp")
+	bkNoTemporaries(t, shared)
+}
+
+// TestRestoreRefusesLinks: restore neither reads a backup through a link nor writes the database
+// through a link planted at its temporary or final name.
+func TestRestoreRefusesLinks(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	src := t.TempDir()
+	env := bkStart(t, src, 2)
+	out := filepath.Join(t.TempDir(), "b.db")
+	if _, err := server.BackupDataDir(context.Background(), src, out); err != nil {
+		t.Fatal(err)
+	}
+	_ = env
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The backup named through a link.
+	link := filepath.Join(t.TempDir(), "latest.db")
+	if err := os.Symlink(out, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.RestoreDataDir(link, t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("want a refusal of the linked backup, got %v", err)
+	}
+
+	// A link at the old temporary name and at server.db.
+	dir := t.TempDir()
+	if err := os.Symlink(victim, filepath.Join(dir, server.DBFile+".restore.tmp")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := server.RestoreDataDir(out, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "keep me" {
+		t.Fatal("restore followed the link at its temporary name")
+	}
+	if err := server.VerifyDatabase(res.Path); err != nil {
+		t.Fatal(err)
+	}
+	dir2 := t.TempDir()
+	if err := os.Symlink(victim, filepath.Join(dir2, server.DBFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.RestoreDataDir(out, dir2); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("want a refusal of the linked server.db, got %v", err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "keep me" {
+		t.Fatal("restore wrote through the link at server.db")
 	}
 }

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/server"
 )
@@ -358,14 +359,7 @@ func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger
 }
 
 func writeFile0600(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.WriteFile(path, data)
 }
 
 func tokenCreate(args []string, stdout, stderr io.Writer) error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/store"
@@ -1019,7 +1020,7 @@ func cmdConfig(a *app, args []string) int {
 			a.errorf("%v", err)
 			return exitErr
 		}
-		if err := os.WriteFile(a.cfgPath, []byte(configTemplate), 0o600); err != nil {
+		if err := safefile.WriteFile(a.cfgPath, []byte(configTemplate)); err != nil {
 			a.errorf("%v", err)
 			return exitErr
 		}
