@@ -620,7 +620,8 @@ var goTypes = []reflect.Type{
 	reflect.TypeFor[api.ResubmissionRequest](), reflect.TypeFor[api.DocumentRequestRequest](),
 	reflect.TypeFor[api.ActionResult](), reflect.TypeFor[api.Change](), reflect.TypeFor[api.ChangePage](),
 	reflect.TypeFor[api.Me](), reflect.TypeFor[api.Clerk](), reflect.TypeFor[api.ClerkList](),
-	reflect.TypeFor[api.Problem](),
+	reflect.TypeFor[api.Problem](), reflect.TypeFor[api.PostalAddress](), reflect.TypeFor[api.ReplyChannel](),
+	reflect.TypeFor[api.FitConnectReply](), reflect.TypeFor[api.FitConnectOrigin](),
 }
 
 // dateFields are string properties that carry a calendar date (YYYY-MM-DD, format: date).
@@ -640,7 +641,8 @@ var enumSchemas = map[string][]string{
 	"EventKind": strs([]api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned,
 		api.EventNote, api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed,
 		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived}),
-	"ChangeKind": strs([]api.ChangeKind{api.ChangeUpsert, api.ChangeDelete}),
+	"ChangeKind":       strs([]api.ChangeKind{api.ChangeUpsert, api.ChangeDelete}),
+	"ReplyChannelKind": strs(api.ReplyChannelKinds),
 }
 
 func strs[T ~string](vs []T) []string {

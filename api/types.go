@@ -97,10 +97,15 @@ type Case struct {
 	Resubmission *Resubmission `json:"resubmission,omitempty"`
 	// Sections hold the form data as ordered sections of labelled fields, so every service
 	// renders without special code.
-	Sections         []Section         `json:"sections"`
-	Attachments      []Attachment      `json:"attachments"`
-	Evidence         []Evidence        `json:"evidence"` // Once-Only: retrieved from registers
-	Payment          *Payment          `json:"payment,omitempty"`
+	Sections    []Section    `json:"sections"`
+	Attachments []Attachment `json:"attachments"`
+	Evidence    []Evidence   `json:"evidence"` // Once-Only: retrieved from registers
+	Payment     *Payment     `json:"payment,omitempty"`
+	// ReplyChannel is how the applicant asked to receive the answer (Bescheid), as chosen in the
+	// online service; absent for cases that did not arrive through FIT-Connect.
+	ReplyChannel *ReplyChannel `json:"replyChannel,omitempty"`
+	// FitConnect identifies where the case came from when it arrived through FIT-Connect.
+	FitConnect       *FitConnectOrigin `json:"fitConnect,omitempty"`
 	DocumentRequests []DocumentRequest `json:"documentRequests,omitempty"`
 	// Decision is the latest proposed or final decision, if any.
 	Decision *Decision `json:"decision,omitempty"`
@@ -127,6 +132,66 @@ type Applicant struct {
 	Address string `json:"address,omitempty"`
 	Email   string `json:"email,omitempty"`
 	Phone   string `json:"phone,omitempty"`
+	// PostalAddress is the address in structured form, for letters (Bescheid); Address is the
+	// same address on one line for display.
+	PostalAddress *PostalAddress `json:"postalAddress,omitempty"`
+}
+
+// PostalAddress is a postal address in structured form.
+type PostalAddress struct {
+	Street      string `json:"street"`
+	HouseNumber string `json:"houseNumber,omitempty"`
+	Extra       string `json:"extra,omitempty"` // Adresszusatz, e.g. "bei Müller", "Hinterhaus"
+	PostalCode  string `json:"postalCode"`
+	City        string `json:"city"`
+	Country     string `json:"country,omitempty"` // ISO 3166-1 alpha-2; empty means "DE"
+}
+
+// ReplyChannelKind names how the answer reaches the applicant.
+type ReplyChannelKind string
+
+// Reply channels. FIT-Connect metadata offers eMail, deMail, elster, fink and (metadata 1.2.0 and
+// later) fitConnect; a case without a chosen channel is answered by letter.
+const (
+	ReplyLetter     ReplyChannelKind = "letter"
+	ReplyEmail      ReplyChannelKind = "email"
+	ReplyDeMail     ReplyChannelKind = "demail"
+	ReplyFitConnect ReplyChannelKind = "fitconnect"
+	ReplyElster     ReplyChannelKind = "elster"
+	ReplyFink       ReplyChannelKind = "fink"
+)
+
+// ReplyChannelKinds lists every reply channel kind.
+var ReplyChannelKinds = []ReplyChannelKind{ReplyLetter, ReplyEmail, ReplyDeMail, ReplyFitConnect, ReplyElster, ReplyFink}
+
+// ReplyChannel is the applicant's chosen way to receive the answer. Exactly the fields of its
+// kind are set: Address for email and demail (with PGPPublicKey if the applicant gave one),
+// FitConnect for fitconnect, Account for elster (account id) and fink (Postfach reference).
+type ReplyChannel struct {
+	Kind         ReplyChannelKind `json:"kind"`
+	Address      string           `json:"address,omitempty"`
+	PGPPublicKey string           `json:"pgpPublicKey,omitempty"`
+	Account      string           `json:"account,omitempty"`
+	FitConnect   *FitConnectReply `json:"fitConnect,omitempty"`
+}
+
+// FitConnectReply is what a reply through FIT-Connect needs: the FIT-Connect case to answer in,
+// the destination it arrived at, the process standards the online service understands and the
+// key to encrypt the reply to (a public JWK as JSON text).
+type FitConnectReply struct {
+	CaseID           string   `json:"caseId"`
+	DestinationID    string   `json:"destinationId"`
+	ProcessStandards []string `json:"processStandards,omitempty"`
+	EncryptionKey    string   `json:"encryptionKey,omitempty"`
+}
+
+// FitConnectOrigin records the FIT-Connect submissions a case was built from: the first is the
+// application, later ones are follow-ups in the same FIT-Connect case (e.g. documents sent after
+// a Nachforderung).
+type FitConnectOrigin struct {
+	DestinationID string   `json:"destinationId"`
+	CaseID        string   `json:"caseId"`
+	SubmissionIDs []string `json:"submissionIds"`
 }
 
 // Section is one titled group of form fields.
@@ -164,9 +229,14 @@ type Evidence struct {
 // Payment is the fee status of a case.
 type Payment struct {
 	AmountCents int64  `json:"amountCents"`
-	Status      string `json:"status"` // "paid", "pending", "waived"
+	Status      string `json:"status"` // "paid", "pending", "waived", "failed", "canceled"
 	Method      string `json:"method,omitempty"`
 	Reference   string `json:"reference,omitempty"`
+	// TransactionID and TransactionURL identify an online payment (FIT-Connect metadata
+	// paymentInformation: transactionId, transactionUrl); PaidAt is its transactionTimestamp.
+	TransactionID  string     `json:"transactionId,omitempty"`
+	TransactionURL string     `json:"transactionUrl,omitempty"`
+	PaidAt         *time.Time `json:"paidAt,omitempty"`
 }
 
 // Resubmission (Wiedervorlage) asks that a case be looked at again on a date.

@@ -217,10 +217,12 @@ func (g *caseGen) build() SeedCase {
 func (g *caseGen) applicant() {
 	a := g.amt
 	g.place = a.Places[g.r.IntN(len(a.Places))]
-	g.street = g.pick(streets) + " " + strconv.Itoa(g.between(1, 48))
+	streetName := g.pick(streets)
+	houseNo := strconv.Itoa(g.between(1, 48))
 	if g.pct(15) {
-		g.street += string(rune('a' + g.r.IntN(3)))
+		houseNo += string(rune('a' + g.r.IntN(3)))
 	}
+	g.street = streetName + " " + houseNo
 	g.female = g.pct(50)
 	if g.female {
 		g.first = g.pick(firstNamesF)
@@ -239,7 +241,9 @@ func (g *caseGen) applicant() {
 		}
 	}
 	app := api.Applicant{Kind: "person", Name: g.first + " " + g.last,
-		Address: g.street + ", " + g.place.PLZ + " " + g.place.Name}
+		Address: g.street + ", " + g.place.PLZ + " " + g.place.Name,
+		PostalAddress: &api.PostalAddress{Street: streetName, HouseNumber: houseNo,
+			PostalCode: g.place.PLZ, City: g.place.Name}}
 	local := translit(g.first) + "." + translit(g.last)
 	if g.org != "" {
 		app.Kind = "organisation"

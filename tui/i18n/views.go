@@ -164,6 +164,8 @@ func init() {
 		"case.pay.paid":          {"bezahlt", "paid"},
 		"case.pay.pending":       {"offen", "pending"},
 		"case.pay.waived":        {"erlassen", "waived"},
+		"case.pay.failed":        {"fehlgeschlagen", "failed"},
+		"case.pay.canceled":      {"storniert", "canceled"},
 		"case.decision.proposed": {"zur Freigabe", "proposed"},
 		"case.decision.final":    {"endgültig", "final"},
 		"case.decision.returned": {"zurückgegeben", "returned"},
