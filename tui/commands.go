@@ -54,6 +54,8 @@ func (m Model) commands() []palette.Command {
 	add("clear selection", i18n.T("cmd.clearSelection"), "", inbox.ClearSelectionMsg{})
 	add("theme default", i18n.T("cmd.themeDefault"), "", setThemeMsg{name: theme.Default})
 	add("theme high-contrast", i18n.T("cmd.themeContrast"), "", setThemeMsg{name: theme.HighContrast})
+	add("theme red-green", i18n.T("cmd.themeRedGreen"), "", setThemeMsg{name: theme.RedGreen})
+	add("theme blue-yellow", i18n.T("cmd.themeBlueYellow"), "", setThemeMsg{name: theme.BlueYellow})
 	add("lang de", i18n.T("cmd.langDE"), "", setLangMsg{lang: i18n.DE})
 	add("lang en", i18n.T("cmd.langEN"), "", setLangMsg{lang: i18n.EN})
 	add("help", i18n.T("cmd.help"), hint(k.Global.Help), showHelpMsg{})

@@ -158,6 +158,8 @@ func TestPalette(t *testing.T) {
 		{"erledigt", "view done"},
 		{"sortakt", "sort reference"},
 		{"kontrast", "theme high-contrast"},
+		{"rot-grün", "theme red-green"},
+		{"blau-gelb", "theme blue-yellow"},
 		{"english", "lang en"},
 		{"ausst", "pending"},
 	}

@@ -77,7 +77,7 @@ type SyncStatus struct {
 
 // Config is the clerk's TUI configuration (from the config file; see docs).
 type Config struct {
-	Theme string `yaml:"theme" json:"theme"` // "default" (empty) or "high-contrast"
+	Theme string `yaml:"theme" json:"theme"` // "default" (empty), "high-contrast", "red-green" or "blue-yellow"
 	Lang  string `yaml:"lang" json:"lang"`   // "de" (default) or "en"; Deps.Lang wins when set
 	Mouse bool   `yaml:"mouse" json:"mouse"` // capture the mouse (wheel scroll, click to select)
 	// NoColor drops all colours; Run also sets it when the NO_COLOR environment variable is non-empty.

@@ -155,6 +155,8 @@ func init() {
 		"cmd.sort":            {"Sortieren nach %s", "Sort by %s"},
 		"cmd.themeDefault":    {"Farbschema: Standard", "Theme: default"},
 		"cmd.themeContrast":   {"Farbschema: Hoher Kontrast", "Theme: high contrast"},
+		"cmd.themeRedGreen":   {"Farbschema: Rot-Grün-Sehschwäche", "Theme: red-green colour blindness"},
+		"cmd.themeBlueYellow": {"Farbschema: Blau-Gelb-Sehschwäche", "Theme: blue-yellow colour blindness"},
 		"cmd.langDE":          {"Sprache: Deutsch", "Language: German (Deutsch)"},
 		"cmd.langEN":          {"Sprache: Englisch (English)", "Language: English"},
 		"cmd.help":            {"Tastenkürzel anzeigen", "Show keyboard shortcuts"},
@@ -165,6 +167,8 @@ func init() {
 		"cmd.assign":          {"Zuweisen (markierte Vorgänge)", "Assign (selected cases)"},
 		"theme.default":       {"Standard", "default"},
 		"theme.high-contrast": {"Hoher Kontrast", "high contrast"},
+		"theme.red-green":     {"Rot-Grün-Sehschwäche", "red-green colour blindness"},
+		"theme.blue-yellow":   {"Blau-Gelb-Sehschwäche", "blue-yellow colour blindness"},
 
 		// Keymap groups and descriptions.
 		"keys.global":  {"Allgemein", "General"},

@@ -1,9 +1,10 @@
 // Package theme owns the TUI's colours and lipgloss styles: built once per theme (default, high
-// contrast, no colour) so views never construct styles while rendering.
+// contrast, red-green and blue-yellow safe, no colour) so views never construct styles while rendering.
 package theme
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -11,12 +12,19 @@ import (
 
 // Names of the built-in themes.
 const (
-	Default      = "default"
+	Default = "default"
+	// HighContrast keeps every text/background pair at WCAG AAA (7:1) on a black or white terminal.
 	HighContrast = "high-contrast"
+	// RedGreen is safe for protanopia and deuteranopia: states are told apart by blue, orange
+	// and lightness, never by red against green.
+	RedGreen = "red-green"
+	// BlueYellow is safe for tritanopia: states are told apart by red, teal and lightness, never
+	// by blue against green or yellow against pink.
+	BlueYellow = "blue-yellow"
 )
 
 // Names lists the built-in themes in palette order.
-var Names = []string{Default, HighContrast}
+var Names = []string{Default, HighContrast, RedGreen, BlueYellow}
 
 // Palette holds a theme's colours, for components that derive their own styles once at construction.
 // With NoColor every colour is lipgloss.NoColor{}.
@@ -67,29 +75,31 @@ func New(name string, noColor bool) (*Theme, error) {
 	switch name {
 	case "", Default:
 		name = Default
-		p = Palette{
-			Fg: lipgloss.AdaptiveColor{Light: "235", Dark: "252"}, Muted: lipgloss.AdaptiveColor{Light: "243", Dark: "245"},
-			Subtle: lipgloss.AdaptiveColor{Light: "250", Dark: "238"}, Accent: lipgloss.AdaptiveColor{Light: "25", Dark: "75"},
-			AccentFg: lipgloss.AdaptiveColor{Light: "231", Dark: "16"}, Selection: lipgloss.AdaptiveColor{Light: "153", Dark: "24"},
-			SelectionFg: lipgloss.AdaptiveColor{Light: "16", Dark: "231"}, Mark: lipgloss.AdaptiveColor{Light: "130", Dark: "214"},
-			OK: lipgloss.AdaptiveColor{Light: "28", Dark: "78"}, Warn: lipgloss.AdaptiveColor{Light: "130", Dark: "220"},
-			Error: lipgloss.AdaptiveColor{Light: "160", Dark: "203"}, Info: lipgloss.AdaptiveColor{Light: "25", Dark: "111"},
-			Border: lipgloss.AdaptiveColor{Light: "248", Dark: "240"}, BarBg: lipgloss.AdaptiveColor{Light: "254", Dark: "236"},
-			BarFg: lipgloss.AdaptiveColor{Light: "235", Dark: "250"},
-		}
+		p = base()
 	case HighContrast:
+		// After the Modus themes (k9s's Modus skins): black on white or white on black, every
+		// state colour at 7:1 or more.
 		p = Palette{
-			Fg: lipgloss.AdaptiveColor{Light: "16", Dark: "231"}, Muted: lipgloss.AdaptiveColor{Light: "16", Dark: "231"},
-			Subtle: lipgloss.AdaptiveColor{Light: "16", Dark: "231"}, Accent: lipgloss.AdaptiveColor{Light: "19", Dark: "51"},
-			AccentFg: lipgloss.AdaptiveColor{Light: "231", Dark: "16"}, Selection: lipgloss.AdaptiveColor{Light: "16", Dark: "231"},
-			SelectionFg: lipgloss.AdaptiveColor{Light: "231", Dark: "16"}, Mark: lipgloss.AdaptiveColor{Light: "90", Dark: "226"},
-			OK: lipgloss.AdaptiveColor{Light: "22", Dark: "46"}, Warn: lipgloss.AdaptiveColor{Light: "94", Dark: "226"},
-			Error: lipgloss.AdaptiveColor{Light: "124", Dark: "196"}, Info: lipgloss.AdaptiveColor{Light: "19", Dark: "51"},
-			Border: lipgloss.AdaptiveColor{Light: "16", Dark: "231"}, BarBg: lipgloss.AdaptiveColor{Light: "16", Dark: "231"},
-			BarFg: lipgloss.AdaptiveColor{Light: "231", Dark: "16"},
+			Fg: ac("16", "231"), Muted: ac("16", "231"), Subtle: ac("16", "231"), Accent: ac("19", "51"),
+			AccentFg: ac("231", "16"), Selection: ac("16", "231"), SelectionFg: ac("231", "16"), Mark: ac("90", "226"),
+			OK: ac("22", "46"), Warn: ac("52", "226"), Error: ac("124", "203"), Info: ac("19", "51"),
+			Border: ac("16", "231"), BarBg: ac("16", "231"), BarFg: ac("231", "16"),
 		}
+	case RedGreen:
+		// Blue for good, yellow-brown for soon, dark red or orange for bad, teal for info, violet
+		// or pink for marks: apart in lightness and on the blue-yellow axis, which protanopes and
+		// deuteranopes keep (checked by simulation in TestColourBlindThemes).
+		p = base()
+		p.Accent, p.Info = ac("25", "39"), ac("23", "36")
+		p.OK, p.Warn, p.Error, p.Mark = ac("25", "39"), ac("94", "220"), ac("52", "215"), ac("93", "225")
+	case BlueYellow:
+		// Green, violet, red, blue and brown or pale yellow: apart on the red-green axis and in
+		// lightness, which tritanopes keep.
+		p = base()
+		p.Accent, p.Info = ac("26", "110"), ac("26", "110")
+		p.OK, p.Warn, p.Error, p.Mark = ac("22", "46"), ac("128", "177"), ac("160", "209"), ac("94", "229")
 	default:
-		return nil, fmt.Errorf("theme: unknown theme %q (known: %s, %s)", name, Default, HighContrast)
+		return nil, fmt.Errorf("theme: unknown theme %q (known: %s)", name, strings.Join(Names, ", "))
 	}
 	if noColor {
 		n := lipgloss.NoColor{}
@@ -97,6 +107,22 @@ func New(name string, noColor bool) (*Theme, error) {
 			OK: n, Warn: n, Error: n, Info: n, Border: n, BarBg: n, BarFg: n}
 	}
 	return build(name, noColor, p), nil
+}
+
+// ac is an adaptive colour: the light terminal's xterm index, then the dark one's.
+func ac(light, dark string) lipgloss.AdaptiveColor {
+	return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+}
+
+// base is the default palette, which the colour-blind-safe themes start from. Every pair meets
+// WCAG AA (4.5:1 for text, 3:1 for lines) on a white or black terminal (TestContrast).
+func base() Palette {
+	return Palette{
+		Fg: ac("235", "252"), Muted: ac("243", "245"), Subtle: ac("245", "242"), Accent: ac("25", "75"),
+		AccentFg: ac("231", "16"), Selection: ac("195", "24"), SelectionFg: ac("16", "231"), Mark: ac("94", "220"),
+		OK: ac("22", "78"), Warn: ac("94", "220"), Error: ac("124", "210"), Info: ac("25", "111"),
+		Border: ac("245", "242"), BarBg: ac("255", "236"), BarFg: ac("235", "250"),
+	}
 }
 
 // Must is New for known names; it panics on an unknown one.
@@ -140,6 +166,10 @@ func build(name string, noColor bool, p Palette) *Theme {
 	}
 	t.RowMarked = s().Foreground(p.Mark).Bold(true)
 	t.RowCursorMarked = t.RowCursor.Foreground(p.Mark)
+	if hc {
+		// No state colour reaches 7:1 on the inverted selection: underline instead.
+		t.RowCursorMarked = t.RowCursor.Underline(true)
+	}
 	if noColor {
 		t.RowCursorMarked = s().Reverse(true).Bold(true)
 	}
@@ -179,6 +209,12 @@ func build(name string, noColor bool, p Palette) *Theme {
 	t.StatusConflict = seg.Foreground(p.Error).Bold(true)
 	t.StatusClerk = seg
 	t.StatusDemo = seg.Foreground(p.Mark).Bold(true)
+	if hc {
+		// The inverted bar keeps its own two colours; the segments' words carry the state.
+		for _, st := range []*lipgloss.Style{&t.StatusOnline, &t.StatusOffline, &t.StatusSyncing, &t.StatusPending, &t.StatusConflict, &t.StatusDemo} {
+			*st = seg.Bold(true)
+		}
+	}
 
 	toast := s().Padding(0, 1).Border(border)
 	t.ToastInfo = toast.BorderForeground(p.Info)
