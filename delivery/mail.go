@@ -18,7 +18,6 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
-
 )
 
 // Mail is one e-mail to an applicant with one attached document.

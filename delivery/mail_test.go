@@ -2,9 +2,9 @@ package delivery
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime"
