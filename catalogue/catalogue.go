@@ -51,8 +51,9 @@ type Service struct {
 
 	// TextBlocks and Rechtsbehelfsbelehrung come from the texts file (ApplyTexts), not from the
 	// catalogue file.
-	TextBlocks             TextBlocks `yaml:"-"`
-	Rechtsbehelfsbelehrung string     `yaml:"-"`
+	TextBlocks             TextBlocks  `yaml:"-"`
+	Rechtsbehelfsbelehrung string      `yaml:"-"`
+	Letter                 LetterTexts `yaml:"-"` // texts.go
 }
 
 // URN is the service's identifier as FIT-Connect carries it (urn:de:fim:leika:leistung:<key>).
@@ -161,8 +162,9 @@ type Texts struct {
 
 // ServiceTexts are the texts of one service.
 type ServiceTexts struct {
-	TextBlocks             TextBlocks `yaml:"textBlocks"`
-	Rechtsbehelfsbelehrung string     `yaml:"rechtsbehelfsbelehrung"`
+	TextBlocks             TextBlocks  `yaml:"textBlocks"`
+	Rechtsbehelfsbelehrung string      `yaml:"rechtsbehelfsbelehrung"`
+	Letter                 LetterTexts `yaml:"letter"` // texts.go
 }
 
 // Default returns the built-in catalogue: the services of the demo.
@@ -368,6 +370,7 @@ func (c *Catalogue) ApplyTexts(t *Texts) error {
 		}
 		s.TextBlocks = st.TextBlocks
 		s.Rechtsbehelfsbelehrung = st.Rechtsbehelfsbelehrung
+		s.Letter = st.Letter
 		if s.Rechtsbehelfsbelehrung == "" {
 			s.Rechtsbehelfsbelehrung = t.Default.Rechtsbehelfsbelehrung
 		}

@@ -5,40 +5,25 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/catalogue"
 )
 
-// ServiceTexts are the per-service wordings of the letters, written from the legal facts. The
-// service catalogue carries them; a service without its own texts gets the general ones.
+// ServiceTexts are the per-service wordings of the letters: the catalogue's letter texts and
+// Rechtsbehelfsbelehrung (written from the legal facts, see catalogue/texts.yaml). Empty fields
+// fall back to the general wordings.
 type ServiceTexts struct {
-	// LegalBasis names the provisions the decision rests on, e.g. "§ 22 StrWG M-V".
-	LegalBasis string
-	// Grant is the Tenor sentence that says what exactly is granted; "{bis}" becomes the
-	// validity date ("31.12.2027"). Empty: the outcome sentence stands alone.
-	Grant string
-	// GrantNoDate is used instead of Grant when the decision has no validity date.
-	GrantNoDate string
-	// Conditions are the Nebenbestimmungen printed under an approval.
-	Conditions []string
-	// FeeBasis names the fee's legal basis, e.g. "§ 1 VwKostG M-V i. V. m. Tarifstelle …".
-	FeeBasis string
+	catalogue.LetterTexts
 	// Remedy is the Rechtsbehelfsbelehrung; "{amt}" and "{anschrift}" become the Amt's name and
 	// address. Empty: DefaultRemedy.
 	Remedy string
-	// RemedyNote is added after the Rechtsbehelfsbelehrung (e.g. no suspensive effect).
-	RemedyNote string
-	// MissingConsequence says what happens when requested documents do not arrive in time.
-	// Empty: DefaultMissingConsequence.
-	MissingConsequence string
-	// Blocks are the service's Textbausteine for the clerk (Begründung and Nachforderung).
-	Blocks []TextBlock
 }
 
-// TextBlock is one Textbaustein: a reusable, editable wording a clerk inserts with a key.
-type TextBlock struct {
-	Key   string // one character the clerk presses, e.g. "1"
-	Kind  Kind   // KindBescheid: for the Begründung; KindNachforderung: for the message
-	Title string // short, for the list
-	Text  string
+// TextsOf returns the letter wordings of a catalogue service (nil: the general wordings).
+func TextsOf(s *catalogue.Service) ServiceTexts {
+	if s == nil {
+		return ServiceTexts{}
+	}
+	return ServiceTexts{LetterTexts: s.Letter, Remedy: s.Rechtsbehelfsbelehrung}
 }
 
 // DefaultRemedy is the Rechtsbehelfsbelehrung of a Bescheid of an Amt in Mecklenburg-Vorpommern,

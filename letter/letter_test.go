@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/catalogue"
 )
 
 func TestEuro(t *testing.T) {
@@ -59,7 +60,7 @@ func common() Common {
 		Sender:    Sender{Name: "Amt Crivitz", Street: "Amtsstraße 5", PostalCode: "19089", City: "Crivitz", Phone: "03863 5430", IBAN: "DE00 0000", Bank: "Sparkasse"},
 		Recipient: Recipient{Name: "Jörg Weiß", Street: "Straße 1", PostalCode: "19089", City: "Crivitz"}, Person: true,
 		Reference: "SNE-2026-000004", Date: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC), ServiceName: "Sondernutzungserlaubnis",
-		SubmittedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Clerk: "Anja Peters", Texts: TextsFor("99058007261000"),
+		SubmittedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Clerk: "Anja Peters", Texts: textsFor("99058007261000"),
 	}
 }
 
@@ -105,7 +106,7 @@ func TestBescheidTenor(t *testing.T) {
 
 func TestNachforderung(t *testing.T) {
 	c := common()
-	c.Texts = TextsFor("99107004018000")
+	c.Texts = textsFor("99107004018000")
 	c.Person = false
 	txt := Nachforderung(NachforderungInput{Common: c, Documents: []string{"Mietbescheinigung", "Kontoauszüge"},
 		Deadline: "2026-12-18", Message: "Bitte vollständig."}).Text()
@@ -129,14 +130,20 @@ func TestHasBescheid(t *testing.T) {
 	}
 }
 
-func TestTextBlocksHaveUniqueKeys(t *testing.T) {
-	for key, st := range ServiceTextsByKey {
-		seen := map[string]bool{}
-		for _, b := range st.Blocks {
-			if len([]rune(b.Key)) != 1 || seen[b.Key] || b.Text == "" || b.Title == "" {
-				t.Errorf("service %s: bad or duplicate text block %+v", key, b)
-			}
-			seen[b.Key] = true
+var builtin = catalogue.DefaultWithTexts()
+
+func textsFor(key string) ServiceTexts {
+	s, _ := builtin.Lookup(key)
+	return TextsOf(s)
+}
+
+func TestTextBlocksOfEveryService(t *testing.T) {
+	for _, s := range builtin.Services {
+		if s.Rechtsbehelfsbelehrung == "" || !strings.Contains(s.Rechtsbehelfsbelehrung, "Monats") {
+			t.Errorf("%s: Rechtsbehelfsbelehrung %q", s.Name, s.Rechtsbehelfsbelehrung)
+		}
+		if s.Letter.LegalBasis == "" {
+			t.Errorf("%s: no legal basis", s.Name)
 		}
 	}
 }

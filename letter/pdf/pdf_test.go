@@ -11,29 +11,29 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/catalogue"
 	"github.com/amt-mv/amt/internal/pdftest"
 	"github.com/amt-mv/amt/letter"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden texts")
 
-// demoServices are the services of the demo catalogue with their fee.
-var demoServices = []struct {
+type demoService struct {
 	Key, Name, Prefix string
 	FeeCents          int64
 	ValidUntil        string
-}{
-	{"99050012104000", "Gewerbeanmeldung", "GEW", 2600, ""},
-	{"99101005012000", "Hundesteuer-Anmeldung", "HST", 0, ""},
-	{"99102007012000", "Bewohnerparkausweis", "BPA", 3070, "2027-12-03"},
-	{"99058007261000", "Sondernutzungserlaubnis", "SNE", 5000, "2027-03-31"},
-	{"99107004018000", "Wohngeld (Mietzuschuss)", "WOG", 0, "2027-11-30"},
-	{"99089001001000", "Führungszeugnis", "FZG", 1300, ""},
-	{"99115005000000", "Meldebescheinigung", "MEB", 500, ""},
-	{"99036004012000", "Fischereischein", "FIS", 2400, ""},
-	{"99038010012000", "Anmeldung einer Veranstaltung", "VER", 4000, ""},
-	{"99116013062000", "Baumfällgenehmigung", "BFG", 3500, ""},
 }
+
+// demoServices are the services of the built-in catalogue (the demo's), with a validity for
+// those whose decision carries one.
+var demoServices = func() []demoService {
+	valid := map[string]string{"BPA": "2027-12-03", "SNE": "2027-03-31", "WOG": "2027-11-30"}
+	var out []demoService
+	for _, s := range catalogue.Default().Services {
+		out = append(out, demoService{s.Key, s.Name, s.Prefix, s.FeeCents, valid[s.Prefix]})
+	}
+	return out
+}()
 
 var day = time.Date(2026, 12, 4, 10, 14, 0, 0, time.UTC)
 
@@ -49,7 +49,7 @@ func common(key, name, prefix string) letter.Common {
 		Sender:    sender(),
 		Recipient: letter.Recipient{Name: "Jürgen Weißbäcker", Street: "Schloßstraße 12", PostalCode: "19089", City: "Crivitz"},
 		Person:    true, Reference: prefix + "-2026-000043", Date: day, ServiceName: name,
-		SubmittedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Clerk: "Mathias Krüger", Texts: letter.TextsFor(key),
+		SubmittedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Clerk: "Mathias Krüger", Texts: textsFor(key),
 	}
 }
 
@@ -184,4 +184,14 @@ func TestFileName(t *testing.T) {
 	if got := FileName(letter.KindNachforderung, "a/b\\..c"); got != "Nachforderung_a_b___c.pdf" {
 		t.Fatal(got)
 	}
+}
+
+var builtin = catalogue.DefaultWithTexts()
+
+func textsFor(key string) letter.ServiceTexts {
+	s, ok := builtin.Lookup(key)
+	if !ok {
+		panic("no service " + key)
+	}
+	return letter.TextsOf(s)
 }
