@@ -26,6 +26,8 @@ type metrics struct {
 	connWaits      atomic.Uint64 // connections that found no slot and no idle one to close
 	idemPruned     atomic.Uint64 // idempotency records aged by PruneIdempotency
 	pruneSkipped   atomic.Uint64 // background pruning passes skipped on a clock that jumped
+	authFailures   atomic.Uint64 // failed sign-ins (answers 401)
+	authThrottled  atomic.Uint64 // requests refused (429) because their address failed too often
 }
 
 type reqKey struct {
@@ -135,5 +137,9 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		m.idemPruned.Load())
 	fmt.Fprintf(&b, "# HELP amt_prune_passes_skipped_total Background pruning passes skipped because the clock had jumped ahead of the schedule.\n# TYPE amt_prune_passes_skipped_total counter\namt_prune_passes_skipped_total %d\n",
 		m.pruneSkipped.Load())
+	fmt.Fprintf(&b, "# HELP amt_auth_failures_total Failed sign-ins (answers 401: missing, unknown or expired token).\n# TYPE amt_auth_failures_total counter\namt_auth_failures_total %d\n",
+		m.authFailures.Load())
+	fmt.Fprintf(&b, "# HELP amt_auth_throttled_total Requests refused with 429 because their client address had too many failed sign-ins.\n# TYPE amt_auth_throttled_total counter\namt_auth_throttled_total %d\n",
+		m.authThrottled.Load())
 	writeBody(w, r, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

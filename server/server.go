@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -42,6 +43,15 @@ type Config struct {
 	// DefaultMaxConns, <0 = no limit. At the limit the longest idle keep-alive connection is
 	// closed for a new one (with HTTPServer); see Listener.
 	MaxConns int
+	// AuthFailBurst is how many failed sign-ins (answers 401) a client address may have at once
+	// before it is throttled (429 with Retry-After); 0 = DefaultAuthFailBurst.
+	AuthFailBurst int
+	// AuthFailPerMinute is how many failed sign-ins per minute a client address regains;
+	// 0 = DefaultAuthFailPerMinute, <0 = no throttling.
+	AuthFailPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client address for
+	// throttling and logs; without them the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 	// Location is the time zone in which dates (YYYY-MM-DD) are judged; nil = Europe/Berlin.
 	Location *time.Location
 }
@@ -54,9 +64,11 @@ type Server struct {
 	loc     *time.Location
 	feed    *broadcaster
 	limiter *limiter
-	metrics *metrics
-	handler http.Handler
-	tokens  tokenUse
+	// authFails throttles failed sign-ins per client address; nil = off.
+	authFails *authFailures
+	metrics   *metrics
+	handler   http.Handler
+	tokens    tokenUse
 
 	idemBatch int // records per pruning transaction; 0 = idemPruneBatch (tests lower it)
 
@@ -110,6 +122,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.AuthFailBurst <= 0 {
+		cfg.AuthFailBurst = DefaultAuthFailBurst
+	}
+	if cfg.AuthFailPerMinute == 0 {
+		cfg.AuthFailPerMinute = DefaultAuthFailPerMinute
+	}
 	loc := cfg.Location
 	if loc == nil {
 		var err error
@@ -132,6 +150,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	}
+	if cfg.AuthFailPerMinute > 0 {
+		s.authFails = newAuthFailures(cfg.AuthFailPerMinute, cfg.AuthFailBurst, cfg.Now)
 	}
 	s.handler = s.routes()
 	if cfg.PruneInterval > 0 {
@@ -336,8 +357,30 @@ func (s *Server) named(pattern string, f http.HandlerFunc) http.Handler {
 // authed authenticates the bearer token, applies the rate limit and turns errors into problems.
 func (s *Server) authed(pattern string, f handlerFunc) http.Handler {
 	return s.named(pattern, func(w http.ResponseWriter, r *http.Request) {
+		addr := ""
+		if s.authFails != nil {
+			addr = s.clientAddr(r)
+			if wait, logN, blocked := s.authFails.blocked(addr); blocked {
+				s.metrics.authThrottled.Add(1)
+				if logN > 0 {
+					s.log.Warn("sign-ins throttled: too many failed sign-ins from this address", "addr", addr, "refused", logN)
+				}
+				w.Header().Set("Retry-After", fmt.Sprint(max(1, int((wait+time.Second-1)/time.Second))))
+				writeProblem(w, r, problem(http.StatusTooManyRequests, api.ProblemRateLimited, "Too many failed sign-ins",
+					"too many failed sign-ins from this address; try again after Retry-After seconds"))
+				return
+			}
+		}
 		p, err := s.authenticate(r)
 		if err != nil {
+			s.metrics.authFailures.Add(1)
+			if s.authFails != nil {
+				s.authFails.fail(addr)
+			} else {
+				addr = s.clientAddr(r)
+			}
+			// The address, never the token (nor the detail, which might one day echo it).
+			s.log.Warn("sign-in failed", "addr", addr, "route", pattern)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="amt"`)
 			writeProblem(w, r, err)
 			return

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/amt-mv/amt/server"
 )
 
 // settings are the resolved settings of the server.
@@ -32,6 +35,9 @@ type settings struct {
 	// fingerprint of it stays for good).
 	IdempotencyRetention time.Duration
 	MaxConns             int // client connections open at once; 0 = no limit
+	AuthFailBurst        int // failed sign-ins a client address may have at once
+	AuthFailPerMinute    int // failed sign-ins per minute a client address regains; 0 = no throttling
+	TrustedProxies       []netip.Prefix
 
 	ConfigFile string            // the config file read, if any
 	Source     map[string]string // key → where its value came from, for errors and the start log
@@ -127,6 +133,47 @@ var settingsTable = []setting{
 				return fmt.Errorf("%q is not a whole number of connections ≥ 0 (0 = no limit)", v)
 			}
 			s.MaxConns = n
+			return nil
+		}},
+	{key: "auth_fail_burst", flag: "auth-fail-burst", env: "AMT_SERVER_AUTH_FAIL_BURST", def: strconv.Itoa(server.DefaultAuthFailBurst),
+		usage: "failed sign-ins a client address may have at once before it gets 429",
+		set: func(s *settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1_000_000 {
+				return fmt.Errorf("%q is not a whole number ≥ 1", v)
+			}
+			s.AuthFailBurst = n
+			return nil
+		}},
+	{key: "auth_fail_per_minute", flag: "auth-fail-per-minute", env: "AMT_SERVER_AUTH_FAIL_PER_MINUTE", def: strconv.Itoa(server.DefaultAuthFailPerMinute),
+		usage: "failed sign-ins per minute a client address regains; 0 = no throttling",
+		set: func(s *settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("%q is not a whole number ≥ 0 (0 = no throttling)", v)
+			}
+			s.AuthFailPerMinute = n
+			return nil
+		}},
+	{key: "trusted_proxies", flag: "trusted-proxies", env: "AMT_SERVER_TRUSTED_PROXIES", def: "",
+		usage: "comma-separated addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For names the client address",
+		set: func(s *settings, v string) error {
+			s.TrustedProxies = nil
+			for part := range strings.SplitSeq(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(part)
+				if err != nil {
+					a, aerr := netip.ParseAddr(part)
+					if aerr != nil {
+						return fmt.Errorf("%q is not an address or network (e.g. 127.0.0.1 or 10.0.0.0/8)", part)
+					}
+					p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+				}
+				s.TrustedProxies = append(s.TrustedProxies, p.Masked())
+			}
 			return nil
 		}},
 }
@@ -384,4 +431,17 @@ idempotency_retention: 90d
 # in the kernel's queue. So a flood of connections cannot exhaust file descriptors: keep it
 # below the service's file limit (LimitNOFILE, 65536 in the systemd unit). 0 = no limit.
 max_conns: 4096
+
+# Failed sign-ins (unknown, malformed or expired tokens) per client address: a burst of
+# auth_fail_burst, then auth_fail_per_minute regained per minute; beyond that the address gets
+# 429 with Retry-After until it has a try again (a clerk at another address is not affected).
+# The log names the address of each failure, never the token; /metrics counts failures and
+# refusals. auth_fail_per_minute: 0 switches the throttling off.
+auth_fail_burst: 20
+auth_fail_per_minute: 30
+
+# Behind a reverse proxy every client has the proxy's address. List the proxies here
+# (addresses or networks, comma-separated) and amt-server takes the client address from the
+# X-Forwarded-For header they set; the header of any other peer is ignored.
+#trusted_proxies: 127.0.0.1, ::1
 `

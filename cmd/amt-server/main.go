@@ -169,8 +169,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if maxConns == 0 {
 		maxConns = -1 // no limit
 	}
+	authFails := st.AuthFailPerMinute
+	if authFails == 0 {
+		authFails = -1 // no throttling
+	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
-		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns})
+		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns,
+		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func WithHandlerWrapper(f func(http.Handler) http.Handler) Option {
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithConfig adjusts the server configuration before it starts (rate limit, retention, logger).
-// The test server has no rate limit unless one is set here.
+// The test server has no rate limit and no throttling of failed sign-ins unless one is set here.
 func WithConfig(f func(*server.Config)) Option {
 	return func(o *options) { o.configs = append(o.configs, f) }
 }
@@ -63,10 +63,11 @@ func Start(t testing.TB, opts ...Option) *Env {
 		f(&o)
 	}
 	cfg := server.Config{
-		DataDir:       t.TempDir(),
-		Now:           o.now,
-		RateLimit:     -1,
-		PruneInterval: -1,
+		DataDir:           t.TempDir(),
+		Now:               o.now,
+		RateLimit:         -1,
+		AuthFailPerMinute: -1,
+		PruneInterval:     -1,
 	}
 	for _, f := range o.configs {
 		f(&cfg)
