@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -271,5 +272,28 @@ func TestServeWithConfigFileAndEnv(t *testing.T) {
 	}
 	if _, err := os.Stat(data); err == nil {
 		t.Fatal("data directory created despite the TLS error")
+	}
+}
+
+// TestSettingsAuthThrottle: the sign-in throttle's keys and the trusted proxies parse, with
+// addresses and networks, and bad values are refused with the key named.
+func TestSettingsAuthThrottle(t *testing.T) {
+	s, err := resolveSettings("", envOf(nil), nil)
+	if err != nil || s.AuthFailBurst != 20 || s.AuthFailPerMinute != 30 || len(s.TrustedProxies) != 0 {
+		t.Fatalf("defaults: %+v %v", s, err)
+	}
+	cfg := writeConfig(t, "auth_fail_burst: 5\nauth_fail_per_minute: 0\ntrusted_proxies: 127.0.0.1, ::1, 10.1.2.3/8\n")
+	s, err = resolveSettings(cfg, envOf(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(s.TrustedProxies)
+	if s.AuthFailBurst != 5 || s.AuthFailPerMinute != 0 || got != "[127.0.0.1/32 ::1/128 10.0.0.0/8]" {
+		t.Fatalf("file: %+v %s", s, got)
+	}
+	for _, bad := range []string{"trusted_proxies: proxy.example\n", "auth_fail_burst: 0\n", "auth_fail_per_minute: -1\n"} {
+		if _, err := resolveSettings(writeConfig(t, bad), envOf(nil), nil); err == nil || !strings.Contains(err.Error(), strings.Split(bad, ":")[0]) {
+			t.Fatalf("%q: %v", bad, err)
+		}
 	}
 }

@@ -207,6 +207,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() {
 		if st.TLSCert != "" {
+			hs.TLSConfig = server.TLSConfig()
 			errc <- hs.ServeTLS(ln, st.TLSCert, st.TLSKey)
 		} else {
 			errc <- hs.Serve(ln)

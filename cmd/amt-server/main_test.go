@@ -224,6 +224,37 @@ func TestServeTLS(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode)
 	}
+
+	// BSI TR-02102-2: only ECDHE with AES-GCM in TLS 1.2, NIST curves, nothing older than 1.2.
+	host := strings.TrimPrefix(url, "https://")
+	handshakes := []struct {
+		name string
+		cfg  *tls.Config
+		ok   bool
+	}{
+		{"TLS 1.3", &tls.Config{MinVersion: tls.VersionTLS13}, true},
+		{"TLS 1.2 ECDHE-ECDSA-AES128-GCM", &tls.Config{MaxVersion: tls.VersionTLS12,
+			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}, true},
+		{"TLS 1.2 P-384 only", &tls.Config{MaxVersion: tls.VersionTLS12, CurvePreferences: []tls.CurveID{tls.CurveP384}}, true},
+		{"TLS 1.2 CBC-SHA1", &tls.Config{MaxVersion: tls.VersionTLS12,
+			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}}, false},
+		{"TLS 1.2 ChaCha20", &tls.Config{MaxVersion: tls.VersionTLS12,
+			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}}, false},
+		{"TLS 1.1", &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}, false},
+		{"X25519 only, TLS 1.2", &tls.Config{MaxVersion: tls.VersionTLS12, CurvePreferences: []tls.CurveID{tls.X25519}}, false},
+		{"X25519 only, TLS 1.3", &tls.Config{MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.X25519}}, false},
+	}
+	for _, h := range handshakes {
+		cfg := h.cfg.Clone()
+		cfg.RootCAs = pool
+		c, err := tls.Dial("tcp", host, cfg)
+		if err == nil {
+			c.Close()
+		}
+		if (err == nil) != h.ok {
+			t.Errorf("%s: handshake error %v, want success %v", h.name, err, h.ok)
+		}
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
