@@ -622,6 +622,7 @@ var goTypes = []reflect.Type{
 	reflect.TypeFor[api.Me](), reflect.TypeFor[api.Clerk](), reflect.TypeFor[api.ClerkList](),
 	reflect.TypeFor[api.Problem](), reflect.TypeFor[api.PostalAddress](), reflect.TypeFor[api.ReplyChannel](),
 	reflect.TypeFor[api.FitConnectReply](), reflect.TypeFor[api.FitConnectOrigin](),
+	reflect.TypeFor[api.CaseDelta](),
 }
 
 // dateFields are string properties that carry a calendar date (YYYY-MM-DD, format: date).
@@ -764,6 +765,10 @@ func checkType(t *testing.T, s *spec, where string, gt reflect.Type, p *schema) 
 		}
 		if r := s.schema(t, p); r.Type != "string" {
 			t.Errorf("%s: want type string, got %q", where, r.Type)
+		}
+	case gt.Kind() == reflect.Map:
+		if p.Type != "object" {
+			t.Errorf("%s: a map needs type object, got %q", where, p.Type)
 		}
 	case gt.Kind() == reflect.Bool:
 		if p.Type != "boolean" {

@@ -383,6 +383,9 @@ type Change struct {
 	Kind   ChangeKind `json:"kind"`
 	CaseID string     `json:"caseId"`
 	Case   *Case      `json:"case,omitempty"` // set for upserts
+	// Delta replaces Case for an upsert when the client asked for deltas and its cursor says it
+	// holds an earlier version of the case: only what changed since then.
+	Delta *CaseDelta `json:"delta,omitempty"`
 }
 
 // ChangePage is the body of GET /changes.
@@ -390,6 +393,9 @@ type ChangePage struct {
 	Items      []Change `json:"items"`
 	NextCursor string   `json:"nextCursor"`
 	HasMore    bool     `json:"hasMore"`
+	// Remaining is how many items the feed held after the requested cursor, this page's
+	// included (the reference server sends it first, so a streaming client knows it early).
+	Remaining int `json:"remaining,omitempty"`
 }
 
 // Me is the body of GET /me: who the token belongs to.

@@ -170,10 +170,13 @@ func (b *boltStore) Empty(context.Context) (bool, error) {
 	return empty, err
 }
 
-func (b *boltStore) Changes(_ context.Context, amt string, cursor uint64, fromStart bool, limit int) (feedPage, error) {
+func (b *boltStore) Changes(_ context.Context, amt string, cursor uint64, fromStart bool, limit int, deltas bool) (feedPage, error) {
 	var page feedPage
 	err := b.db.View(func(tx *bolt.Tx) error {
 		fw := newFeedWriter(limit)
+		if deltas && !fromStart {
+			fw.deltaBase = func(caseID string) (api.CaseShape, bool) { return shapeAt(tx, amt, caseID, cursor) }
+		}
 		fb := tx.Bucket(bFeeds).Bucket([]byte(amt))
 		if fb == nil {
 			if !fromStart && cursor > 0 {
@@ -206,6 +209,11 @@ func (b *boltStore) Changes(_ context.Context, amt string, cursor uint64, fromSt
 			if ok, err := fw.add(binary.BigEndian.Uint64(k), rec.Kind, rec.CaseID, raw); err != nil {
 				return err
 			} else if !ok {
+				n := 0
+				for ; k != nil; k, _ = cur.Next() {
+					n++
+				}
+				fw.rest(n)
 				break
 			}
 		}

@@ -79,6 +79,14 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, p *principal
 		}
 		wait = time.Duration(min(n, api.MaxWaitSeconds)) * time.Second
 	}
+	deltas := false
+	switch q.Get("deltas") {
+	case "", "0":
+	case "1":
+		deltas = true
+	default:
+		return badRequest("deltas must be 0 or 1")
+	}
 	var deadline <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -87,7 +95,7 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, p *principal
 	}
 	for {
 		woke := s.feed.wait(p.Amt) // taken before reading, so no change slips between read and wait
-		page, err := s.readChanges(r.Context(), p.Amt, cursor, rawCursor == "", limit)
+		page, err := s.readChanges(r.Context(), p.Amt, cursor, rawCursor == "", limit, deltas)
 		if err != nil {
 			return err
 		}
@@ -119,8 +127,8 @@ type feedPage struct {
 	items int
 }
 
-func (s *Server) readChanges(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int) (feedPage, error) {
-	return s.store.Changes(ctx, amt, cursor, fromStart, limit)
+func (s *Server) readChanges(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int, deltas bool) (feedPage, error) {
+	return s.store.Changes(ctx, amt, cursor, fromStart, limit, deltas)
 }
 
 // PruneTombstones removes tombstones older than Config.TombstoneRetention from every Amt's feed

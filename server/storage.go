@@ -39,8 +39,11 @@ type Store interface {
 	// File returns the bytes of an attachment of amt by its SHA-256 (hex); nil if absent.
 	File(ctx context.Context, amt, sha string) ([]byte, error)
 	// Changes reads one page of amt's change feed after cursor (fromStart: from the beginning,
-	// no horizon check); a cursor before the horizon or beyond the end is cursorGone.
-	Changes(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int) (feedPage, error)
+	// no horizon check); a cursor before the horizon or beyond the end is cursorGone. The page
+	// says how many entries follow it (feedWriter.rest). With deltas (and not fromStart), an
+	// upsert of a case whose earlier version was published at or before cursor is written as a
+	// delta against that version's shape (feedWriter.deltaBase; shapes.go).
+	Changes(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int, deltas bool) (feedPage, error)
 	// StatusCounts counts cases by status, for /metrics.
 	StatusCounts(ctx context.Context) (map[api.Status]uint64, error)
 	// Empty reports whether the store holds no Ämter, clerks or cases.
@@ -103,7 +106,9 @@ type ActionTx interface {
 	Fingerprint(k idemKeyT) ([]byte, bool, error)
 	// WriteCase stores a changed (before != nil) or new (before == nil) case with its new
 	// events (numbered after its last one and appended to its History), a change-feed entry
-	// that replaces the case's earlier one, and the status counts.
+	// that replaces the case's earlier one, and the status counts. It keeps the shape of the
+	// version it replaces under that version's feed seq (shapes.go: shapeToKeep), so the feed
+	// can send deltas against it; a case that leaves the Amt drops its shapes.
 	WriteCase(before, c *api.Case, evs []api.Event, now time.Time) error
 	// PutIdem stores the record of a freshly applied action. Two transactions storing the same
 	// key never both commit.
@@ -175,13 +180,19 @@ type feedWriter struct {
 	items   int
 	hasMore bool
 	lastSeq uint64
+	after   int // entries after the page (set by rest)
+	// deltaBase, when set, returns the shape of the version of a case the client holds; an
+	// upsert of such a case is written as a delta (Changes with deltas).
+	deltaBase func(caseID string) (api.CaseShape, bool)
 }
 
 func newFeedWriter(limit int) *feedWriter {
-	f := &feedWriter{limit: limit}
-	f.b.WriteString(`{"items":[`)
-	return f
+	return &feedWriter{limit: limit}
 }
+
+// rest records how many feed entries follow the page (after a full page); the page then says
+// remaining = its items + n.
+func (f *feedWriter) rest(n int) { f.after = n }
 
 // add appends an entry; raw is the case JSON, nil for a tombstone (or an upsert of a case that
 // is gone, which then reads as a tombstone). It reports false when the page is full (the entry
@@ -211,8 +222,19 @@ func (f *feedWriter) add(seq uint64, kind api.ChangeKind, caseID string, raw []b
 	f.b.WriteString(`","caseId":`)
 	f.b.Write(id)
 	if raw != nil {
-		f.b.WriteString(`,"case":`)
-		f.b.Write(raw)
+		var d []byte
+		if f.deltaBase != nil {
+			if sh, ok := f.deltaBase(caseID); ok {
+				d = deltaOf(sh, raw)
+			}
+		}
+		if d != nil {
+			f.b.WriteString(`,"delta":`)
+			f.b.Write(d)
+		} else {
+			f.b.WriteString(`,"case":`)
+			f.b.Write(raw)
+		}
 	}
 	f.b.WriteByte('}')
 	f.items++
@@ -228,5 +250,7 @@ func (f *feedWriter) finish(last uint64) feedPage {
 		next = f.lastSeq
 	}
 	fmt.Fprintf(&f.b, `],"nextCursor":"%d","hasMore":%t}`, next, f.hasMore)
-	return feedPage{body: f.b.Bytes(), items: f.items}
+	// "remaining" goes first, so a client reading the page as a stream knows it at once.
+	body := fmt.Appendf(make([]byte, 0, f.b.Len()+40), `{"remaining":%d,"items":[`, f.items+f.after)
+	return feedPage{body: append(body, f.b.Bytes()...), items: f.items}
 }

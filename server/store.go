@@ -295,6 +295,9 @@ func writeCase(tx *bolt.Tx, before *api.Case, cp *api.Case, evs []api.Event, now
 		return err
 	}
 	c := *cp
+	if err := keepShape(tx, before, cp); err != nil {
+		return err
+	}
 	if err := putJSON(tx.Bucket(bCases), []byte(c.ID), c); err != nil {
 		return err
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// After returns a channel that fires after d; nil = time.After. Tests inject a fake to avoid
 	// real sleeps.
 	After func(d time.Duration) <-chan time.Time
+	// PageTarget is how long one page of the change feed should take on the line; the page size
+	// follows the measured rate between 20 cases and PageSize. 0 = DefaultPageTarget.
+	PageTarget time.Duration
 }
 
 // DefaultCompactAfter is Options.CompactAfter's default: a few thousand cases, so the steady
@@ -58,6 +61,10 @@ const (
 	ErrKindUnauthorized = "unauthorized" // token invalid or revoked: sign in again
 	ErrKindServer       = "server"       // server busy or failing; retried later
 	ErrKindLocal        = "local"        // the local store failed
+	// ErrKindSlowLine: the server answered and data arrived, but the line broke or stalled
+	// before the feed was read to its end. What arrived is kept (Progress says how much); the
+	// rest follows with the next sync. Not "server not reachable".
+	ErrKindSlowLine = "slowline"
 )
 
 // Event is the syncer's state as the UI shows it. Events are delivered latest-wins: a slow reader
@@ -72,6 +79,8 @@ type Event struct {
 	ErrKind                      string // one of the ErrKind constants
 	// Changed is set when the last step changed the store (pulled cases or settled actions).
 	Changed bool
+	// Progress is how far the running pull got (or the last one, once Syncing is false).
+	Progress Progress
 }
 
 // Syncer pushes a store's outbox and pulls the change feed into it.
@@ -84,6 +93,8 @@ type Syncer struct {
 	syncMu sync.Mutex // one push/pull at a time
 	// applied counts changes applied since the last compaction (guarded by syncMu).
 	applied int
+	// pager sizes the pages of the change feed (guarded by syncMu, read unlocked by longPoll).
+	pager pager
 
 	kick   chan struct{}
 	events chan Event
@@ -131,6 +142,9 @@ func New(c *client.Client, s *store.Store, o Options) *Syncer {
 	if o.After == nil {
 		o.After = time.After
 	}
+	if o.PageTarget <= 0 {
+		o.PageTarget = DefaultPageTarget
+	}
 	if o.CompactAfter == 0 {
 		o.CompactAfter = DefaultCompactAfter
 	}
@@ -148,6 +162,7 @@ func New(c *client.Client, s *store.Store, o Options) *Syncer {
 		events: make(chan Event, 1),
 		rnd:    rnd,
 		rebase: map[string]map[int64]int64{},
+		pager:  newPager(o.PageSize, o.PageTarget),
 		// A new process does not know whether the line is still down: its first push tries the
 		// actions that failed for want of a connection.
 		releaseOffline: true,
@@ -246,6 +261,8 @@ func classify(err error) (kind, text string) {
 	switch {
 	case err == nil:
 		return ErrKindNone, ""
+	case errors.Is(err, ErrSlowLine):
+		return ErrKindSlowLine, "line too slow or interrupted"
 	case errors.Is(err, ErrNoClient), errors.Is(err, client.ErrOffline),
 		errors.Is(err, context.DeadlineExceeded):
 		return ErrKindOffline, "offline"
@@ -294,7 +311,7 @@ func (y *Syncer) cycle(ctx context.Context, pull, current bool) (time.Time, erro
 		y.publish(false, false, ErrNoClient)
 		return time.Time{}, ErrNoClient
 	}
-	y.update(func(e *Event) { e.Syncing = true })
+	y.update(func(e *Event) { e.Syncing, e.Progress = true, Progress{Total: -1} })
 	res, err := y.push(ctx)
 	changed := res.settled > 0
 	if err == nil && pull {

@@ -16,6 +16,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 // Config is the clerk's TUI configuration (theme, language, mouse, keymap overrides, saved views).
@@ -99,5 +100,7 @@ func LoadConfig(path string) (Config, error) {
 func statusOf(e syncer.Event) common.SyncStatus {
 	return common.SyncStatus{Online: e.Online, Syncing: e.Syncing, LastSync: e.LastSync,
 		Pending: e.Pending, Conflicts: e.Conflicts, Rejected: e.Rejected, Err: e.Err,
-		ErrKind: e.ErrKind, Changed: e.Changed}
+		ErrKind: e.ErrKind, Changed: e.Changed,
+		Progress: i18n.SyncFacts{Loaded: e.Progress.Loaded, Total: e.Progress.Total, Bytes: e.Progress.Bytes,
+			Rate: e.Progress.Rate, Left: e.Progress.Left, Slow: e.Progress.SlowLine}}
 }

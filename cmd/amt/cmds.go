@@ -26,6 +26,7 @@ import (
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 // pushTimeout bounds the one push an action command tries after queueing.
@@ -138,8 +139,16 @@ func (a *app) syncNow(timeout time.Duration) int {
 	defer s.close()
 	ctx, cancel := context.WithTimeout(a.ctx, timeout)
 	defer cancel()
+	rep := startSyncReporter(a.stderr, a.lang, s.y.Events(), writerIsTerminal(a.stderr))
 	err := s.y.SyncOnce(ctx)
+	rep.finish()
 	ev := s.y.Status()
+	if p := ev.Progress; p.SlowLine && (err == nil || errors.Is(err, syncer.ErrSlowLine)) {
+		// Say what is true: the server answered, the line is slow (or broke halfway).
+		if err == nil {
+			a.errorf("%s", i18n.SyncProgress(i18n.Parse(a.lang), factsOf(p)))
+		}
+	}
 	switch {
 	case err == nil:
 		a.refreshMe(s, 10*time.Second)
@@ -153,6 +162,10 @@ func (a *app) syncNow(timeout time.Duration) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		a.errorf("%s", a.T("err.unauthorized"))
 		return exitErr
+	case errors.Is(err, syncer.ErrSlowLine):
+		a.errorf("%s", i18n.SyncCut(i18n.Parse(a.lang), factsOf(ev.Progress)))
+		a.errorf("%s", a.T("sync.queued", ev.Pending))
+		return exitOffline
 	case errors.Is(err, client.ErrOffline), errors.Is(err, context.DeadlineExceeded):
 		a.errorf("%s", a.T("sync.offline", ev.Pending))
 		return exitOffline

@@ -184,6 +184,7 @@ var messages = map[string][2]string{
 
 	"sync.ok":      {"Abgeglichen: %d Vorgänge, %d ausstehend, %d Konflikte, %d abgelehnt.", "synced: %d cases, %d pending, %d conflicts, %d rejected."},
 	"sync.offline": {"offline: Server nicht erreichbar; %d Aktionen bleiben vorgemerkt.", "offline: server not reachable; %d actions stay queued."},
+	"sync.queued":  {"%d Aktionen bleiben vorgemerkt.", "%d actions stay queued."},
 	"sync.failed":  {"Abgleich fehlgeschlagen: %s", "sync failed: %s"},
 
 	"list.header": {"AKTENZEICHEN\tSTATUS\tFRIST\tZUSTÄNDIG\tANTRAGSTELLER\tLEISTUNG\t\tID", "REFERENCE\tSTATUS\tDUE\tASSIGNEE\tAPPLICANT\tSERVICE\t\tID"},

@@ -73,6 +73,8 @@ type SyncStatus struct {
 	Pending, Conflicts, Rejected int
 	Err, ErrKind                 string
 	Changed                      bool
+	// Progress of the running (or last) pull, for the status line on a slow line.
+	Progress i18n.SyncFacts
 }
 
 // Config is the clerk's TUI configuration (from the config file; see docs).

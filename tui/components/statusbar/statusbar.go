@@ -59,7 +59,7 @@ func (m Model) View() string {
 		left = append(left, t.StatusOffline.Render(strings.ToUpper(i18n.T("status.offline"))))
 	}
 	if st.Syncing {
-		left = append(left, t.StatusSyncing.Render(m.spin.View()+" "+i18n.T("status.syncing")))
+		left = append(left, t.StatusSyncing.Render(m.spin.View()+" "+syncingText(st)))
 	} else {
 		left = append(left, t.StatusBar.Padding(0, 1).Render(i18n.Tf("status.lastSync", common.Relative(st.LastSync, c.Now()))))
 	}
@@ -77,6 +77,8 @@ func (m Model) View() string {
 	}
 	if k := errKey(st.ErrKind); k != "" {
 		left = append(left, t.StatusConflict.Render(i18n.T(k)))
+	} else if st.ErrKind == errKindSlowLine && !st.Syncing {
+		left = append(left, t.StatusConflict.Render(" "+i18n.SyncCut(i18n.Current(), st.Progress)+" "))
 	}
 	var right []string
 	if c.Demo {
@@ -119,4 +121,17 @@ func errKey(kind string) string {
 		return "status.errLocal"
 	}
 	return ""
+}
+
+// errKindSlowLine is syncer.ErrKindSlowLine: data arrived, then the line broke or stalled.
+const errKindSlowLine = "slowline"
+
+// syncingText is what the bar says while a sync runs: the loaded cases, rate and time left once a
+// pull has measured them ("Leitung sehr langsam – 1.240 von 4.812 Vorgängen geladen · …" on a slow
+// line), else "synchronisiere".
+func syncingText(st common.SyncStatus) string {
+	if p := st.Progress; p.Loaded > 0 || p.Rate > 0 {
+		return i18n.SyncProgress(i18n.Current(), p)
+	}
+	return i18n.T("status.syncing")
 }
