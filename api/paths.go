@@ -26,6 +26,7 @@ var Routes = []Route{
 	{"GET", "/healthz"},
 	{"GET", "/readyz"},
 	{"GET", "/metrics"},
+	{"GET", BasePath + "/sign-in"},
 }
 
 // Header names of the contract beyond the standard ones.

@@ -80,6 +80,8 @@ type Role string
 const (
 	RoleClerk Role = "clerk"
 	RoleLead  Role = "lead"
+	// RoleDeputy stands in for the lead: the same approval rights.
+	RoleDeputy Role = "deputy"
 )
 
 // Case is one application (Vorgang) as the central API delivers it.
@@ -405,6 +407,23 @@ type Me struct {
 	Role    Role   `json:"role"`
 	Amt     string `json:"amt"`
 	AmtName string `json:"amtName"`
+}
+
+// SignInInfo is the body of GET /sign-in (no authentication): how clients sign in.
+type SignInInfo struct {
+	// OIDC is set when the server accepts access tokens of an OpenID provider: the app signs in
+	// there with the device flow (RFC 8628, PKCE S256).
+	OIDC *OIDCInfo `json:"oidc,omitempty"`
+	// StaticTokens reports whether tokens made by the server's admin (amt-server token create)
+	// are accepted.
+	StaticTokens bool `json:"staticTokens"`
+}
+
+// OIDCInfo names the OpenID provider and the public client to sign in with.
+type OIDCInfo struct {
+	Issuer   string   `json:"issuer"`
+	ClientID string   `json:"clientId"`
+	Scopes   []string `json:"scopes"`
 }
 
 // Clerk is a colleague within the same Amt, for assignment.

@@ -424,8 +424,8 @@ func (s *Server) apply(tx ActionTx, p *principal, c *api.Case, kind api.ActionKi
 		if c.Decision.ID != target {
 			return nil, notFound()
 		}
-		if p.Role != api.RoleLead {
-			return nil, problem(http.StatusForbidden, api.ProblemForbidden, "Forbidden", "only a lead may approve a four-eyes decision")
+		if p.Role != api.RoleLead && p.Role != api.RoleDeputy {
+			return nil, problem(http.StatusForbidden, api.ProblemForbidden, "Forbidden", "only a lead or deputy may approve a four-eyes decision")
 		}
 		if c.Decision.Actor == p.Clerk {
 			return nil, problem(http.StatusForbidden, api.ProblemForbidden, "Forbidden", "a decision cannot be approved by the clerk who proposed it")

@@ -54,6 +54,11 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Location is the time zone in which dates (YYYY-MM-DD) are judged; nil = Europe/Berlin.
 	Location *time.Location
+	// OIDC, if set, accepts access tokens of an OpenID provider (see oidc.go).
+	OIDC *OIDCConfig
+	// DisableStaticTokens refuses the server's own bearer tokens (amt-server token create), for
+	// deployments that sign in through OIDC only.
+	DisableStaticTokens bool
 }
 
 // Server is the reference central API over one bbolt database.
@@ -69,6 +74,7 @@ type Server struct {
 	metrics   *metrics
 	handler   http.Handler
 	tokens    tokenUse
+	oidc      *oidcAuth // nil unless Config.OIDC is set
 
 	idemBatch int // records per pruning transaction; 0 = idemPruneBatch (tests lower it)
 
@@ -128,6 +134,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AuthFailPerMinute == 0 {
 		cfg.AuthFailPerMinute = DefaultAuthFailPerMinute
 	}
+	if cfg.OIDC != nil {
+		oc := *cfg.OIDC
+		if err := oc.validate(); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		cfg.OIDC = &oc
+	} else if cfg.DisableStaticTokens {
+		return nil, errors.New("server: static tokens are disabled and no OIDC provider is configured: nobody could sign in")
+	}
 	loc := cfg.Location
 	if loc == nil {
 		var err error
@@ -147,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 		feed:    newBroadcaster(),
 		metrics: newMetrics(),
 		quit:    make(chan struct{}),
+	}
+	if cfg.OIDC != nil {
+		s.oidc = &oidcAuth{cfg: *cfg.OIDC, now: cfg.Now}
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
@@ -306,9 +324,10 @@ func (s *Server) routes() http.Handler {
 		"PUT " + api.BasePath + "/cases/{id}/document-requests/{requestID}":   s.action(api.ActionDocumentRequest),
 	}
 	public := map[string]http.HandlerFunc{
-		"GET /healthz": s.healthz,
-		"GET /readyz":  s.readyz,
-		"GET /metrics": s.serveMetrics,
+		"GET /healthz":                     s.healthz,
+		"GET /readyz":                      s.readyz,
+		"GET /metrics":                     s.serveMetrics,
+		"GET " + api.BasePath + "/sign-in": s.getSignIn,
 	}
 	allow := map[string][]string{}
 	registered := 0
@@ -426,7 +445,10 @@ func (s *Server) authenticate(r *http.Request) (*principal, *apiError) {
 		return nil, unauth("a bearer token is required")
 	}
 	tok = strings.TrimSpace(tok)
-	if tok == "" || len(tok) > 512 {
+	if s.oidc != nil && looksLikeJWT(tok) {
+		return s.authenticateOIDC(r, tok)
+	}
+	if tok == "" || len(tok) > 512 || s.cfg.DisableStaticTokens {
 		return nil, unauth("invalid token")
 	}
 	key := hashToken(tok)

@@ -39,6 +39,12 @@ type settings struct {
 	AuthFailPerMinute    int // failed sign-ins per minute a client address regains; 0 = no throttling
 	TrustedProxies       []netip.Prefix
 
+	// Sign-in through an OpenID provider (oidc.* keys); OIDCIssuer "" = off.
+	OIDCIssuer, OIDCAudience, OIDCClientID       string
+	OIDCAmtClaim, OIDCRolesClaim, OIDCClerkClaim string
+	// StaticTokens: tokens made with "amt-server token create" are accepted.
+	StaticTokens bool
+
 	ConfigFile string            // the config file read, if any
 	Source     map[string]string // key → where its value came from, for errors and the start log
 }
@@ -176,6 +182,69 @@ var settingsTable = []setting{
 			}
 			return nil
 		}},
+	{key: "static_tokens", flag: "static-tokens", env: "AMT_SERVER_STATIC_TOKENS", def: "true",
+		usage: "accept the tokens made with amt-server token create (true or false); false needs oidc.issuer",
+		set: func(s *settings, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			s.StaticTokens = b
+			return nil
+		}},
+	{key: "oidc.issuer", flag: "oidc-issuer", env: "AMT_OIDC_ISSUER",
+		usage: "issuer URL of the OpenID provider whose access tokens are accepted, e.g. https://login.example.de/realms/amt (https; http only on loopback); empty = off",
+		set: func(s *settings, v string) error {
+			if v != "" {
+				if err := server.CheckIssuerURL(v); err != nil {
+					return err
+				}
+			}
+			s.OIDCIssuer = v
+			return nil
+		}},
+	{key: "oidc.audience", flag: "oidc-audience", env: "AMT_OIDC_AUDIENCE",
+		usage: "value an access token's aud claim must hold (e.g. amt-api)",
+		set:   func(s *settings, v string) error { s.OIDCAudience = v; return nil }},
+	{key: "oidc.client_id", flag: "oidc-client-id", env: "AMT_OIDC_CLIENT_ID",
+		usage: "public client the amt app signs in with (device flow), announced at /api/v1/sign-in",
+		set:   func(s *settings, v string) error { s.OIDCClientID = v; return nil }},
+	{key: "oidc.amt_claim", flag: "oidc-amt-claim", env: "AMT_OIDC_AMT_CLAIM", def: server.DefaultAmtClaim,
+		usage: "claim holding the clerk's Amt id",
+		set:   claimSetter(func(s *settings) *string { return &s.OIDCAmtClaim })},
+	{key: "oidc.roles_claim", flag: "oidc-roles-claim", env: "AMT_OIDC_ROLES_CLAIM", def: server.DefaultRolesClaim,
+		usage: "claim holding the roles amt-lead / amt-deputy (dots walk into objects, e.g. realm_access.roles)",
+		set:   claimSetter(func(s *settings) *string { return &s.OIDCRolesClaim })},
+	{key: "oidc.clerk_claim", flag: "oidc-clerk-claim", env: "AMT_OIDC_CLERK_CLAIM", def: server.DefaultClerkClaim,
+		usage: "claim holding the clerk id (the display name comes from name)",
+		set:   claimSetter(func(s *settings) *string { return &s.OIDCClerkClaim })},
+}
+
+// claimSetter sets a claim name: not empty, no spaces.
+func claimSetter(field func(*settings) *string) func(*settings, string) error {
+	return func(s *settings, v string) error {
+		if v == "" || strings.ContainsAny(v, " \t\n") || strings.HasPrefix(v, ".") || strings.HasSuffix(v, ".") {
+			return fmt.Errorf("%q is not a claim name", v)
+		}
+		*field(s) = v
+		return nil
+	}
+}
+
+// oidcConfig is the server's OIDC configuration from the settings, nil when oidc.issuer is
+// not set.
+func (s *settings) oidcConfig() (*server.OIDCConfig, error) {
+	if s.OIDCIssuer == "" {
+		if s.OIDCAudience != "" || s.OIDCClientID != "" {
+			return nil, errors.New("oidc.audience and oidc.client_id need oidc.issuer")
+		}
+		return nil, nil
+	}
+	if s.OIDCAudience == "" || s.OIDCClientID == "" {
+		return nil, fmt.Errorf("oidc.issuer (from %s) needs oidc.audience and oidc.client_id (AMT_OIDC_AUDIENCE, AMT_OIDC_CLIENT_ID)", s.Source["oidc.issuer"])
+	}
+	return &server.OIDCConfig{Issuer: s.OIDCIssuer, Audience: s.OIDCAudience, ClientID: s.OIDCClientID,
+		AmtClaim: s.OIDCAmtClaim, RolesClaim: s.OIDCRolesClaim, ClerkClaim: s.OIDCClerkClaim}, nil
 }
 
 func settingKeys() []string {
@@ -303,8 +372,9 @@ func (s *settings) loadFile(path string) error {
 	}
 	dir := filepath.Dir(path)
 	seen := map[string]int{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
+	pairs := flattenSections(m)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, v := pairs[i], pairs[i+1]
 		at := fmt.Sprintf("config %s: line %d", path, k.Line)
 		if first, dup := seen[k.Value]; dup {
 			return fmt.Errorf("%s: key %q already defined at line %d", at, k.Value, first)
@@ -335,6 +405,30 @@ func (s *settings) loadFile(path string) error {
 		s.Source[st.key] = fmt.Sprintf("%s:%d", path, k.Line)
 	}
 	return nil
+}
+
+// flattenSections returns the key and value nodes of m with the keys of a section (a mapping
+// under a key such as oidc:) prefixed as "oidc.issuer", so that both spellings work.
+func flattenSections(m *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if v.Kind == yaml.MappingNode && isSection(k.Value) {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				sub := *v.Content[j]
+				sub.Value = k.Value + "." + sub.Value
+				out = append(out, &sub, v.Content[j+1])
+			}
+			continue
+		}
+		out = append(out, k, v)
+	}
+	return out
+}
+
+// isSection reports whether some key starts with name + ".".
+func isSection(name string) bool {
+	return slices.ContainsFunc(settingsTable, func(st setting) bool { return strings.HasPrefix(st.key, name+".") })
 }
 
 func kindName(n *yaml.Node) string {
@@ -444,4 +538,21 @@ auth_fail_per_minute: 30
 # (addresses or networks, comma-separated) and amt-server takes the client address from the
 # X-Forwarded-For header they set; the header of any other peer is ignored.
 #trusted_proxies: 127.0.0.1, ::1
+
+# Accept the tokens made with "amt-server token create". Switch off once every clerk signs in
+# through the OpenID provider (needs oidc.issuer). Env AMT_SERVER_STATIC_TOKENS.
+static_tokens: true
+
+# Sign-in through the state's OpenID provider (Keycloak): clerks run "amt login", which uses
+# the device flow; the server accepts the provider's JWT access tokens. Both token kinds work
+# side by side. See docs/betrieb.md for the Keycloak realm. Env AMT_OIDC_ISSUER,
+# AMT_OIDC_AUDIENCE, AMT_OIDC_CLIENT_ID (and AMT_OIDC_AMT_CLAIM, AMT_OIDC_ROLES_CLAIM,
+# AMT_OIDC_CLERK_CLAIM). The issuer must be https (plain http only on loopback).
+#oidc:
+#  issuer: https://login.example.de/realms/amt
+#  audience: amt-api              # what the aud claim of an access token must hold
+#  client_id: amt                 # the public client with the device grant
+#  amt_claim: amt                 # claim with the Amt id (user attribute mapper)
+#  roles_claim: roles             # claim with amt-lead / amt-deputy (or realm_access.roles)
+#  clerk_claim: preferred_username
 `

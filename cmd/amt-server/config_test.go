@@ -221,6 +221,12 @@ func TestConfigExample(t *testing.T) {
 	}
 	// Every key is documented, and the example loads as it is.
 	for _, k := range settingKeys() {
+		if sec, sub, ok := strings.Cut(k, "."); ok { // in a section: "oidc:" then "  issuer:"
+			if !strings.Contains(exampleConfig, "\n#"+sec+":\n") || !strings.Contains(exampleConfig, "\n#  "+sub+":") {
+				t.Errorf("key %s not in the example", k)
+			}
+			continue
+		}
 		if !strings.Contains(exampleConfig, "\n"+k+":") && !strings.Contains(exampleConfig, "\n#"+k+":") {
 			t.Errorf("key %s not in the example", k)
 		}
@@ -295,5 +301,68 @@ func TestSettingsAuthThrottle(t *testing.T) {
 		if _, err := resolveSettings(writeConfig(t, bad), envOf(nil), nil); err == nil || !strings.Contains(err.Error(), strings.Split(bad, ":")[0]) {
 			t.Fatalf("%q: %v", bad, err)
 		}
+	}
+}
+
+func TestSettingsOIDC(t *testing.T) {
+	nested := writeConfig(t, `
+data: /srv/amt
+static_tokens: false
+oidc:
+  issuer: https://login.example.de/realms/amt
+  audience: amt-api
+  client_id: amt
+  roles_claim: realm_access.roles
+`)
+	s, err := resolveSettings(nested, envOf(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := s.oidcConfig()
+	if err != nil || oc == nil {
+		t.Fatalf("oidc config %v %v", oc, err)
+	}
+	if oc.Issuer != "https://login.example.de/realms/amt" || oc.Audience != "amt-api" || oc.ClientID != "amt" ||
+		oc.RolesClaim != "realm_access.roles" || oc.AmtClaim != "amt" || oc.ClerkClaim != "preferred_username" || s.StaticTokens {
+		t.Fatalf("settings %+v", oc)
+	}
+	if s.Source["oidc.issuer"] != nested+":5" {
+		t.Errorf("source of oidc.issuer = %q", s.Source["oidc.issuer"])
+	}
+
+	// Flat keys, env over file, flags over env.
+	flat := writeConfig(t, "oidc.issuer: https://a.example/realms/x\noidc.audience: aud-file\noidc.client_id: amt\n")
+	s, err = resolveSettings(flat, envOf(map[string]string{"AMT_OIDC_AUDIENCE": "aud-env", "AMT_OIDC_CLIENT_ID": "cli-env"}),
+		map[string]string{"oidc.client_id": "cli-flag"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oc, _ = s.oidcConfig(); oc.Audience != "aud-env" || oc.ClientID != "cli-flag" || !s.StaticTokens {
+		t.Fatalf("precedence: %+v static %v", oc, s.StaticTokens)
+	}
+
+	// Without an issuer: no OIDC.
+	s, _ = resolveSettings("", envOf(nil), nil)
+	if oc, err := s.oidcConfig(); oc != nil || err != nil {
+		t.Fatalf("default oidc %v %v", oc, err)
+	}
+
+	bad := []struct{ name, file, want string }{
+		{"plain http", "oidc:\n  issuer: http://login.example.de/realms/amt\n", "only on loopback"},
+		{"unknown section key", "oidc:\n  issuer: https://x.example\n  audiences: a\n", `unknown key "oidc.audiences"`},
+		{"bad claim", "oidc:\n  amt_claim: \"a b\"\n", "not a claim name"},
+		{"bad bool", "static_tokens: maybe\n", "not true or false"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := resolveSettings(writeConfig(t, tc.file), envOf(nil), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+	s, _ = resolveSettings(writeConfig(t, "oidc:\n  issuer: https://x.example\n"), envOf(nil), nil)
+	if _, err := s.oidcConfig(); err == nil || !strings.Contains(err.Error(), "needs oidc.audience") {
+		t.Fatalf("issuer without audience: %v", err)
 	}
 }

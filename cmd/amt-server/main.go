@@ -4,7 +4,8 @@
 //	amt-server [serve] [--config FILE] --data DIR [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F]
 //	           [--log-level info] [--rate-limit 50] [--rate-burst 0] [--tombstone-retention 30d]
 //	           [--idempotency-retention 90d] [--max-conns 4096]
-//	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD]
+//	           [--static-tokens true] [--oidc-issuer URL --oidc-audience AUD --oidc-client-id ID]
+//	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD] [--oidc]
 //	amt-server backup [--config FILE] --data DIR --out FILE
 //	amt-server restore [--config FILE] --data DIR --from FILE
 //	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
@@ -23,7 +24,9 @@
 // backup reads the database directly. restore (server stopped) installs a verified backup as
 // DATA/server.db, keeps the replaced file, and resets the change feeds so that every client
 // resynchronises fully. --demo seeds an empty data directory with the
-// deterministic demo data and writes one token per demo clerk to DATA/demo-tokens.json (0600).
+// deterministic demo data and writes one token per demo clerk to DATA/demo-tokens.json (0600);
+// with --oidc it also runs a test OpenID provider on loopback whose users are the demo clerks,
+// so that "amt login" can sign in by the device flow (the approval page needs no password).
 // Token commands open the data file and so run while the server is stopped; create prints the
 // new token, creating the clerk (and Amt) when --name is given; list shows each token's id (a
 // prefix of its hash, never the token), Amt, clerk, role, creation time and last day of use;
@@ -116,6 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type serveFlags struct {
 	demoDate  string
 	demo      bool
+	oidc      bool
 	demoCases int
 	version   bool
 }
@@ -128,9 +132,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&f.demo, "demo", false, "seed an empty data directory with demo data and write DATA/demo-tokens.json")
 	fs.IntVar(&f.demoCases, "demo-cases", 0, "number of demo cases (0 = the realistic default)")
 	fs.StringVar(&f.demoDate, "demo-date", "", "reference date of the demo data, YYYY-MM-DD (default today)")
+	fs.BoolVar(&f.oidc, "oidc", false, "with --demo: also run a test OpenID provider on loopback with the demo clerks, so amt login can try the device flow")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if f.oidc && !f.demo {
+		return errors.New("--oidc runs a test sign-in provider for the demo; use it with --demo (for a real provider set oidc.issuer)")
 	}
 	if f.version {
 		fmt.Fprintln(stdout, version.String("amt-server"))
@@ -173,9 +181,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if authFails == 0 {
 		authFails = -1 // no throttling
 	}
+	oidcCfg, err := st.oidcConfig()
+	if err != nil {
+		return err
+	}
+	if f.oidc {
+		if oidcCfg != nil {
+			return errors.New("--oidc starts its own test provider; leave oidc.issuer unset")
+		}
+		prov, err := startDemoProvider(f, logger)
+		if err != nil {
+			return err
+		}
+		defer prov.Close()
+		oidcCfg = &server.OIDCConfig{Issuer: prov.Issuer(), Audience: demoAudience, ClientID: demoClientID}
+	}
+	if !st.StaticTokens && oidcCfg == nil {
+		return fmt.Errorf("static_tokens is false (from %s) and oidc.issuer is not set: nobody could sign in", sourceOr(st, "static_tokens"))
+	}
+	if oidcCfg != nil {
+		logger.Info("sign-in through OpenID provider", "issuer", oidcCfg.Issuer, "audience", oidcCfg.Audience,
+			"client_id", oidcCfg.ClientID, "static_tokens", st.StaticTokens)
+	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
 		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns,
-		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies})
+		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
+		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens})
 	if err != nil {
 		return err
 	}
@@ -201,6 +232,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
+	if f.oidc {
+		fmt.Fprintf(stdout, "test sign-in provider on %s; try: amt login --server %s://%s\n", oidcCfg.Issuer, scheme, ln.Addr())
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

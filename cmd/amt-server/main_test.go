@@ -17,12 +17,15 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/server"
@@ -139,6 +142,52 @@ func TestServeDemo(t *testing.T) {
 	}
 	if code := get(t, url+api.BasePath+"/me", toks[0].Token); code != 200 {
 		t.Fatalf("/me after restart: %d", code)
+	}
+}
+
+// TestServeDemoOIDC: --demo --oidc runs a test provider whose users are the demo clerks; its
+// tokens work at the server, which announces the provider at /api/v1/sign-in.
+func TestServeDemoOIDC(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	url, _ := start(t, "--data", dir, "--addr", "127.0.0.1:0", "--demo", "--demo-cases", "10", "--oidc")
+	resp, err := http.Get(url + api.BasePath + "/sign-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info api.SignInInfo
+	err = json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if err != nil || info.OIDC == nil || info.OIDC.ClientID != demoClientID || !strings.HasPrefix(info.OIDC.Issuer, "http://127.0.0.1:") {
+		t.Fatalf("sign-in info %+v %v", info, err)
+	}
+	// The device flow as a newcomer does it: amt asks for a code, the browser approves it on
+	// the provider's page, amt gets the token.
+	oc := &oauth2.Config{ClientID: info.OIDC.ClientID, Scopes: info.OIDC.Scopes, Endpoint: oauth2.Endpoint{
+		DeviceAuthURL: info.OIDC.Issuer + "/device_authorization", TokenURL: info.OIDC.Issuer + "/oauth/token"}}
+	verifier := oauth2.GenerateVerifier()
+	da, err := oc.DeviceAuth(context.Background(), oauth2.S256ChallengeOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := http.PostForm(da.VerificationURI, neturl.Values{"user_code": {da.UserCode}, "username": {"crivitz.schulz"}, "action": {"approve"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.Contains(string(body), "Fertig") {
+		t.Fatalf("approval page: %d %s", page.StatusCode, body)
+	}
+	tok, err := oc.DeviceAccessToken(context.Background(), da, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := get(t, url+api.BasePath+"/me", tok.AccessToken); code != 200 {
+		t.Fatalf("/me with the provider's token: %d", code)
+	}
+	if err := run(context.Background(), []string{"--data", t.TempDir(), "--oidc"}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--demo") {
+		t.Fatalf("--oidc without --demo: %v", err)
 	}
 }
 
