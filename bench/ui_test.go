@@ -232,6 +232,15 @@ func BenchmarkFilter(b *testing.B) {
 	b.ReportMetric(bench.Ms(lat.Max()), "max-ms")
 	b.ReportMetric(bench.Ms(first.Median()), "first-key-p50-ms")
 	b.ReportMetric(float64(lat.Len()), "keys")
+	// bubbles/list's own filtering over the same rows, in the same run (rural_test.go).
+	d.Send(inbox.ClearFilterMsg{})
+	if err := d.Settle(10 * time.Second); err != nil {
+		b.Fatal(err)
+	}
+	ll := listFilterLatency(b, m.Rows(), queries, 1)
+	b.ReportMetric(bench.Ms(ll.Median()), "list-p50-ms")
+	b.ReportMetric(bench.Ms(ll.Percentile(99)), "list-p99-ms")
+	b.ReportMetric(float64(len(m.Rows())), "rows")
 }
 
 // BenchmarkView times View() of the inbox at 200x60 with 100,000 cases loaded: after moving the

@@ -18,7 +18,7 @@ const RSSTarget = 300
 
 func checks() []bench.Check {
 	m := bench.Metric
-	return []bench.Check{
+	return append([]bench.Check{
 		{Metric: "First frame, 100 cases (open cache + first rows)", Value: m("FirstFrame/cases=100", "frame-ms"), Format: bench.FmtMs},
 		{Metric: "First frame, 10,000 cases", Value: m("FirstFrame/cases=10000", "frame-ms"), Format: bench.FmtMs},
 		{Metric: "First frame, 100,000 cases", Value: m("FirstFrame/cases=100000", "frame-ms"), Format: bench.FmtMs},
@@ -60,6 +60,26 @@ func checks() []bench.Check {
 		{Metric: "Server: latency p99", Value: m("Server", "p99-ms"), Format: bench.FmtMs},
 		{Metric: "Server: errors", Value: m("Server", "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
 		{Metric: "Server: lost + duplicated notes", Value: bench.Sum(m("Server", "lost"), m("Server", "dup")), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+	}, ruralChecks()...)
+}
+
+// ruralChecks are the rows of issue #18 (slow lines): BenchmarkRuralSync, BenchmarkNoteDelta and
+// bubbles/list's filtering beside amt's (BenchmarkFilter).
+func ruralChecks() []bench.Check {
+	m := bench.Metric
+	return []bench.Check{
+		{Metric: "Rural line (4 KB/s, 300 ms RTT): cases in the first sync", Value: m("RuralSync", "cases"), Format: bench.FmtCount},
+		{Metric: "  first sync: time", Value: m("RuralSync", "sync-s"), Format: bench.FmtS},
+		{Metric: "  floor (gzip of the cases ÷ 4 KB/s + 2 round trips)", Value: m("RuralSync", "floor-s"), Format: bench.FmtS},
+		{Metric: "First sync over the rural line / floor", Value: m("RuralSync", "time-ratio"), Format: bench.FmtRatio, Target: "≤ 1.15", Pass: bench.AtMost(1.15)},
+		{Metric: "  first sync: requests", Value: m("RuralSync", "requests"), Format: bench.FmtCount},
+		{Metric: "Same, line cut every 30 s: bytes / uncut bytes", Value: m("RuralSync", "cut-bytes-ratio"), Format: bench.FmtRatio, Target: "≤ 1.10", Pass: bench.AtMost(1.10)},
+		{Metric: "  cut run: time, cuts", Value: m("RuralSync", "cut-sync-s"), Format: bench.FmtS},
+		{Metric: "One note on a 100-event case, another clerk's sync: bytes both ways, median", Value: m("NoteDelta", "median-B"), Format: bench.FmtBytes, Target: "≤ 1024 B", Pass: bench.AtMost(1024)},
+		{Metric: "  same case whole, gzip (what each change cost before deltas)", Value: m("NoteDelta", "whole-case-gzip-B"), Format: bench.FmtBytes},
+		{Metric: "bubbles/list's own filter, same 100k rows: keystroke p99", Value: m("Filter", "list-p99-ms"), Format: bench.FmtMs},
+		{Metric: "  bubbles/list keystroke p50", Value: m("Filter", "list-p50-ms"), Format: bench.FmtMs},
+		{Metric: "amt filter p99 / bubbles/list filter p99", Value: bench.Ratio(m("Filter", "p99-ms"), m("Filter", "list-p99-ms")), Format: bench.FmtRatio},
 	}
 }
 
