@@ -182,52 +182,55 @@ func TestListenerClosesIdleForNew(t *testing.T) {
 	c3.get("/healthz")
 }
 
-// TestListenerWaitsWithoutIdle: connections that have sent nothing yet are never closed for
-// another; with both slots held by such silent connections a third waits (counted once), is
-// served when one of them closes, and Shutdown does not hang on a waiting Accept.
-func TestListenerWaitsWithoutIdle(t *testing.T) {
+// TestListenerClosesSilentForNew: connections that have sent no complete request (silent, or
+// still dripping their headers) hold no claim to their slot: with both slots held by such
+// connections a third is served at once, the oldest silent one closed for it. A connection whose
+// request is being answered is not closed, so with both busy a new one waits (counted once), and
+// Shutdown does not hang on a waiting Accept.
+func TestListenerClosesSilentForNew(t *testing.T) {
 	s, counted, ln, hs := limitedServer(t, 2)
 	waiting, hook := signals()
 	ln.waiting = hook
+	entered := make(chan struct{}, 2)
+	release := make(chan struct{})
+	hs.Handler = trackConns(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			entered <- struct{}{}
+			<-release
+		}
+		io.WriteString(w, "ok")
+	}))
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
 
-	s1 := dialRaw(t, addr) // silent, like the second
-	dialRaw(t, addr)
+	s1 := dialRaw(t, addr)
+	io.WriteString(s1.c, "GET /healthz HTTP/1.1\r\nHost: amt") // half a header, then nothing
+	s2 := dialRaw(t, addr)
 	c3 := dialRaw(t, addr)
-	c3.send("/healthz")
-	answered := c3.answer()
-	await(t, waiting, "Accept does not wait at the limit")
-	select {
-	case err := <-answered:
-		t.Fatalf("third connection answered while two silent ones held the slots (%v)", err)
-	default:
+	c3.get("/healthz")
+	s1.wantClosedByServer() // the oldest silent one made room
+	if n := s.metrics.connUnprovenClosed.Load(); n != 1 {
+		t.Fatalf("unproven connections closed = %d, want 1", n)
 	}
-	if n := counted.n.Load(); n != 3 {
-		t.Fatalf("%d connections taken from the kernel, want 3 (two served, one waiting)", n)
-	}
-	if n := s.metrics.connWaits.Load(); n != 1 {
-		t.Fatalf("waits = %d, want 1", n)
+	if n := s.metrics.connWaits.Load(); n != 0 {
+		t.Fatalf("waits = %d, want 0", n)
 	}
 
-	s1.c.Close() // its slot goes to the waiting one
-	select {
-	case err := <-answered:
-		if err != nil {
-			t.Fatalf("third connection: %v", err)
-		}
-	case <-time.After(hangAfter):
-		t.Fatal("third connection never served after the first closed")
-	}
-
-	// Now the second silent one and c3 (idle) are open: a fourth, silent, takes c3's slot; a fifth then
-	// finds none idle and waits, until the server is closed.
-	dialRaw(t, addr)
-	c3.wantClosedByServer()
+	// Two busy connections: a new one waits until the server is closed.
+	c3.send("/block")
+	await(t, entered, "request never reached the handler")
+	c4 := dialRaw(t, addr)
+	c4.send("/block")
+	s2.wantClosedByServer() // the other silent one made room for c4
+	await(t, entered, "request never reached the handler")
 	c5 := dialRaw(t, addr)
 	c5.send("/healthz")
-	await(t, waiting, "Accept does not wait at the limit")
+	await(t, waiting, "Accept does not wait with both connections busy")
+	if n := counted.n.Load(); n != 5 {
+		t.Fatalf("%d connections taken from the kernel, want 5", n)
+	}
+	close(release)
 	if err := hs.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -239,9 +242,6 @@ func TestListenerWaitsWithoutIdle(t *testing.T) {
 	case <-time.After(hangAfter):
 		t.Fatal("Serve does not return after Close while Accept waits")
 	}
-	if n := s.metrics.connIdleClosed.Load(); n != 1 {
-		t.Fatalf("idle connections closed = %d, want 1", n)
-	}
 }
 
 // TestListenerWaitsForIdle: with both slots busy with requests, a new connection waits; when one
@@ -252,13 +252,13 @@ func TestListenerWaitsForIdle(t *testing.T) {
 	ln.waiting = hook
 	entered := make(chan struct{}, 2)
 	release := make(chan struct{})
-	hs.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hs.Handler = trackConns(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/block" {
 			entered <- struct{}{}
 			<-release
 		}
 		io.WriteString(w, "ok")
-	})
+	}))
 	go hs.Serve(ln)
 	defer hs.Close()
 	addr := ln.Addr().String()

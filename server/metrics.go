@@ -24,10 +24,13 @@ type metrics struct {
 	connMax        atomic.Int64  // its limit; 0 = none (or no Listener)
 	connIdleClosed atomic.Uint64 // idle connections closed to give a new one a slot
 	connWaits      atomic.Uint64 // connections that found no slot and no idle one to close
-	idemPruned     atomic.Uint64 // idempotency records aged by PruneIdempotency
-	pruneSkipped   atomic.Uint64 // background pruning passes skipped on a clock that jumped
-	authFailures   atomic.Uint64 // failed sign-ins (answers 401)
-	authThrottled  atomic.Uint64 // requests refused (429) because their address failed too often
+	// connUnprovenClosed counts connections without a signed-in request closed for a new one.
+	connUnprovenClosed atomic.Uint64
+	connRefusedPerAddr atomic.Uint64 // connections closed at once: their address had MaxConnsPerAddr
+	idemPruned         atomic.Uint64 // idempotency records aged by PruneIdempotency
+	pruneSkipped       atomic.Uint64 // background pruning passes skipped on a clock that jumped
+	authFailures       atomic.Uint64 // failed sign-ins (answers 401)
+	authThrottled      atomic.Uint64 // requests refused (429) because their address failed too often
 }
 
 type reqKey struct {
@@ -133,6 +136,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		m.connIdleClosed.Load())
 	fmt.Fprintf(&b, "# HELP amt_http_connection_waits_total Accepted connections that had to wait for a slot: max_conns were open and none of them idle.\n# TYPE amt_http_connection_waits_total counter\namt_http_connection_waits_total %d\n",
 		m.connWaits.Load())
+	fmt.Fprintf(&b, "# HELP amt_http_unproven_connections_closed_total Connections without a signed-in request (slow or silent) closed to give a new connection a slot.\n# TYPE amt_http_unproven_connections_closed_total counter\namt_http_unproven_connections_closed_total %d\n",
+		m.connUnprovenClosed.Load())
+	fmt.Fprintf(&b, "# HELP amt_http_connections_refused_per_addr_total Connections closed at once because their client address already held max_conns_per_addr.\n# TYPE amt_http_connections_refused_per_addr_total counter\namt_http_connections_refused_per_addr_total %d\n",
+		m.connRefusedPerAddr.Load())
 	fmt.Fprintf(&b, "# HELP amt_idempotency_records_pruned_total Idempotency records past their retention whose stored answer was dropped (a fingerprint stays while the case is with its Amt).\n# TYPE amt_idempotency_records_pruned_total counter\namt_idempotency_records_pruned_total %d\n",
 		m.idemPruned.Load())
 	fmt.Fprintf(&b, "# HELP amt_prune_passes_skipped_total Background pruning passes skipped because the clock had jumped ahead of the schedule.\n# TYPE amt_prune_passes_skipped_total counter\namt_prune_passes_skipped_total %d\n",

@@ -43,6 +43,9 @@ type Config struct {
 	// DefaultMaxConns, <0 = no limit. At the limit the longest idle keep-alive connection is
 	// closed for a new one (with HTTPServer); see Listener.
 	MaxConns int
+	// MaxConnsPerAddr is how many connections one client address may hold on a listener from
+	// Listener (addresses in TrustedProxies excepted); 0 = DefaultMaxConnsPerAddr, <0 = no limit.
+	MaxConnsPerAddr int
 	// AuthFailBurst is how many failed sign-ins (answers 401) a client address may have at once
 	// before it is throttled (429 with Retry-After); 0 = DefaultAuthFailBurst.
 	AuthFailBurst int
@@ -93,6 +96,7 @@ const DBFile = "server.db"
 const (
 	DefaultIdempotencyRetention = 90 * 24 * time.Hour
 	DefaultMaxConns             = 4096
+	DefaultMaxConnsPerAddr      = 256
 )
 
 // New opens (or creates) the database in cfg.DataDir and builds the handler.
@@ -127,6 +131,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxConnsPerAddr == 0 {
+		cfg.MaxConnsPerAddr = DefaultMaxConnsPerAddr
 	}
 	if cfg.AuthFailBurst <= 0 {
 		cfg.AuthFailBurst = DefaultAuthFailBurst
@@ -240,11 +247,14 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 // HTTPServer returns NewHTTPServer(s.Handler(), logger) with s.Drain registered to run when
 // Shutdown starts (long-polls end and /readyz answers 503 while connections drain) and with
 // ConnState reporting idle connections to the listeners from s.Listener, so that at MaxConns the
-// longest idle one makes room for a new client. Chain, do not replace, its ConnState.
+// longest idle one makes room for a new client, and ConnContext and a handler wrapper telling them
+// which connections have signed in or are being answered (see Listener). Chain, do not replace,
+// its ConnState and ConnContext; wrap a replaced Handler with trackConns.
 func (s *Server) HTTPServer(logger *slog.Logger) *http.Server {
-	hs := NewHTTPServer(s.Handler(), logger)
+	hs := NewHTTPServer(trackConns(s.Handler()), logger)
 	hs.RegisterOnShutdown(s.Drain)
 	hs.ConnState = connState
+	hs.ConnContext = connContext
 	return hs
 }
 
@@ -406,6 +416,9 @@ func (s *Server) authed(pattern string, f handlerFunc) http.Handler {
 		}
 		if ri := infoFrom(r); ri != nil {
 			ri.clerk = p.Clerk
+		}
+		if lc := connOf(r); lc != nil {
+			lc.l.prove(lc)
 		}
 		if s.limiter != nil {
 			if ok, wait := s.limiter.allow(p.key); !ok {

@@ -35,6 +35,7 @@ type settings struct {
 	// fingerprint of it stays for good).
 	IdempotencyRetention time.Duration
 	MaxConns             int // client connections open at once; 0 = no limit
+	MaxConnsPerAddr      int // connections one client address may hold; 0 = no limit
 	AuthFailBurst        int // failed sign-ins a client address may have at once
 	AuthFailPerMinute    int // failed sign-ins per minute a client address regains; 0 = no throttling
 	TrustedProxies       []netip.Prefix
@@ -139,6 +140,16 @@ var settingsTable = []setting{
 				return fmt.Errorf("%q is not a whole number of connections ≥ 0 (0 = no limit)", v)
 			}
 			s.MaxConns = n
+			return nil
+		}},
+	{key: "max_conns_per_addr", flag: "max-conns-per-addr", env: "AMT_SERVER_MAX_CONNS_PER_ADDR", def: strconv.Itoa(server.DefaultMaxConnsPerAddr),
+		usage: "connections one client address (IPv6: one /64) may hold; trusted_proxies are exempt; 0 = no limit",
+		set: func(s *settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("%q is not a whole number of connections ≥ 0 (0 = no limit)", v)
+			}
+			s.MaxConnsPerAddr = n
 			return nil
 		}},
 	{key: "auth_fail_burst", flag: "auth-fail-burst", env: "AMT_SERVER_AUTH_FAIL_BURST", def: strconv.Itoa(server.DefaultAuthFailBurst),
@@ -525,6 +536,11 @@ idempotency_retention: 90d
 # in the kernel's queue. So a flood of connections cannot exhaust file descriptors: keep it
 # below the service's file limit (LimitNOFILE, 65536 in the systemd unit). 0 = no limit.
 max_conns: 4096
+
+# Connections one client address (an IPv6 address: its /64) may hold; further ones are closed
+# at once. An Amt behind one NAT address needs about two per workstation. The addresses in
+# trusted_proxies are exempt. 0 = no limit.
+max_conns_per_addr: 256
 
 # Failed sign-ins (unknown, malformed or expired tokens) per client address: a burst of
 # auth_fail_burst, then auth_fail_per_minute regained per minute; beyond that the address gets

@@ -285,7 +285,7 @@ func TestServeWithConfigFileAndEnv(t *testing.T) {
 // addresses and networks, and bad values are refused with the key named.
 func TestSettingsAuthThrottle(t *testing.T) {
 	s, err := resolveSettings("", envOf(nil), nil)
-	if err != nil || s.AuthFailBurst != 20 || s.AuthFailPerMinute != 30 || len(s.TrustedProxies) != 0 {
+	if err != nil || s.AuthFailBurst != 20 || s.AuthFailPerMinute != 30 || len(s.TrustedProxies) != 0 || s.MaxConnsPerAddr != 256 {
 		t.Fatalf("defaults: %+v %v", s, err)
 	}
 	cfg := writeConfig(t, "auth_fail_burst: 5\nauth_fail_per_minute: 0\ntrusted_proxies: 127.0.0.1, ::1, 10.1.2.3/8\n")

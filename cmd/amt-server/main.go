@@ -177,6 +177,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if maxConns == 0 {
 		maxConns = -1 // no limit
 	}
+	perAddr := st.MaxConnsPerAddr
+	if perAddr == 0 {
+		perAddr = -1 // no limit
+	}
 	authFails := st.AuthFailPerMinute
 	if authFails == 0 {
 		authFails = -1 // no throttling
@@ -204,7 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"client_id", oidcCfg.ClientID, "static_tokens", st.StaticTokens)
 	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
-		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns,
+		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
 		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
 		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens})
 	if err != nil {
