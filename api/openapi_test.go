@@ -640,8 +640,8 @@ var enumSchemas = map[string][]string{
 	"Status":     strs(api.Statuses),
 	"Outcome":    strs(api.Outcomes),
 	"ActionKind": strs(api.ActionKinds),
+	"Role":       strs(api.Roles),
 	// No slices exist in package api for these; keep in step with the constants.
-	"Role": strs([]api.Role{api.RoleClerk, api.RoleLead, api.RoleDeputy}),
 	"EventKind": strs([]api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned,
 		api.EventNote, api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed,
 		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived}),

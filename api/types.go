@@ -76,13 +76,26 @@ func (o Outcome) Valid() bool {
 // Role of a clerk within their Amt.
 type Role string
 
-// Roles. A lead may approve four-eyes decisions proposed by someone else.
+// Roles. A lead may approve four-eyes decisions proposed by someone else; a deputy
+// (Stellvertretung) stands in for a lead with the same approval rights.
 const (
-	RoleClerk Role = "clerk"
-	RoleLead  Role = "lead"
-	// RoleDeputy stands in for the lead: the same approval rights.
+	RoleClerk  Role = "clerk"
+	RoleLead   Role = "lead"
 	RoleDeputy Role = "deputy"
 )
+
+// Roles lists every role.
+var Roles = []Role{RoleClerk, RoleLead, RoleDeputy}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, v := range Roles {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
 
 // Case is one application (Vorgang) as the central API delivers it.
 type Case struct {

@@ -296,33 +296,6 @@ func dropFingerprints(tx *bolt.Tx, caseID string) (int, error) {
 	return len(keys), nil
 }
 
-// appliedBefore reports whether the case already carries the result of an action with this id of
-// a kind the case records by id (notes, document requests, its decision and Wiedervorlage). A
-// fresh request with such an id can only be a resend whose idempotency record was removed by a
-// server version that kept no fingerprints: it answers already-applied (409) rather than being
-// applied twice.
-func appliedBefore(c api.Case, kind api.ActionKind, actionID string) bool {
-	switch kind {
-	case api.ActionNote:
-		for _, n := range c.Notes {
-			if n.ID == actionID {
-				return true
-			}
-		}
-	case api.ActionDocumentRequest:
-		for _, d := range c.DocumentRequests {
-			if d.ID == actionID {
-				return true
-			}
-		}
-	case api.ActionDecision:
-		return c.Decision != nil && c.Decision.ID == actionID
-	case api.ActionResubmission:
-		return c.Resubmission != nil && c.Resubmission.ID == actionID
-	}
-	return false
-}
-
 // clockJumpSlack is how far the wall clock may run ahead of the background schedule before the
 // pass is taken for one on a clock that jumped.
 const clockJumpSlack = 24 * time.Hour

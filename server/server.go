@@ -16,6 +16,7 @@ import (
 	_ "time/tzdata" // dates are judged in Europe/Berlin on every host
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 )
 
 // Config configures a Server.
@@ -495,18 +496,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ready\n")
 }
 
-// validID accepts ids made of URL-safe characters, 1 to 128 of them.
-func validID(id string) bool {
-	if len(id) == 0 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '~', c == ':':
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validID accepts ids made of URL-safe characters, 1 to 128 of them (casework.ValidID: the
+// outbox accepts the same).
+func validID(id string) bool { return casework.ValidID(id) }

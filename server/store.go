@@ -339,7 +339,7 @@ func (s *Server) CreateClerk(amt, id, name string, role api.Role) error {
 	if !validID(id) {
 		return fmt.Errorf("server: invalid clerk id %q", id)
 	}
-	if role != api.RoleClerk && role != api.RoleLead {
+	if !role.Valid() {
 		return fmt.Errorf("server: invalid role %q", role)
 	}
 	return s.store.PutClerk(context.Background(), clerkRec{ID: id, Name: name, Amt: amt, Role: role})
@@ -348,7 +348,7 @@ func (s *Server) CreateClerk(amt, id, name string, role api.Role) error {
 // CreateToken issues a new bearer token for an existing clerk of amt and stores only its hash.
 // The role is the token's role (and becomes the clerk's role).
 func (s *Server) CreateToken(amt, clerk string, role api.Role) (string, error) {
-	if role != api.RoleClerk && role != api.RoleLead {
+	if !role.Valid() {
 		return "", fmt.Errorf("server: invalid role %q", role)
 	}
 	tok, err := newToken()

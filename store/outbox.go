@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -41,21 +42,6 @@ type Action struct {
 	ServerCase  *api.Case      `json:"serverCase,omitempty"` // on conflict: the server's current case
 	// Actor is the clerk id shown on the optimistic effect (notes, decisions); "" shows "me".
 	Actor string `json:"actor,omitempty"`
-}
-
-const maxActionIDLen = 128
-
-func validActionID(id string) bool {
-	if id == "" || len(id) > maxActionIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
-			return false
-		}
-	}
-	return true
 }
 
 func kindKnown(k api.ActionKind) bool {
@@ -167,8 +153,8 @@ func (s *Store) prepareAction(a Action) (Action, error) {
 	}
 	if a.ID == "" {
 		a.ID = NewActionID()
-	} else if !validActionID(a.ID) {
-		return a, fmt.Errorf("%w: action id must be 1-%d characters of [A-Za-z0-9._~-]", ErrInvalid, maxActionIDLen)
+	} else if !casework.ValidID(a.ID) {
+		return a, fmt.Errorf("%w: action id must be 1-%d characters of [A-Za-z0-9._~:-]", ErrInvalid, casework.MaxActionIDLen)
 	}
 	a.Body = bytes.Clone(a.Body)
 	a.State = StatePending

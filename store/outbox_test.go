@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 )
 
 func note(caseID, text string) Action {
@@ -271,7 +272,7 @@ func TestNewActionID(t *testing.T) {
 	prev := ""
 	for i := 0; i < 10000; i++ {
 		id := NewActionID()
-		if len(id) != 26 || !validActionID(id) {
+		if len(id) != 26 || !casework.ValidID(id) {
 			t.Fatalf("bad id %q", id)
 		}
 		if id <= prev {

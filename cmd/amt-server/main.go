@@ -412,7 +412,7 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	amtName := fs.String("amt-name", "", "name of the Amt, if it is created")
 	clerk := fs.String("clerk", "", "clerk id")
 	name := fs.String("name", "", "clerk's name, if the clerk is created")
-	role := fs.String("role", "clerk", "clerk or lead")
+	role := fs.String("role", "clerk", "clerk, lead or deputy (approves like a lead)")
 	st, err := parse(args)
 	if err != nil {
 		return err
@@ -422,8 +422,8 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 		return errors.New("--data, --amt and --clerk are required")
 	}
 	r := api.Role(*role)
-	if r != api.RoleClerk && r != api.RoleLead {
-		return fmt.Errorf("--role must be clerk or lead, not %q", *role)
+	if !r.Valid() {
+		return fmt.Errorf("--role must be clerk, lead or deputy, not %q", *role)
 	}
 	srv, err := server.New(server.Config{DataDir: *data, PruneInterval: -1})
 	if err != nil {

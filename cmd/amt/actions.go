@@ -1,86 +1,62 @@
 package main
 
 import (
-	"fmt"
-	"strconv"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/internal/sanitize"
 )
 
-// Limits the server enforces (422) that package api does not name; checked here so a clerk
-// hears about them at once rather than after the action was queued and rejected.
-const (
-	maxReasonRunes   = 2000 // approval comment, resubmission reason
-	maxDocuments     = 50   // documents per request
-	maxDocumentRunes = 300  // characters per document
-	maxDaysAhead     = 3650 // "+N" dates: at most ten years ahead
-)
-
-// parseDate reads a calendar date as YYYY-MM-DD, DD.MM.YYYY (also D.M.YYYY) or +N / +Nd / +Nw
-// (days or weeks from today), and returns it as YYYY-MM-DD.
-func parseDate(s string, today time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("invalid date %q", s)
-	if rest, ok := strings.CutPrefix(s, "+"); ok {
-		unit := 1
-		if n, ok := strings.CutSuffix(rest, "w"); ok {
-			rest, unit = n, 7
-		} else if n, ok := strings.CutSuffix(rest, "d"); ok {
-			rest = n
-		}
-		if rest == "" || len(rest) > 5 || strings.TrimLeft(rest, "0123456789") != "" {
-			return "", bad
-		}
-		n, err := strconv.Atoi(rest)
-		if err != nil || n*unit > maxDaysAhead {
-			return "", bad
-		}
-		y, m, d := today.Date()
-		return time.Date(y, m, d+n*unit, 12, 0, 0, 0, time.UTC).Format(time.DateOnly), nil
-	}
-	if len(s) == 10 && s[4] == '-' {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil || t.Year() < 1000 {
-			return "", bad
-		}
-		return t.Format(time.DateOnly), nil
-	}
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 || len(parts[0]) < 1 || len(parts[0]) > 2 || len(parts[1]) < 1 || len(parts[1]) > 2 || len(parts[2]) != 4 {
-		return "", bad
-	}
-	var v [3]int
-	for i, p := range parts {
-		if strings.TrimLeft(p, "0123456789") != "" {
-			return "", bad
-		}
-		v[i], _ = strconv.Atoi(p)
-	}
-	t := time.Date(v[2], time.Month(v[1]), v[0], 12, 0, 0, 0, time.UTC)
-	if v[2] < 1000 || t.Day() != v[0] || int(t.Month()) != v[1] {
-		return "", bad // 31.02.2027 and the like
-	}
-	return t.Format(time.DateOnly), nil
-}
-
-// futureDate parses a date flag for an action that must not lie in the past; it reports a usage
-// error itself.
+// futureDate reads a date argument for an action that must not lie in the past, in every form
+// the clerk guide documents (casework.ParseDate: heute, morgen, +3, +2w, +1m, TT.MM.JJ,
+// TT.MM.JJJJ, JJJJ-MM-TT); it reports a usage error itself.
 func (a *app) futureDate(s string) (string, bool) {
-	d, err := parseDate(s, time.Now())
-	if err != nil {
-		a.errorf("%s", a.T("err.bad_date_any", sanitize.Line(s)))
+	d, err := casework.ParseFutureDate(s, time.Now())
+	switch {
+	case errors.Is(err, casework.ErrDatePast):
+		a.errorf("%s", a.T("err.date_past", sanitize.Line(strings.TrimSpace(s))))
 		return "", false
-	}
-	if d < today() {
-		a.errorf("%s", a.T("err.date_past", d))
+	case err != nil:
+		a.errorf("%s", a.T("err.bad_date_any", sanitize.Line(s)))
 		return "", false
 	}
 	return d, true
 }
+
+// refused says why casework refuses an action on the case (err from a casework precondition) in
+// the clerk's language, and returns the exit code.
+func (a *app) refused(err error) int {
+	var rf *casework.Refusal
+	if !errors.As(err, &rf) {
+		a.errorf("%v", err)
+		return exitErr
+	}
+	st := a.statusLabel(rf.From)
+	switch {
+	case rf.Reason == casework.ReasonNotApprover:
+		a.errorf("%s", a.T("err.not_lead"))
+	case rf.Reason == casework.ReasonOwnProposal:
+		a.errorf("%s", a.T("err.own_proposal"))
+	case rf.Kind == api.ActionApproval:
+		a.errorf("%s", a.T("err.nothing_to_approve", st))
+	case rf.Kind == api.ActionDecision:
+		a.errorf("%s", a.T("err.not_decidable", st))
+	case rf.Kind == api.ActionDocumentRequest:
+		a.errorf("%s", a.T("err.no_docs_now", st))
+	case rf.Kind == api.ActionStatus:
+		a.errorf("%s", a.T("err.no_status_change", st))
+	default:
+		a.errorf("%s", a.T("err.case_closed", st))
+	}
+	return exitErr
+}
+
+// clerk is the signed-in clerk as casework's preconditions see them.
+func (s *session) clerk() casework.Clerk { return casework.Clerk{ID: s.me.Clerk, Role: s.me.Role} }
 
 // stringsFlag is a repeatable string flag.
 type stringsFlag []string
@@ -114,7 +90,7 @@ func cmdApprove(a *app, args []string) int {
 		a.errorf("%s", a.T("err.return_needs_comment"))
 		return exitUsage
 	}
-	if a.tooLong(*comment, maxReasonRunes) {
+	if a.tooLong(*comment, casework.MaxReasonRunes) {
 		return exitUsage
 	}
 	s, c, ok := a.openCase(pos[0])
@@ -122,21 +98,14 @@ func cmdApprove(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
+	if err := casework.CanApprove(c, s.clerk()); err != nil {
+		var rf *casework.Refusal
+		// Who is signed in is unknown before the first sync: the server judges the rights then.
+		if s.me.Clerk != "" || !errors.As(err, &rf) || !rf.Forbidden() {
+			return a.refused(err)
+		}
+	}
 	d := c.Decision
-	if c.Status != api.StatusDecisionProposed || d == nil || d.State != api.DecisionProposed || d.ID == "" {
-		a.errorf("%s", a.T("err.nothing_to_approve", a.statusLabel(c.Status)))
-		return exitErr
-	}
-	if s.me.Clerk != "" {
-		if s.me.Role != api.RoleLead {
-			a.errorf("%s", a.T("err.not_lead"))
-			return exitErr
-		}
-		if d.Actor == s.me.Clerk {
-			a.errorf("%s", a.T("err.own_proposal"))
-			return exitErr
-		}
-	}
 	return a.queueSub(s, c, api.ActionApproval, d.ID, api.ApprovalRequest{Approve: !*ret, Comment: *comment})
 }
 
@@ -156,7 +125,7 @@ func cmdResubmit(a *app, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	if a.tooLong(*reason, maxReasonRunes) {
+	if a.tooLong(*reason, casework.MaxReasonRunes) {
 		return exitUsage
 	}
 	s, c, ok := a.openCase(pos[0])
@@ -164,9 +133,8 @@ func cmdResubmit(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
-	if !c.Status.Open() {
-		a.errorf("%s", a.T("err.case_closed", a.statusLabel(c.Status)))
-		return exitErr
+	if err := casework.CanResubmit(c, s.clerk()); err != nil {
+		return a.refused(err)
 	}
 	return a.queue(s, c, api.ActionResubmission, api.ResubmissionRequest{Date: date, Reason: *reason})
 }
@@ -186,8 +154,8 @@ func cmdRequestDocs(a *app, args []string) int {
 		a.errorf("%s", a.T("usage.request_docs"))
 		return exitUsage
 	}
-	if len(docs) > maxDocuments {
-		a.errorf("%s", a.T("err.too_many_docs", maxDocuments))
+	if len(docs) > casework.MaxDocuments {
+		a.errorf("%s", a.T("err.too_many_docs", casework.MaxDocuments))
 		return exitUsage
 	}
 	for _, d := range docs {
@@ -195,7 +163,7 @@ func cmdRequestDocs(a *app, args []string) int {
 			a.errorf("%s", a.T("err.empty_text"))
 			return exitUsage
 		}
-		if a.tooLong(d, maxDocumentRunes) {
+		if a.tooLong(d, casework.MaxDocumentRunes) {
 			return exitUsage
 		}
 	}
@@ -211,21 +179,16 @@ func cmdRequestDocs(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
-	switch c.Status {
-	case api.StatusNew, api.StatusInReview, api.StatusAwaitingDocuments:
-	default:
-		a.errorf("%s", a.T("err.no_docs_now", a.statusLabel(c.Status)))
-		return exitErr
+	if err := casework.CanRequestDocuments(c, s.clerk()); err != nil {
+		return a.refused(err)
 	}
 	return a.queue(s, c, api.ActionDocumentRequest, api.DocumentRequestRequest{Documents: docs, Deadline: date, Message: *message})
 }
 
-// statusChanges are the changes `amt status` offers, from where (as the server allows them);
-// withdrawal goes through `amt decide … withdrawn`, awaiting_documents through request-docs.
-var statusChanges = map[api.Status][]api.Status{
-	api.StatusInReview: {api.StatusNew, api.StatusAwaitingDocuments},
-	api.StatusClosed:   {api.StatusDecided},
-}
+// statusTargets are the statuses `amt status` sets; withdrawal goes through
+// `amt decide … withdrawn`, awaiting_documents through request-docs. From where each may be set
+// is casework's rule.
+var statusTargets = map[api.Status]bool{api.StatusInReview: true, api.StatusClosed: true}
 
 // cmdStatus starts the review of a case (in_review) or closes a decided one (closed).
 func cmdStatus(a *app, args []string) int {
@@ -239,8 +202,7 @@ func cmdStatus(a *app, args []string) int {
 		return exitUsage
 	}
 	to := api.Status(strings.ReplaceAll(strings.ToLower(pos[1]), "-", "_"))
-	from, ok := statusChanges[to]
-	if !ok {
+	if !statusTargets[to] {
 		a.errorf("%s", a.T("err.bad_target_status", sanitize.Line(pos[1])))
 		return exitUsage
 	}
@@ -249,11 +211,7 @@ func cmdStatus(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
-	allowed := false
-	for _, f := range from {
-		allowed = allowed || c.Status == f
-	}
-	if !allowed {
+	if err := casework.StatusChangeAllowed(c, s.clerk(), to); err != nil {
 		a.errorf("%s", a.T("err.bad_transition", a.statusLabel(c.Status), a.statusLabel(to)))
 		return exitErr
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 )
 
 const (
@@ -126,7 +127,7 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 		{[]string{"request-docs", caseReview, "--doc", "x"}, exitUsage, "Aufruf"},
 		{[]string{"request-docs", caseReview, "--doc", " ", "--deadline", "+7"}, exitUsage, "Leerer Text"},
 		{[]string{"request-docs", "case-000006", "--doc", "x", "--deadline", "+7"}, exitErr, "keine Unterlagen"},
-		{[]string{"approve", caseReview, "--return", "--comment", strings.Repeat("x", maxReasonRunes+1)}, exitUsage, "zu lang"},
+		{[]string{"approve", caseReview, "--return", "--comment", strings.Repeat("x", casework.MaxReasonRunes+1)}, exitUsage, "zu lang"},
 		{[]string{"--lang", "en", "resubmit", caseReview, "32.01.2030"}, exitUsage, "invalid date"},
 	}
 	for _, tt := range tests {
@@ -137,23 +138,5 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 	}
 	if acts := outbox(t, c); len(acts) != 0 {
 		t.Fatalf("invalid commands queued actions: %+v", acts)
-	}
-}
-
-func TestParseDate(t *testing.T) {
-	today := time.Date(2026, 11, 24, 23, 30, 0, 0, time.Local)
-	for in, want := range map[string]string{
-		"2027-01-31": "2027-01-31", "31.01.2027": "2027-01-31", "1.2.2027": "2027-02-01", "+0": "2026-11-24",
-		"+7": "2026-12-01", "+7d": "2026-12-01", "+2w": "2026-12-08", "29.02.2028": "2028-02-29", " 05.12.2026 ": "2026-12-05",
-	} {
-		if got, err := parseDate(in, today); err != nil || got != want {
-			t.Errorf("parseDate(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "+", "+-1", "+1y", "+3651", "31.02.2027", "29.02.2027", "2027-02-30", "2027-1-5", "1.1.27",
-		"01.13.2027", "0.1.2027", "1.1.0999", "heute", "+٣"} {
-		if got, err := parseDate(in, today); err == nil {
-			t.Errorf("parseDate(%q) = %q, want an error", in, got)
-		}
 	}
 }

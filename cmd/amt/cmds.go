@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/sanitize"
@@ -472,7 +473,7 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 	L := sanitize.Line
 	fmt.Fprintf(w, "%s  %s (%s)\n", L(c.Reference), L(c.Service.Name), L(c.Service.Key))
 	fmt.Fprintf(w, "%s: %s   %s: %s   %s: %s\n", a.T("f.status"), a.statusLabel(c.Status),
-		a.T("f.due"), L(c.DueDate), a.T("f.assignee"), orDash(L(c.Assignee)))
+		a.T("f.due"), a.date(c.DueDate), a.T("f.assignee"), orDash(L(c.Assignee)))
 	fmt.Fprintf(w, "%s: %s   ID: %s   %s: %d\n", a.T("f.submitted"), c.SubmittedAt.Local().Format("2006-01-02 15:04"), L(c.ID), a.T("f.version"), c.Version)
 	ap := c.Applicant
 	fmt.Fprintf(w, "%s: %s", a.T("f.applicant"), L(ap.Name))
@@ -483,7 +484,7 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 	}
 	fmt.Fprintln(w)
 	if c.Resubmission != nil {
-		fmt.Fprintf(w, "%s: %s %s\n", a.T("f.resubmission"), L(c.Resubmission.Date), L(c.Resubmission.Reason))
+		fmt.Fprintf(w, "%s: %s %s\n", a.T("f.resubmission"), a.date(c.Resubmission.Date), L(c.Resubmission.Reason))
 	}
 	for _, sec := range c.Sections {
 		fmt.Fprintf(w, "\n== %s ==\n", L(sec.Title))
@@ -511,18 +512,18 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 		}
 	}
 	if p := c.Payment; p != nil {
-		fmt.Fprintf(w, "\n%s: %s (%s)\n", a.T("f.payment"), euros(p.AmountCents), L(p.Status))
+		fmt.Fprintf(w, "\n%s: %s (%s)\n", a.T("f.payment"), casework.FormatFee(p.AmountCents), L(p.Status))
 	}
 	for _, d := range c.DocumentRequests {
-		fmt.Fprintf(w, "\n%s: %s (%s %s)\n", a.T("f.docrequest"), L(strings.Join(d.Documents, ", ")), a.T("f.deadline"), L(d.Deadline))
+		fmt.Fprintf(w, "\n%s: %s (%s %s)\n", a.T("f.docrequest"), L(strings.Join(d.Documents, ", ")), a.T("f.deadline"), a.date(d.Deadline))
 	}
 	if d := c.Decision; d != nil {
 		fmt.Fprintf(w, "\n== %s ==\n  %s (%s), %s\n", a.T("f.decision"), a.outcomeLabel(d.Outcome), L(d.State), L(d.Actor))
 		if d.FeeCents != nil {
-			fmt.Fprintf(w, "  %s: %s\n", a.T("f.fee"), euros(*d.FeeCents))
+			fmt.Fprintf(w, "  %s: %s\n", a.T("f.fee"), casework.FormatFee(*d.FeeCents))
 		}
 		if d.ValidUntil != "" {
-			fmt.Fprintf(w, "  %s: %s\n", a.T("f.valid_until"), L(d.ValidUntil))
+			fmt.Fprintf(w, "  %s: %s\n", a.T("f.valid_until"), a.date(d.ValidUntil))
 		}
 		fmt.Fprintf(w, "  %s\n", indent(sanitize.Text(d.Reasoning), "  "))
 	}
@@ -549,14 +550,6 @@ func orDash(s string) string {
 	return s
 }
 
-func euros(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%d,%02d €", sign, cents/100, cents%100)
-}
-
 // queue records an action for the case and tries to deliver it at once.
 func (a *app) queue(s *session, c api.Case, kind api.ActionKind, body any) int {
 	return a.queueSub(s, c, kind, "", body)
@@ -564,20 +557,24 @@ func (a *app) queue(s *session, c api.Case, kind api.ActionKind, body any) int {
 
 // queueSub is queue for actions addressed below the case (subID: the decision of an approval).
 func (a *app) queueSub(s *session, c api.Case, kind api.ActionKind, subID string, body any) int {
+	act, err := a.enqueue(s, c, kind, subID, body)
+	if err != nil {
+		return a.storeErr(err)
+	}
+	return a.deliver(s, act.ID)
+}
+
+// enqueue records an action for the case against the version the server last sent.
+func (a *app) enqueue(s *session, c api.Case, kind api.ActionKind, subID string, body any) (store.Action, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		a.errorf("%v", err)
-		return exitErr
+		return store.Action{}, err
 	}
 	base := c.Version
 	if sc, err := s.st.ServerCase(c.ID); err == nil {
 		base = sc.Version
 	}
-	act, err := s.st.Enqueue(store.Action{CaseID: c.ID, Kind: kind, SubID: subID, Body: b, BaseVersion: base, Actor: s.me.Clerk})
-	if err != nil {
-		return a.storeErr(err)
-	}
-	return a.deliver(s, act.ID)
+	return s.st.Enqueue(store.Action{CaseID: c.ID, Kind: kind, SubID: subID, Body: b, BaseVersion: base, Actor: s.me.Clerk})
 }
 
 // deliver tries one push (bounded by pushTimeout) and reports what became of action id.
@@ -655,6 +652,9 @@ func cmdComment(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
+	if err := casework.CanNote(c, s.clerk()); err != nil {
+		return a.refused(err)
+	}
 	return a.queue(s, c, api.ActionNote, api.NoteRequest{Text: text})
 }
 
@@ -709,6 +709,9 @@ func cmdAssign(a *app, args []string) int {
 	if !ok {
 		return a.fail()
 	}
+	if err := casework.CanAssign(c, s.clerk()); err != nil {
+		return a.refused(err)
+	}
 	return a.queue(s, c, api.ActionAssignment, api.AssignmentRequest{Assignee: assignee})
 }
 
@@ -738,13 +741,17 @@ func cmdDecide(a *app, args []string) int {
 		a.errorf("%s", a.T("err.need_reason"))
 		return exitUsage
 	}
+	if a.tooLong(*reason, api.MaxNoteRunes) {
+		return exitUsage
+	}
+	validUntil := ""
 	if *valid != "" {
-		if _, err := time.Parse("2006-01-02", *valid); err != nil {
-			a.errorf("%s", a.T("err.bad_date", sanitize.Line(*valid)))
+		var ok bool
+		if validUntil, ok = a.futureDate(*valid); !ok {
 			return exitUsage
 		}
 	}
-	req := api.DecisionRequest{Outcome: outcome, Reasoning: *reason, ValidUntil: *valid}
+	req := api.DecisionRequest{Outcome: outcome, Reasoning: *reason, ValidUntil: validUntil}
 	if *fee >= 0 {
 		req.FeeCents = fee
 	}
@@ -753,9 +760,14 @@ func cmdDecide(a *app, args []string) int {
 		return a.fail()
 	}
 	defer s.close()
-	if !c.Status.Open() || c.Status == api.StatusDecisionProposed {
-		a.errorf("%s", a.T("err.not_decidable", a.statusLabel(c.Status)))
-		return exitErr
+	if err := casework.CanDecide(c, s.clerk()); err != nil {
+		return a.refused(err)
+	}
+	if casework.StartsReview(c, outcome) {
+		// Like the terminal app: a new case is taken into review first, in the same queue.
+		if _, err := a.enqueue(s, c, api.ActionStatus, "", api.StatusRequest{Status: api.StatusInReview}); err != nil {
+			return a.storeErr(err)
+		}
 	}
 	return a.queue(s, c, api.ActionDecision, req)
 }
@@ -1054,45 +1066,37 @@ func (a *app) describe(x store.Action) string {
 		}
 		return s
 	}
-	switch x.Kind {
+	b, err := casework.Decode(x.Kind, x.Body)
+	if err != nil {
+		return ""
+	}
+	switch b.Kind {
 	case api.ActionNote:
-		var r api.NoteRequest
-		_ = json.Unmarshal(x.Body, &r)
-		return short(r.Text)
+		return short(b.Note.Text)
 	case api.ActionDecision:
-		var r api.DecisionRequest
-		_ = json.Unmarshal(x.Body, &r)
+		r := b.Decision
 		s := a.outcomeLabel(r.Outcome)
 		if r.FeeCents != nil {
-			s += ", " + euros(*r.FeeCents)
+			s += ", " + casework.FormatFee(*r.FeeCents)
 		}
 		if r.ValidUntil != "" {
-			s += ", " + a.T("f.valid_until") + " " + L(r.ValidUntil)
+			s += ", " + a.T("f.valid_until") + " " + a.date(r.ValidUntil)
 		}
 		return s + ": " + short(r.Reasoning)
 	case api.ActionAssignment:
-		var r api.AssignmentRequest
-		_ = json.Unmarshal(x.Body, &r)
-		return "→ " + orDash(L(r.Assignee))
+		return "→ " + orDash(L(b.Assignment.Assignee))
 	case api.ActionStatus:
-		var r api.StatusRequest
-		_ = json.Unmarshal(x.Body, &r)
-		return "→ " + a.statusLabel(r.Status)
+		return "→ " + a.statusLabel(b.Status.Status)
 	case api.ActionResubmission:
-		var r api.ResubmissionRequest
-		_ = json.Unmarshal(x.Body, &r)
-		return L(r.Date) + " " + short(r.Reason)
+		return a.date(b.Resubmission.Date) + " " + short(b.Resubmission.Reason)
 	case api.ActionDocumentRequest:
-		var r api.DocumentRequestRequest
-		_ = json.Unmarshal(x.Body, &r)
-		return short(strings.Join(r.Documents, ", ")) + " (" + a.T("f.deadline") + " " + L(r.Deadline) + ")"
+		r := b.DocumentRequest
+		return short(strings.Join(r.Documents, ", ")) + " (" + a.T("f.deadline") + " " + a.date(r.Deadline) + ")"
 	case api.ActionApproval:
-		var r api.ApprovalRequest
-		_ = json.Unmarshal(x.Body, &r)
-		if r.Approve {
-			return a.T("f.approve") + " " + short(r.Comment)
+		if b.Approval.Approve {
+			return a.T("f.approve") + " " + short(b.Approval.Comment)
 		}
-		return a.T("f.return") + " " + short(r.Comment)
+		return a.T("f.return") + " " + short(b.Approval.Comment)
 	}
 	return ""
 }

@@ -257,7 +257,7 @@ func TestValidation(t *testing.T) {
 	}{
 		{[]string{"decide", caseReview, "approved"}, exitUsage, "Begründung"},
 		{[]string{"decide", caseReview, "vielleicht", "--reason", "x"}, exitUsage, "unbekanntes Ergebnis"},
-		{[]string{"decide", caseReview, "approved", "--reason", "x", "--valid-until", "31.12.2027"}, exitUsage, "ungültiges Datum"},
+		{[]string{"decide", caseReview, "approved", "--reason", "x", "--valid-until", "31.02.2027"}, exitUsage, "ungültiges Datum"},
 		{[]string{"decide", "case-000006", "approved", "--reason", "x"}, exitErr, "nicht entschieden werden"},
 		{[]string{"assign", caseReview}, exitUsage, "Aufruf"},
 		{[]string{"assign", caseReview, "--to", "niemand.hier"}, exitUsage, "unbekannte Kennung"},

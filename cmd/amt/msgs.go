@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/i18n"
 )
@@ -77,7 +79,7 @@ var messages = map[string][2]string{
 	"usage.conflicts":    {"Aufruf: amt conflicts [list] | amt conflicts resolve AKTIONS-ID --reapply|--as-note|--discard", "usage: amt conflicts [list] | amt conflicts resolve ACTION-ID --reapply|--as-note|--discard"},
 	"usage.cache":        {"Aufruf: amt cache path | amt cache rescue [--force] [--no-sync] [--from DATEI]", "usage: amt cache path | amt cache rescue [--force] [--no-sync] [--from FILE]"},
 	"usage.approve":      {"Aufruf: amt approve ID [--return --comment TEXT]", "usage: amt approve ID [--return --comment TEXT]"},
-	"usage.resubmit":     {"Aufruf: amt resubmit ID DATUM [--reason TEXT]  (DATUM: JJJJ-MM-TT, TT.MM.JJJJ, +7)", "usage: amt resubmit ID DATE [--reason TEXT]  (DATE: YYYY-MM-DD, DD.MM.YYYY, +7)"},
+	"usage.resubmit":     {"Aufruf: amt resubmit ID DATUM [--reason TEXT]  (DATUM: heute, morgen, +7, +2w, +1m, TT.MM.JJ, TT.MM.JJJJ, JJJJ-MM-TT)", "usage: amt resubmit ID DATE [--reason TEXT]  (DATE: today, tomorrow, +7, +2w, +1m, DD.MM.YY, DD.MM.YYYY, YYYY-MM-DD)"},
 	"usage.request_docs": {"Aufruf: amt request-docs ID --doc TEXT [--doc TEXT …] --deadline DATUM [--message TEXT]", "usage: amt request-docs ID --doc TEXT [--doc TEXT …] --deadline DATE [--message TEXT]"},
 	"usage.status":       {"Aufruf: amt status ID in_review|closed", "usage: amt status ID in_review|closed"},
 	"usage.config":       {"Aufruf: amt config path | amt config init [--force]", "usage: amt config path | amt config init [--force]"},
@@ -95,7 +97,7 @@ var messages = map[string][2]string{
 	"flag.none":            {"Zuständigkeit aufheben", "unassign"},
 	"flag.reason":          {"Begründung (Pflicht)", "reasoning (required)"},
 	"flag.fee":             {"Gebühr in Cent", "fee in cents"},
-	"flag.valid_until":     {"gültig bis (JJJJ-MM-TT)", "valid until (YYYY-MM-DD)"},
+	"flag.valid_until":     {"gültig bis (TT.MM.JJJJ, JJJJ-MM-TT, +1j …)", "valid until (DD.MM.YYYY, YYYY-MM-DD, +1y …)"},
 	"flag.reapply":         {"Aktion auf den aktuellen Stand erneut senden", "send the action again against the current version"},
 	"flag.as_note":         {"Absicht als Notiz festhalten, Aktion verwerfen", "keep the intent as a note, drop the action"},
 	"flag.discard":         {"Aktion verwerfen", "drop the action"},
@@ -108,7 +110,7 @@ var messages = map[string][2]string{
 	"flag.comment":         {"Kommentar", "comment"},
 	"flag.resubmit_reason": {"Anlass der Wiedervorlage", "reason for the resubmission"},
 	"flag.doc":             {"nachzureichende Unterlage (mehrfach möglich)", "document to be supplied (repeatable)"},
-	"flag.deadline":        {"Frist (JJJJ-MM-TT, TT.MM.JJJJ oder +14)", "deadline (YYYY-MM-DD, DD.MM.YYYY or +14)"},
+	"flag.deadline":        {"Frist (TT.MM.JJJJ, JJJJ-MM-TT, +14, +2w, +1m …)", "deadline (DD.MM.YYYY, YYYY-MM-DD, +14, +2w, +1m …)"},
 	"flag.message":         {"Nachricht an die Antragstellerin / den Antragsteller", "message to the applicant"},
 	"flag.force":           {"vorhandene Datei überschreiben", "overwrite an existing file"},
 
@@ -156,7 +158,7 @@ var messages = map[string][2]string{
 	"err.bad_outcome":          {"unbekanntes Ergebnis „%s“ (möglich: %s)", "unknown outcome %q (valid: %s)"},
 	"err.need_reason":          {"Eine Entscheidung braucht eine Begründung: --reason TEXT", "a decision needs a reasoning: --reason TEXT"},
 	"err.bad_date":             {"ungültiges Datum „%s“ (JJJJ-MM-TT)", "invalid date %q (YYYY-MM-DD)"},
-	"err.bad_date_any":         {"ungültiges Datum „%s“ (JJJJ-MM-TT, TT.MM.JJJJ oder +7)", "invalid date %q (YYYY-MM-DD, DD.MM.YYYY or +7)"},
+	"err.bad_date_any":         {"ungültiges Datum „%s“ (heute, morgen, +7, +2w, +1m, TT.MM.JJ, TT.MM.JJJJ oder JJJJ-MM-TT)", "invalid date %q (today, tomorrow, +7, +2w, +1m, DD.MM.YY, DD.MM.YYYY or YYYY-MM-DD)"},
 	"err.date_past":            {"Das Datum %s liegt in der Vergangenheit.", "the date %s is in the past."},
 	"err.return_needs_comment": {"Zum Zurückgeben bitte einen Kommentar angeben: --comment TEXT", "returning a decision needs a comment: --comment TEXT"},
 	"err.nothing_to_approve":   {"Keine vorgeschlagene Entscheidung zur Freigabe (Status „%s“).", "no proposed decision to approve (status %q)."},
@@ -166,6 +168,7 @@ var messages = map[string][2]string{
 	"err.too_many_docs":        {"Höchstens %d Unterlagen je Nachforderung.", "at most %d documents per request."},
 	"err.no_docs_now":          {"Im Status „%s“ können keine Unterlagen nachgefordert werden.", "documents cannot be requested in status %q."},
 	"err.bad_target_status":    {"„%s“: möglich sind in_review (Bearbeitung beginnen) und closed (abschließen).", "%q: possible are in_review (start the review) and closed (close)."},
+	"err.no_status_change":     {"Im Status „%s“ ist kein Statuswechsel möglich.", "the status cannot change in status %q."},
 	"err.bad_transition":       {"Von „%s“ nach „%s“ ist kein Wechsel möglich.", "cannot change from %q to %q."},
 	"err.not_decidable":        {"Vorgang kann im Status „%s“ nicht entschieden werden.", "a case in status %q cannot be decided."},
 	"err.action_not_found":     {"Aktion „%s“ nicht im Postausgang.", "action %q is not in the outbox."},
@@ -244,6 +247,15 @@ func tr(lang, key string, args ...any) string {
 		return s
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// date writes a YYYY-MM-DD date for the clerk (24.11.2026, or 2026-11-24 in English), sanitised.
+func (a *app) date(iso string) string {
+	lang := casework.German
+	if a.lang == "en" {
+		lang = casework.English
+	}
+	return sanitize.Line(casework.FormatDate(iso, lang))
 }
 
 func pick(lang string, m [2]string, ok bool, fallback string) string {

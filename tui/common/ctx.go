@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -156,8 +157,11 @@ func (c *Ctx) Kick() {
 	}
 }
 
-// IsLead reports whether the signed-in clerk may approve four-eyes decisions.
-func (c *Ctx) IsLead() bool { return c.Me.Role == api.RoleLead }
+// IsLead reports whether the signed-in clerk may approve four-eyes decisions (a lead or deputy).
+func (c *Ctx) IsLead() bool { return casework.MayApprove(c.Me.Role) }
+
+// Clerk is the signed-in clerk as casework's preconditions see them.
+func (c *Ctx) Clerk() casework.Clerk { return casework.Clerk{ID: c.Me.Clerk, Role: c.Me.Role} }
 
 // ClerkName returns the display name of a clerk id (sanitised), the id itself when unknown, and
 // "—" for an empty id.

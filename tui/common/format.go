@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/tui/i18n"
 )
@@ -77,13 +78,11 @@ func StatusLabelFit(s api.Status, w int) string {
 // FormatDate renders a "YYYY-MM-DD" date as "24.11.2026" (German) or "2026-11-24" (English);
 // anything unparsable is shown sanitised as it is.
 func FormatDate(ymd string) string {
-	if len(ymd) != 10 || ymd[4] != '-' || ymd[7] != '-' {
-		return sanitize.Line(ymd)
-	}
+	lang := casework.German
 	if i18n.Current() == i18n.EN {
-		return ymd
+		lang = casework.English
 	}
-	return ymd[8:10] + "." + ymd[5:7] + "." + ymd[0:4]
+	return sanitize.Line(casework.FormatDate(ymd, lang))
 }
 
 // FormatDay renders a time as a date in the local zone.

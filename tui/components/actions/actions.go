@@ -3,7 +3,7 @@
 package actions
 
 import (
-	"encoding/json"
+	"errors"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -391,56 +392,89 @@ func (m Model) loaded(msg loadedMsg) (Model, tea.Cmd) {
 	return m, m.focusField(0)
 }
 
-// precondition says why the action is impossible for the loaded case, or "".
+// precondition says why the action is impossible for the loaded case, or "" (casework decides;
+// bulk assignment needs one assignable case).
 func (m Model) precondition() string {
-	c := m.cases[0]
-	switch m.kind {
-	case common.DialogDecide:
-		if c.Status == api.StatusDecisionProposed {
-			return i18n.T("act.block.proposed")
-		}
-		if !c.Status.Open() {
-			return i18n.T("act.block.closed")
-		}
-	case common.DialogDocumentRequest:
-		if !c.Status.Open() || c.Status == api.StatusDecisionProposed {
-			return i18n.T("act.block.closedDocs")
-		}
-	case common.DialogApproval:
-		return approvalBlock(m.ctx, c)
-	case common.DialogComment:
-		if !c.Status.Open() && c.Status != api.StatusDecided {
-			return i18n.T("act.block.noNotes")
-		}
-	case common.DialogResubmission:
-		if !c.Status.Open() {
-			return i18n.T("act.block.closedResub")
-		}
-	case common.DialogAssign:
+	if m.kind == common.DialogAssign {
+		var err error
 		for _, c := range m.cases {
-			if c.Status.Open() {
+			if err = casework.CanAssign(c, m.ctx.Clerk()); err == nil {
 				return ""
 			}
 		}
-		return i18n.T("act.block.closedAssign")
+		return BlockText(err)
 	}
-	return ""
+	return BlockText(Allowed(m.ctx, m.kind, m.cases[0]))
+}
+
+// ActionKind is the kind of action a dialog queues.
+func ActionKind(k common.DialogKind) api.ActionKind {
+	switch k {
+	case common.DialogAssign:
+		return api.ActionAssignment
+	case common.DialogResubmission:
+		return api.ActionResubmission
+	case common.DialogDocumentRequest:
+		return api.ActionDocumentRequest
+	case common.DialogDecide:
+		return api.ActionDecision
+	case common.DialogApproval:
+		return api.ActionApproval
+	}
+	return api.ActionNote
+}
+
+// Allowed asks casework whether the signed-in clerk may take the dialog's action on the case: nil,
+// or the *casework.Refusal that says why not. Views offer a dialog's key only when it is allowed.
+func Allowed(ctx *common.Ctx, k common.DialogKind, c api.Case) error {
+	if d := c.Decision; d != nil && d.Actor == store.OverlayActor {
+		// A proposal still in the outbox was made here: the signed-in clerk's own.
+		dd := *d
+		dd.Actor = ctx.Me.Clerk
+		c.Decision = &dd
+	}
+	return casework.Allowed(ActionKind(k), c, ctx.Clerk())
 }
 
 // CanApprove reports whether the signed-in clerk may approve or return the case's proposed
-// decision (a lead, and not the proposer).
-func CanApprove(ctx *common.Ctx, c api.Case) bool { return approvalBlock(ctx, c) == "" }
+// decision (a lead or deputy, and not the proposer).
+func CanApprove(ctx *common.Ctx, c api.Case) bool {
+	return Allowed(ctx, common.DialogApproval, c) == nil
+}
 
-func approvalBlock(ctx *common.Ctx, c api.Case) string {
-	switch {
-	case !ctx.IsLead():
-		return i18n.T("act.block.notLead")
-	case c.Status != api.StatusDecisionProposed || c.Decision == nil || c.Decision.State != api.DecisionProposed:
-		return i18n.T("act.block.noProposal")
-	case c.Decision.Actor == ctx.Me.Clerk || c.Decision.Actor == store.OverlayActor:
-		return i18n.T("act.block.ownProposal")
+// BlockText says in the clerk's language why casework refuses an action ("" for nil).
+func BlockText(err error) string {
+	if err == nil {
+		return ""
 	}
-	return ""
+	var rf *casework.Refusal
+	if !errors.As(err, &rf) {
+		return i18n.T("act.err.unknown")
+	}
+	switch rf.Kind {
+	case api.ActionDecision:
+		if rf.Reason == casework.ReasonAwaitingApproval {
+			return i18n.T("act.block.proposed")
+		}
+		return i18n.T("act.block.closed")
+	case api.ActionDocumentRequest:
+		return i18n.T("act.block.closedDocs")
+	case api.ActionApproval:
+		switch rf.Reason {
+		case casework.ReasonNotApprover:
+			return i18n.T("act.block.notLead")
+		case casework.ReasonOwnProposal:
+			return i18n.T("act.block.ownProposal")
+		}
+		return i18n.T("act.block.noProposal")
+	case api.ActionNote:
+		return i18n.T("act.block.noNotes")
+	case api.ActionResubmission:
+		return i18n.T("act.block.closedResub")
+	case api.ActionAssignment:
+		return i18n.T("act.block.closedAssign")
+	}
+	return i18n.T("act.err.unknown")
 }
 
 func (m Model) dirty() bool {
@@ -754,7 +788,7 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		who := m.options[m.choice].value
 		var out []store.Action
 		for _, c := range m.cases {
-			if c.Assignee == who || !c.Status.Open() {
+			if c.Assignee == who || casework.CanAssign(c, m.ctx.Clerk()) != nil {
 				continue // nothing to change, or closed (the server refuses those)
 			}
 			a, err := mk(api.ActionAssignment, c, "", api.AssignmentRequest{Assignee: who})
@@ -766,7 +800,7 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		return out, []restateLine{{i18n.T("act.label.assignee"), m.options[m.choice].label}}, -1, nil
 
 	case common.DialogResubmission:
-		d, err := ParseDate(m.date.Value(), now, true)
+		d, err := casework.ParseFutureDate(m.date.Value(), now)
 		if err != nil {
 			return nil, nil, at(fDate), verr(err.Error())
 		}
@@ -784,7 +818,7 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		if len(docs) == 0 {
 			return nil, nil, at(fDocs), verr("act.err.docsEmpty")
 		}
-		d, err := ParseDate(m.date.Value(), now, true)
+		d, err := casework.ParseFutureDate(m.date.Value(), now)
 		if err != nil {
 			return nil, nil, at(fDate), verr(err.Error())
 		}
@@ -801,13 +835,13 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		if utf8.RuneCountInString(reasoning) > api.MaxNoteRunes {
 			return nil, nil, at(fText), verr("act.err.textLong")
 		}
-		fee, err := ParseFee(m.fee.Value())
+		fee, err := casework.ParseFee(m.fee.Value())
 		if err != nil {
 			return nil, nil, at(fFee), verr(err.Error())
 		}
 		var valid string
 		if strings.TrimSpace(m.valid.Value()) != "" {
-			if valid, err = ParseDate(m.valid.Value(), now, true); err != nil {
+			if valid, err = casework.ParseFutureDate(m.valid.Value(), now); err != nil {
 				return nil, nil, at(fValid), verr(err.Error())
 			}
 		}
@@ -815,7 +849,7 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		var acts []store.Action
 		// The server decides only cases in review (a new case may only be withdrawn or forwarded):
 		// a new case is taken into review first, in the same queue, so the decision follows it.
-		startReview := c.Status == api.StatusNew && o != api.OutcomeWithdrawn && o != api.OutcomeForwarded
+		startReview := casework.StartsReview(c, o)
 		if startReview {
 			s, err := mk(api.ActionStatus, c, "", api.StatusRequest{Status: api.StatusInReview})
 			if err != nil {
@@ -839,7 +873,7 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		if startReview {
 			rs = append(rs, restateLine{"", i18n.T("act.decide.startReview")})
 		}
-		if c.Service.FourEyes && o != api.OutcomeWithdrawn && o != api.OutcomeForwarded {
+		if casework.NeedsApproval(c, o) {
 			rs = append(rs, restateLine{"", i18n.T("act.decide.fourEyes")})
 		}
 		return acts, rs, -1, nil
@@ -884,7 +918,7 @@ func feeText(fee *int64) string {
 	if fee == nil {
 		return i18n.T("act.none")
 	}
-	return FormatFee(*fee)
+	return casework.FormatFee(*fee)
 }
 
 func dateOrNone(d string) string {
@@ -898,61 +932,54 @@ func dateOrNone(d string) string {
 // lines, all sanitised.
 func Describe(ctx *common.Ctx, a store.Action) (title string, lines [][2]string) {
 	title = KindLabel(a.Kind)
-	switch a.Kind {
+	b, err := casework.Decode(a.Kind, a.Body)
+	if err != nil {
+		return title, nil
+	}
+	add := func(label, value string) { lines = append(lines, [2]string{i18n.T(label), value}) }
+	switch b.Kind {
 	case api.ActionNote:
-		var r api.NoteRequest
-		_ = json.Unmarshal(a.Body, &r)
-		lines = append(lines, [2]string{i18n.T("act.label.text"), common.Text(r.Text)})
+		add("act.label.text", common.Text(b.Note.Text))
 	case api.ActionDecision:
-		var r api.DecisionRequest
-		_ = json.Unmarshal(a.Body, &r)
-		lines = append(lines, [2]string{i18n.T("act.label.outcome"), OutcomeLabel(r.Outcome)},
-			[2]string{i18n.T("act.label.fee"), feeText(r.FeeCents)})
+		r := b.Decision
+		add("act.label.outcome", OutcomeLabel(r.Outcome))
+		add("act.label.fee", feeText(r.FeeCents))
 		if r.ValidUntil != "" {
-			lines = append(lines, [2]string{i18n.T("act.label.valid"), common.FormatDate(r.ValidUntil)})
+			add("act.label.valid", common.FormatDate(r.ValidUntil))
 		}
-		lines = append(lines, [2]string{i18n.T("act.label.reasoning"), common.Text(r.Reasoning)})
+		add("act.label.reasoning", common.Text(r.Reasoning))
 	case api.ActionApproval:
-		var r api.ApprovalRequest
-		_ = json.Unmarshal(a.Body, &r)
 		what := i18n.T("act.approval.approve")
-		if !r.Approve {
+		if !b.Approval.Approve {
 			what = i18n.T("act.approval.return")
 		}
-		lines = append(lines, [2]string{i18n.T("act.label.action"), what})
-		if r.Comment != "" {
-			lines = append(lines, [2]string{i18n.T("act.label.comment"), common.Text(r.Comment)})
+		add("act.label.action", what)
+		if b.Approval.Comment != "" {
+			add("act.label.comment", common.Text(b.Approval.Comment))
 		}
 	case api.ActionAssignment:
-		var r api.AssignmentRequest
-		_ = json.Unmarshal(a.Body, &r)
-		who := ctx.ClerkName(r.Assignee)
-		if r.Assignee == "" {
+		who := ctx.ClerkName(b.Assignment.Assignee)
+		if b.Assignment.Assignee == "" {
 			who = i18n.T("act.assign.nobody")
 		}
-		lines = append(lines, [2]string{i18n.T("act.label.assignee"), who})
+		add("act.label.assignee", who)
 	case api.ActionStatus:
-		var r api.StatusRequest
-		_ = json.Unmarshal(a.Body, &r)
-		lines = append(lines, [2]string{i18n.T("act.label.status"), common.StatusLabel(r.Status)})
+		add("act.label.status", common.StatusLabel(b.Status.Status))
 	case api.ActionResubmission:
-		var r api.ResubmissionRequest
-		_ = json.Unmarshal(a.Body, &r)
-		lines = append(lines, [2]string{i18n.T("act.label.date"), common.FormatDate(r.Date)})
-		if r.Reason != "" {
-			lines = append(lines, [2]string{i18n.T("act.label.reason"), common.Line(r.Reason)})
+		add("act.label.date", common.FormatDate(b.Resubmission.Date))
+		if b.Resubmission.Reason != "" {
+			add("act.label.reason", common.Line(b.Resubmission.Reason))
 		}
 	case api.ActionDocumentRequest:
-		var r api.DocumentRequestRequest
-		_ = json.Unmarshal(a.Body, &r)
+		r := b.DocumentRequest
 		docs := make([]string, len(r.Documents))
 		for i, d := range r.Documents {
 			docs[i] = "• " + common.Line(d)
 		}
-		lines = append(lines, [2]string{i18n.T("act.label.documents"), strings.Join(docs, "\n")},
-			[2]string{i18n.T("act.label.deadline"), common.FormatDate(r.Deadline)})
+		add("act.label.documents", strings.Join(docs, "\n"))
+		add("act.label.deadline", common.FormatDate(r.Deadline))
 		if r.Message != "" {
-			lines = append(lines, [2]string{i18n.T("act.label.message"), common.Text(r.Message)})
+			add("act.label.message", common.Text(r.Message))
 		}
 	}
 	return title, lines

@@ -222,6 +222,9 @@ func TestResubmission(t *testing.T) {
 		{"+1m", "2026-12-24"},
 		{"15.01.2027", "2027-01-15"},
 		{"2027-02-01", "2027-02-01"},
+		{"morgen", "2026-11-25"},
+		{"heute", "2026-11-24"},
+		{"15.01.27", "2027-01-15"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -245,7 +248,7 @@ func TestResubmission(t *testing.T) {
 func TestResubmissionBadDate(t *testing.T) {
 	for in, msg := range map[string]string{
 		"":           "Bitte ein Datum eingeben",
-		"morgen":     "Datum nicht erkannt",
+		"übermorgen": "Datum nicht erkannt",
 		"01.01.2020": "in der Vergangenheit",
 		"31.02.2027": "Datum nicht erkannt",
 	} {

@@ -19,6 +19,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/actions"
 	"github.com/amt-mv/amt/tui/i18n"
 )
 
@@ -284,6 +285,32 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// OfferedAction is an action dialog the case view offers, with its key.
+type OfferedAction struct {
+	Dialog common.DialogKind
+	Key    key.Binding
+}
+
+// OfferedActions lists the action dialogs the signed-in clerk may open on the shown case, in the
+// footer's order: casework's preconditions decide, so a key is offered only when the action will
+// not be refused (no D on a decided case). A proposal awaiting this lead comes first: approving or
+// returning it is what the case needs now.
+func (m Model) OfferedActions() []OfferedAction {
+	if m.c == nil {
+		return nil
+	}
+	k := m.ctx.Keys.Case
+	var out []OfferedAction
+	for _, o := range []OfferedAction{{common.DialogApproval, k.FourEyes}, {common.DialogComment, k.Comment},
+		{common.DialogAssign, k.Assign}, {common.DialogResubmission, k.Resubmission},
+		{common.DialogDocumentRequest, k.DocRequest}, {common.DialogDecide, k.Decide}} {
+		if o.Key.Enabled() && actions.Allowed(m.ctx, o.Dialog, *m.c) == nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // actionKey opens an action dialog through the root.
 func (m Model) actionKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.ctx.Keys.Case
@@ -414,11 +441,9 @@ func (m Model) footer() string {
 	if m.tab == TabAttachments {
 		hints = append(hints, common.Hint(k.Case.Download), common.Hint(k.Case.OpenFile), common.Hint(k.Case.SaveTo))
 	}
-	if m.ctx.IsLead() && m.c != nil && m.c.Status == api.StatusDecisionProposed {
-		// A proposal awaits this lead: approving or returning it is what the case needs now.
-		hints = append(hints, common.Hint(k.Case.FourEyes))
+	for _, o := range m.OfferedActions() {
+		hints = append(hints, common.Hint(o.Key))
 	}
-	hints = append(hints, common.Hint(k.Case.Comment), common.Hint(k.Case.Assign), common.Hint(k.Case.Resubmission), common.Hint(k.Case.DocRequest), common.Hint(k.Case.Decide))
 	hints = append(hints, common.Hint(k.Global.Back))
 	return th.Muted.Render(common.FitHints(hints, m.w))
 }

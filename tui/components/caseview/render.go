@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -214,7 +215,7 @@ func (m *Model) renderForm() string {
 	if p := c.Payment; p != nil {
 		m.section(&b, i18n.T("case.payment"))
 		f := m.newFields(&b, []string{i18n.T("case.f.amount"), i18n.T("case.f.payStatus"), i18n.T("case.f.method"), i18n.T("case.f.payRef")}, "  ")
-		f.add(i18n.T("case.f.amount"), actions.FormatFee(p.AmountCents))
+		f.add(i18n.T("case.f.amount"), casework.FormatFee(p.AmountCents))
 		f.add(i18n.T("case.f.payStatus"), payStatus(p.Status))
 		if p.Method != "" {
 			f.add(i18n.T("case.f.method"), common.Line(p.Method))
@@ -228,7 +229,7 @@ func (m *Model) renderForm() string {
 		f := m.newFields(&b, []string{i18n.T("act.label.outcome"), i18n.T("act.label.reasoning"), i18n.T("case.f.by")}, "  ")
 		f.add(i18n.T("act.label.outcome"), actions.OutcomeLabel(d.Outcome))
 		if d.FeeCents != nil {
-			f.add(i18n.T("act.label.fee"), actions.FormatFee(*d.FeeCents))
+			f.add(i18n.T("act.label.fee"), casework.FormatFee(*d.FeeCents))
 		}
 		if d.ValidUntil != "" {
 			f.add(i18n.T("act.label.valid"), common.FormatDate(d.ValidUntil))

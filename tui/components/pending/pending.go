@@ -4,7 +4,6 @@
 package pending
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/common"
@@ -39,12 +39,12 @@ type loadedMsg struct {
 }
 
 // op is a resolution the clerk chose.
-type op int
+type op = casework.Resolution
 
 const (
-	opReapply op = iota + 1
-	opAsNote
-	opDiscard
+	opReapply = casework.Reapply
+	opAsNote  = casework.AsNote
+	opDiscard = casework.Discard
 )
 
 // doneMsg reports a resolution's result.
@@ -167,7 +167,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.busy = false
-		if errors.Is(msg.err, store.ErrNotSettled) || errors.Is(msg.err, store.ErrNotFound) {
+		if errors.Is(msg.err, store.ErrNotSettled) || errors.Is(msg.err, store.ErrNotFound) || errors.Is(msg.err, casework.ErrNotConflict) {
 			m.notice, m.noticeE = i18n.T("pend.err.settled"), true
 		} else if msg.err != nil {
 			m.notice, m.noticeE = i18n.T("pend.err.resolve"), true
@@ -283,12 +283,11 @@ func (m Model) ask(o op) (Model, tea.Cmd) {
 	case a.State == store.StatePending:
 		m.notice, m.noticeE = i18n.T("pend.notYet"), true
 		return m, nil
-	case o == opReapply && (a.State != store.StateConflict || a.ServerCase == nil):
+	case casework.ResolutionAllowed(o, true, a.State == store.StateConflict, a.ServerCase != nil) != nil:
 		m.notice, m.noticeE = i18n.T("pend.reapplyOnlyConflict"), true
 		return m, nil
 	}
-	final := o == opDiscard || (o == opReapply && (a.Kind == api.ActionDecision || a.Kind == api.ActionApproval))
-	if !final {
+	if !casework.NeedsConfirmation(o, a.Kind) {
 		return m.resolve(o, a.ID)
 	}
 	m.confirming, m.confirmID = o, a.ID
@@ -318,72 +317,14 @@ func (m Model) resolve(o op, id string) (Model, tea.Cmd) {
 	}
 	act := *a
 	st, c, vid := m.ctx.Store, m.ctx, m.vid
-	me := m.ctx.Me.Clerk
 	m.busy = true
 	return m, func() tea.Msg {
-		err := apply(st, act, o, me)
+		_, err := syncer.Resolve(st, act.ID, o)
 		if err == nil {
 			c.Kick()
 		}
 		return doneMsg{view: vid, op: o, err: err}
 	}
-}
-
-func apply(st common.Store, a store.Action, o op, me string) error {
-	switch o {
-	case opReapply:
-		if a.ServerCase == nil {
-			return syncer.ErrNotConflict
-		}
-		return st.RequeueConflict(a.ID)
-	case opAsNote:
-		var base int64
-		if a.ServerCase != nil {
-			base = a.ServerCase.Version
-		}
-		n, err := common.NewAction(api.ActionNote, a.CaseID, base, "", api.NoteRequest{Text: NoteText(a)})
-		if err != nil {
-			return err
-		}
-		n.Actor = me
-		_, err = st.ReplaceSettled(a.ID, n)
-		return err
-	case opDiscard:
-		return st.DiscardSettled(a.ID)
-	}
-	return errors.New("pending: unknown resolution")
-}
-
-// NoteText is the note that keeps an action's intent (German: colleagues read it). It uses the
-// syncer's wording and adds what that leaves out (Wiedervorlage, Nachforderung).
-func NoteText(a store.Action) string {
-	const prefix = "Nicht übernommen: "
-	switch a.Kind {
-	case api.ActionResubmission:
-		var r api.ResubmissionRequest
-		_ = json.Unmarshal(a.Body, &r)
-		s := prefix + "Wiedervorlage am " + germanDate(r.Date) + "."
-		if r.Reason != "" {
-			s += "\nGrund: " + r.Reason
-		}
-		return s
-	case api.ActionDocumentRequest:
-		var r api.DocumentRequestRequest
-		_ = json.Unmarshal(a.Body, &r)
-		s := prefix + "Nachforderung bis " + germanDate(r.Deadline) + ":\n- " + strings.Join(r.Documents, "\n- ")
-		if r.Message != "" {
-			s += "\nNachricht: " + r.Message
-		}
-		return s
-	}
-	return syncer.NoteText(a)
-}
-
-func germanDate(ymd string) string {
-	if len(ymd) == 10 && ymd[4] == '-' && ymd[7] == '-' {
-		return ymd[8:10] + "." + ymd[5:7] + "." + ymd[0:4]
-	}
-	return ymd
 }
 
 // rebuild renders the detail of the selected row (in Update, not View).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions/testkit"
 	"github.com/amt-mv/amt/tui/tuitest"
@@ -364,13 +365,13 @@ func TestResolveTwiceKeepsIntentOnce(t *testing.T) {
 	if !ok {
 		t.Fatal("no conflict in the fixture")
 	}
-	if err := apply(f.st, a, opAsNote, "me"); err != nil {
+	if _, err := syncer.Resolve(f.st, a.ID, opAsNote); err != nil {
 		t.Fatal(err)
 	}
-	if err := apply(f.st, a, opAsNote, "me"); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
+	if _, err := syncer.Resolve(f.st, a.ID, opAsNote); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second resolution: %v, want already resolved", err)
 	}
-	if err := apply(f.st, a, opReapply, "me"); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
+	if _, err := syncer.Resolve(f.st, a.ID, opReapply); !errors.Is(err, store.ErrNotSettled) && !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("re-apply after as-note: %v", err)
 	}
 	out, err := f.st.Outbox()
