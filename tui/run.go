@@ -46,6 +46,9 @@ type Deps struct {
 	Download common.DownloadFunc
 	// Open opens a file with the system viewer; nil = the case view's fallback.
 	Open common.OpenFunc
+	// Downloads is the background download queue (cmd/amt runs it); nil = downloads run in the
+	// case view only.
+	Downloads *syncer.DownloadQueue
 
 	// ProgramOptions are appended to Run's options (tests: tea.WithInput/WithOutput).
 	ProgramOptions []tea.ProgramOption
@@ -94,6 +97,12 @@ func LoadConfig(path string) (Config, error) {
 		return c, fmt.Errorf("tui: config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// queueStatusOf converts the download queue's status into the TUI's copy.
+func queueStatusOf(s syncer.DownloadStatus) common.QueueStatus {
+	return common.QueueStatus{Queued: s.Queued, Done: s.Done, Failed: s.Failed, Bytes: s.Bytes,
+		Total: s.Total, Rate: s.Rate, Waiting: s.Waiting}
 }
 
 // statusOf converts a syncer event into the TUI's copy.

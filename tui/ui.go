@@ -71,6 +71,7 @@ type Model struct {
 	storeCh <-chan struct{}
 	unsub   func()
 	syncCh  <-chan syncer.Event
+	queueCh <-chan syncer.DownloadStatus
 	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests stub it
 
 	startErr string // keymap/theme config problems, shown once as a toast
@@ -129,6 +130,11 @@ func New(d Deps) Model {
 	if d.Syncer != nil {
 		m.syncCh = d.Syncer.Events()
 	}
+	if d.Downloads != nil {
+		m.ctx.Queue = d.Downloads
+		m.ctx.QueueStatus = queueStatusOf(d.Downloads.Status())
+		m.queueCh = d.Downloads.Events()
+	}
 	return m
 }
 
@@ -183,7 +189,7 @@ func (m Model) Overlay() string {
 
 // Init starts loading, listening to the store and the syncer.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.inbox.Init(), m.listenStore(), m.listenSync(), m.clock()}
+	cmds := []tea.Cmd{m.inbox.Init(), m.listenStore(), m.listenSync(), m.listenQueue(), m.clock()}
 	if m.syncCh == nil {
 		cmds = append(cmds, m.countOutbox())
 	}
@@ -313,6 +319,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case outboxMsg:
 		m.ctx.Status = common.SyncStatus(msg)
 		return m, nil
+	case common.QueueEventMsg:
+		cmd := m.queueEvent(msg)
+		return m, cmd
 
 	case common.ToastMsg:
 		var cmd tea.Cmd

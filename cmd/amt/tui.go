@@ -11,6 +11,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui"
 )
 
@@ -100,6 +101,14 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 		go func() {
 			defer wg.Done()
 			_ = s.y.Run(ctx)
+		}()
+		// Background downloads (d in a case's Anlagen tab): they outlive the case view.
+		q := syncer.NewDownloadQueue(c, s.st, nil)
+		d.Downloads = q
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = q.Run(ctx)
 		}()
 	}
 	if demo != nil {

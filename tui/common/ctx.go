@@ -125,6 +125,9 @@ type Ctx struct {
 	Demo   bool // --demo: :offline / :online are available
 
 	Status SyncStatus // latest syncer status
+	// Queue takes background downloads (nil: none); QueueStatus is its latest state.
+	Queue       DownloadQueue
+	QueueStatus QueueStatus
 
 	// Now is the clock (injectable for tests); never nil after NewCtx.
 	Now func() time.Time

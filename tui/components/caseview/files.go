@@ -100,6 +100,15 @@ func (m Model) attachmentKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	att := atts[m.attCursor]
 	switch {
 	case key.Matches(msg, k.Case.Download):
+		if m.ctx.Queue != nil {
+			// In the background: the clerk may leave the case and go on working.
+			if m.ctx.Queue.Add(m.id, att) {
+				m.notice, m.noticeOK = i18n.Tf("case.att.queued", common.Line(att.Name)), true
+			} else {
+				m.notice, m.noticeOK = i18n.Tf("case.att.queuedAgain", common.Line(att.Name)), true
+			}
+			return m, nil, true
+		}
 		mm, cmd := m.startDownload(att, afterNothing, "")
 		return mm, cmd, true
 	case key.Matches(msg, k.Case.OpenFile), key.Matches(msg, k.List.Open):

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/tui/i18n"
 )
 
@@ -150,5 +151,45 @@ func TestNoticesFitEighty(t *testing.T) {
 				t.Errorf("%s is %d columns wide, the footer cuts it at 80: %q", k, w, s)
 			}
 		}
+	}
+}
+
+// queueRecorder records what the case view hands to the background download queue.
+type queueRecorder struct {
+	added []string
+}
+
+func (q *queueRecorder) Add(caseID string, att api.Attachment) bool {
+	key := caseID + "/" + att.ID
+	for _, a := range q.added {
+		if a == key {
+			return false
+		}
+	}
+	q.added = append(q.added, key)
+	return true
+}
+
+// TestDownloadGoesToTheQueue: with a background queue, d queues the attachment (the clerk may
+// leave the case) instead of downloading inside the view; a second d says it is queued already.
+func TestDownloadGoesToTheQueue(t *testing.T) {
+	m, _, ctx := open(t, attachmentsCase(), 100, 23)
+	ctx.Download = (&fakeDownload{content: []byte("x")}).fn
+	q := &queueRecorder{}
+	ctx.Queue = q
+	m.setTab(TabAttachments)
+	m, cmd := m.Update(press("d"))
+	if cmd != nil || m.dl != nil || m.Busy() {
+		t.Fatal("d downloaded inside the view although a queue is there")
+	}
+	if len(q.added) != 1 || q.added[0] != "c1/att-1" {
+		t.Fatalf("queued %v", q.added)
+	}
+	if !strings.Contains(m.notice, "im Hintergrund") {
+		t.Errorf("notice %q", m.notice)
+	}
+	m, _ = m.Update(press("d"))
+	if len(q.added) != 1 || !strings.Contains(m.notice, "schon in der Warteschlange") {
+		t.Errorf("second d: queued %v, notice %q", q.added, m.notice)
 	}
 }

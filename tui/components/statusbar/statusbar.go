@@ -3,6 +3,7 @@
 package statusbar
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/spinner"
@@ -75,6 +76,9 @@ func (m Model) View() string {
 	if st.Rejected > 0 {
 		left = append(left, t.StatusConflict.Render(common.MarkRejected+" "+i18n.Tf("status.rejected", st.Rejected)))
 	}
+	if q := queueText(c.QueueStatus); q != "" {
+		left = append(left, t.StatusPending.Render(q))
+	}
 	if k := errKey(st.ErrKind); k != "" {
 		left = append(left, t.StatusConflict.Render(i18n.T(k)))
 	} else if st.ErrKind == errKindSlowLine && !st.Syncing {
@@ -134,4 +138,26 @@ func syncingText(st common.SyncStatus) string {
 		return i18n.SyncProgress(i18n.Current(), p)
 	}
 	return i18n.T("status.syncing")
+}
+
+// queueText describes the background downloads: "↓ 2 Anlagen · 45 % · 3,9 KB/s" or "↓ 1 Anlage ·
+// wartet auf Verbindung"; "" when the queue is empty.
+func queueText(q common.QueueStatus) string {
+	if q.Queued <= 0 {
+		return ""
+	}
+	s := i18n.T("status.queue1")
+	if q.Queued > 1 {
+		s = i18n.Tf("status.queue", q.Queued)
+	}
+	switch {
+	case q.Waiting:
+		s += " · " + i18n.T("status.queueWait")
+	case q.Total > 0:
+		s += fmt.Sprintf(" · %d %%", min(100, q.Bytes*100/q.Total))
+		if q.Rate > 0 {
+			s += " · " + i18n.Rate(i18n.Current(), q.Rate)
+		}
+	}
+	return " " + s + " "
 }
