@@ -47,6 +47,9 @@ type Config struct {
 	BaseURL string
 	// Token is the clerk's bearer token. Never logged, never part of an error.
 	Token string `json:"-"`
+	// Tokens, instead of Token, supplies access tokens that expire (OpenID Connect): asked
+	// before every request, and asked to refresh once when the server answers 401.
+	Tokens TokenSource `json:"-"`
 	// CAFile is a PEM file of additional trusted CAs (appended to the system pool).
 	CAFile string
 	// CertFile and KeyFile are a PEM client certificate and its key for mutual TLS.
@@ -93,6 +96,18 @@ type Client struct {
 	now            func() time.Time
 	baseURL        string
 	token          string // only to scrub it from problem texts; see String
+	tokens         TokenSource
+}
+
+// TokenSource supplies access tokens that expire. Errors it returns reach the caller as they
+// are, so they should match ErrOffline (the provider is unreachable: try later) or
+// ErrUnauthorized (the sign-in ended: sign in again; with ErrSessionEnded).
+type TokenSource interface {
+	// Token returns a current access token, refreshing it first when it is about to expire.
+	Token(ctx context.Context) (string, error)
+	// Refresh is called when the server refused stale with 401: it returns a newer token
+	// (refreshing unless that already happened meanwhile) or an error.
+	Refresh(ctx context.Context, stale string) (string, error)
 }
 
 // String describes the client without its token.
@@ -109,6 +124,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if err := checkToken(cfg.Token); err != nil {
 		return nil, err
+	}
+	if cfg.Token != "" && cfg.Tokens != nil {
+		return nil, errors.New("client: configure Token or Tokens, not both")
 	}
 	if cfg.AttemptTimeout < 0 {
 		return nil, errors.New("client: AttemptTimeout must not be negative")
@@ -132,7 +150,7 @@ func New(cfg Config) (*Client, error) {
 		ua = "amt"
 	}
 
-	c := &Client{transport: inner, attemptTimeout: attempt, now: time.Now, baseURL: base, token: cfg.Token}
+	c := &Client{transport: inner, attemptTimeout: attempt, now: time.Now, baseURL: base, token: cfg.Token, tokens: cfg.Tokens}
 	hc := &http.Client{
 		Transport: &attemptTransport{base: inner, timeout: attempt},
 		// The API never redirects; a redirect is a captive portal or a misconfigured proxy. Hand the

@@ -20,6 +20,10 @@ var (
 	ErrOffline = errors.New("server not reachable")
 	// ErrUnauthorized: 401 (token unknown or revoked) or 403 on a read. The clerk must log in again.
 	ErrUnauthorized = errors.New("not authorised: the token was refused")
+	// ErrSessionEnded: the sign-in at the OpenID provider ended (the refresh token was revoked
+	// or expired), so no new access token can be had: the clerk must sign in again. Errors that
+	// match it match ErrUnauthorized too.
+	ErrSessionEnded = errors.New("the sign-in has ended")
 	// ErrNotFound: 404 — the case or attachment does not exist for this clerk's Amt. On an action
 	// it comes as a *RejectedError with Status 404 that also matches ErrNotFound.
 	ErrNotFound = errors.New("not found")

@@ -34,7 +34,34 @@ func (c *Client) do(ctx context.Context, rq request) (*resty.Response, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if c.tokens == nil {
+		return c.doOnce(ctx, rq, "")
+	}
+	tok, err := c.tokens.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", rq.op(), err)
+	}
+	resp, err := c.doOnce(ctx, rq, tok)
+	if err != nil || resp.StatusCode() != http.StatusUnauthorized {
+		return resp, err
+	}
+	// The access token was refused (expired early, clocks apart, key rotated): refresh once and
+	// send again. Safe for actions: a 401 is answered before anything is applied.
+	if rq.raw {
+		resp.RawResponse.Body.Close()
+	}
+	if tok, err = c.tokens.Refresh(ctx, tok); err != nil {
+		return nil, fmt.Errorf("client: %s: %w", rq.op(), err)
+	}
+	return c.doOnce(ctx, rq, tok)
+}
+
+// doOnce sends one request (resty retries included) with tok as bearer token when not empty.
+func (c *Client) doOnce(ctx context.Context, rq request, tok string) (*resty.Response, error) {
 	r := c.r.R().SetContext(context.WithValue(ctx, ctxKey{}, rq.opts))
+	if tok != "" {
+		r.SetAuthToken(tok)
+	}
 	for k, v := range rq.header {
 		r.SetHeader(k, v)
 	}
@@ -69,6 +96,24 @@ func (c *Client) getJSON(ctx context.Context, rq request, out any) error {
 		return err
 	}
 	return decodeResponse(rq.op(), false, resp.StatusCode(), resp.Header(), resp.Body(), out, c.now(), c.token)
+}
+
+// SignInInfo asks the server how clients sign in (GET /sign-in); it needs no token, so a client
+// built without one can call it before the clerk has signed in.
+func (c *Client) SignInInfo(ctx context.Context) (api.SignInInfo, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rq := request{method: http.MethodGet, path: api.BasePath + "/sign-in"}
+	resp, err := c.doOnce(ctx, rq, "")
+	if err != nil {
+		return api.SignInInfo{}, err
+	}
+	var info api.SignInInfo
+	if err := decodeResponse(rq.op(), false, resp.StatusCode(), resp.Header(), resp.Body(), &info, c.now(), c.token); err != nil {
+		return api.SignInInfo{}, err
+	}
+	return info, nil
 }
 
 // Me returns who the token belongs to.

@@ -243,7 +243,13 @@ func (a *app) newClient(server, token string) (*client.Client, error) {
 	if token == "" {
 		return nil, errors.New(a.T("err.no_token"))
 	}
-	cfg := client.Config{BaseURL: server, Token: token, UserAgent: "amt/" + version.Version}
+	return a.newClientCfg(client.Config{BaseURL: server, Token: token})
+}
+
+// newClientCfg completes cfg with the user agent, the demo's transport or the configured TLS
+// files, and builds the client.
+func (a *app) newClientCfg(cfg client.Config) (*client.Client, error) {
+	cfg.UserAgent = "amt/" + version.Version
 	if a.demoTransport != nil {
 		cfg.Transport = a.demoTransport
 	} else {
@@ -282,7 +288,7 @@ func (a *app) openSession(needServer bool) (*session, bool) {
 	if b, err := st.Meta(metaMe); err == nil {
 		_ = json.Unmarshal(b, &s.me)
 	}
-	c, err := a.newClient(a.serverURL(st), a.token(st))
+	c, err := a.clientFor(st, a.serverURL(st))
 	if err != nil && needServer {
 		a.errorf("%v", err)
 		_ = st.Close()

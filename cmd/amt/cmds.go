@@ -41,6 +41,7 @@ func cmdVersion(a *app, _ []string) int {
 func cmdLogin(a *app, args []string) int {
 	fs := a.newFlags("login")
 	tok := fs.String("token", "", a.T("flag.token"))
+	noBrowser := fs.Bool("no-browser", false, a.T("flag.no_browser"))
 	if _, err := parseFlags(fs, args); err != nil {
 		return flagExit(err)
 	}
@@ -59,6 +60,10 @@ func cmdLogin(a *app, args []string) int {
 		token = os.Getenv("AMT_TOKEN")
 	}
 	if token == "" {
+		// Without a token: sign in through the provider the server names, if it names one.
+		if info, ok := a.signInInfo(server); ok && info.OIDC != nil {
+			return a.loginDevice(st, server, *info.OIDC, *noBrowser)
+		}
 		fmt.Fprint(a.stderr, a.T("login.prompt"))
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && line == "" {
@@ -161,7 +166,7 @@ func (a *app) syncNow(timeout time.Duration) int {
 		}
 		return exitOK
 	case errors.Is(err, client.ErrUnauthorized):
-		a.errorf("%s", a.T("err.unauthorized"))
+		a.errorf("%s", a.unauthorizedText(err))
 		return exitErr
 	case errors.Is(err, syncer.ErrSlowLine):
 		a.errorf("%s", i18n.SyncCut(i18n.Parse(a.lang), factsOf(ev.Progress)))
@@ -606,7 +611,7 @@ func (a *app) deliver(s *session, id string) int {
 			return exitErr
 		}
 		if errors.Is(perr, client.ErrUnauthorized) {
-			a.errorf("%s", a.T("err.unauthorized"))
+			a.errorf("%s", a.unauthorizedText(perr))
 			return exitErr
 		}
 		if perr != nil || x.Attempts == 0 {

@@ -90,11 +90,12 @@ func cmdDoctor(a *app, args []string) int {
 		add(check{label: a.T("doc.server"), detail: a.T("doc.server_none"), fix: a.T("doc.server_none_fix")})
 		return a.report(checks)
 	}
-	if token == "" {
+	_, signedIn := loadSignIn(st)
+	if token == "" && !signedIn {
 		add(check{label: a.T("doc.token"), detail: a.T("doc.token_none"), fix: a.T("doc.token_fix")})
 		return a.report(checks)
 	}
-	c, err := a.newClient(server, token)
+	c, err := a.clientFor(st, server)
 	if err != nil {
 		add(check{label: a.T("doc.server"), detail: err.Error(), fix: a.T("doc.server_config_fix")})
 		return a.report(checks)

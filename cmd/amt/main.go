@@ -113,7 +113,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"login", "--server URL [--token T]", "help.login", cmdLogin},
+		{"login", "--server URL [--token T] [--no-browser]", "help.login", cmdLogin},
 		{"sync", "", "help.sync", cmdSync},
 		{"list", "[--status S] [--mine] [--overdue] [--service S] [--query Q] [--json]", "help.list", cmdList},
 		{"show", "ID [--json]", "help.show", cmdShow},
