@@ -19,9 +19,10 @@ import (
 type Options struct {
 	Now  func() time.Time // nil = time.Now
 	Rand *rand.Rand       // jitter source; nil = a randomly seeded one
-	// PageSize is the change-feed page size; 0 = api.MaxChangePageSize (1,000). Large pages keep
-	// an initial sync within a few percent of one gzip stream (each page restarts the compressor's
-	// dictionary); a page of 1,000 cases costs a few MB of memory while it is applied.
+	// PageSize caps the change-feed page size; 0 = api.MaxChangePageSize (1,000). The size in use
+	// follows the measured line (PageTarget): large pages keep an initial sync within a few
+	// percent of one gzip stream (each page restarts the compressor's dictionary), and what
+	// arrives is applied every two seconds, so a large page on a slow line loses little when cut.
 	PageSize int
 	// LongPoll is how long an idle, online Run waits on the change feed; 0 = 25 s, <0 = no long-poll
 	// (Run then polls every ProbeMax).
