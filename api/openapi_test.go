@@ -237,7 +237,8 @@ func (s *spec) ops(t *testing.T) []op {
 // isOpsEndpoint reports the endpoints without a token: the operational ones and sign-in
 // discovery (a client asks it before it has a token).
 func isOpsEndpoint(path string) bool {
-	return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == api.BasePath+"/sign-in"
+	return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == api.BasePath+"/sign-in" ||
+		path == api.FitConnectCallbackPath
 }
 
 func TestSpecShape(t *testing.T) {

@@ -27,7 +27,13 @@ var Routes = []Route{
 	{"GET", "/readyz"},
 	{"GET", "/metrics"},
 	{"GET", BasePath + "/sign-in"},
+	{"POST", FitConnectCallbackPath},
 }
+
+// FitConnectCallbackPath is where FIT-Connect delivers callbacks for a destination (configured
+// as the destination's callback URL in FITKO's self-service portal). It carries no bearer token:
+// the callback-authentication HMAC is checked instead.
+const FitConnectCallbackPath = "/fitconnect/callback/{destinationId}"
 
 // Header names of the contract beyond the standard ones.
 const (

@@ -228,6 +228,8 @@ type Attachment struct {
 	ContentType string `json:"contentType"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"` // lower-case hex
+	// SHA512 is the lower-case hex SHA-512 the sender declared and intake verified (FIT-Connect).
+	SHA512 string `json:"sha512,omitempty"`
 }
 
 // Evidence is a record retrieved from a register under the Once-Only principle.

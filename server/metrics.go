@@ -148,5 +148,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		m.authFailures.Load())
 	fmt.Fprintf(&b, "# HELP amt_auth_throttled_total Requests refused with 429 because their client address had too many failed sign-ins.\n# TYPE amt_auth_throttled_total counter\namt_auth_throttled_total %d\n",
 		m.authThrottled.Load())
+	if s.intake != nil {
+		s.intake.writeMetrics(&b, s.now())
+	}
 	writeBody(w, r, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

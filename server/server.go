@@ -63,6 +63,8 @@ type Config struct {
 	// DisableStaticTokens refuses the server's own bearer tokens (amt-server token create), for
 	// deployments that sign in through OIDC only.
 	DisableStaticTokens bool
+	// Intake, if set, makes the server a FIT-Connect subscriber (see IntakeConfig).
+	Intake *IntakeConfig
 }
 
 // Server is the reference central API over one bbolt database.
@@ -76,6 +78,7 @@ type Server struct {
 	// authFails throttles failed sign-ins per client address; nil = off.
 	authFails *authFailures
 	metrics   *metrics
+	intake    *intake // FIT-Connect receiver; nil without Config.Intake
 	handler   http.Handler
 	tokens    tokenUse
 	oidc      *oidcAuth // nil unless Config.OIDC is set
@@ -181,6 +184,12 @@ func New(cfg Config) (*Server, error) {
 		s.authFails = newAuthFailures(cfg.AuthFailPerMinute, cfg.AuthFailBurst, cfg.Now)
 	}
 	s.handler = s.routes()
+	if cfg.Intake != nil {
+		if err := s.startIntake(*cfg.Intake); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	if cfg.PruneInterval > 0 {
 		s.wg.Add(1)
 		go s.pruneLoop()
@@ -335,10 +344,11 @@ func (s *Server) routes() http.Handler {
 		"PUT " + api.BasePath + "/cases/{id}/document-requests/{requestID}":   s.action(api.ActionDocumentRequest),
 	}
 	public := map[string]http.HandlerFunc{
-		"GET /healthz":                     s.healthz,
-		"GET /readyz":                      s.readyz,
-		"GET /metrics":                     s.serveMetrics,
-		"GET " + api.BasePath + "/sign-in": s.getSignIn,
+		"GET /healthz":                       s.healthz,
+		"GET /readyz":                        s.readyz,
+		"GET /metrics":                       s.serveMetrics,
+		"GET " + api.BasePath + "/sign-in":   s.getSignIn,
+		"POST " + api.FitConnectCallbackPath: s.fitconnectCallback,
 	}
 	allow := map[string][]string{}
 	registered := 0

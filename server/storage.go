@@ -88,6 +88,15 @@ type Store interface {
 	// idem.go) in one transaction; more reports that the batch was full.
 	PruneIdempotency(ctx context.Context, now, cutoff time.Time, batch int) (pruned int, more bool, err error)
 
+	// IntakeSubmission stores the case built from a FIT-Connect submission exactly once, in one
+	// transaction: idempotent by submission id (a second call writes nothing and answers
+	// "duplicate" with the first call's case), a follow-up submission of a FIT-Connect case that
+	// already has a case is attached to it, and a new case gets its Aktenzeichen allocated per
+	// Amt, prefix and year. The PostgreSQL store must implement it too.
+	IntakeSubmission(ctx context.Context, in IntakeCase, now time.Time) (IntakeResult, error)
+	// IntakeRecord reports whether a submission was stored by IntakeSubmission, and as which case.
+	IntakeRecord(ctx context.Context, submissionID string) (IntakeResult, bool, error)
+
 	// Close releases the store.
 	Close() error
 }

@@ -39,6 +39,7 @@ type settings struct {
 	AuthFailBurst        int // failed sign-ins a client address may have at once
 	AuthFailPerMinute    int // failed sign-ins per minute a client address regains; 0 = no throttling
 	TrustedProxies       []netip.Prefix
+	Intake               string // FIT-Connect intake file; empty = no intake
 
 	// Sign-in through an OpenID provider (oidc.* keys); OIDCIssuer "" = off.
 	OIDCIssuer, OIDCAudience, OIDCClientID       string
@@ -229,6 +230,9 @@ var settingsTable = []setting{
 	{key: "oidc.clerk_claim", flag: "oidc-clerk-claim", env: "AMT_OIDC_CLERK_CLAIM", def: server.DefaultClerkClaim,
 		usage: "claim holding the clerk id (the display name comes from name)",
 		set:   claimSetter(func(s *settings) *string { return &s.OIDCClerkClaim })},
+	{key: "intake", flag: "intake", env: "AMT_SERVER_INTAKE", path: true,
+		usage: "FIT-Connect intake file (YAML: destinations per Amt, keys, secrets from files or env); see docs/betrieb.md",
+		set:   func(s *settings, v string) error { s.Intake = v; return nil }},
 }
 
 // claimSetter sets a claim name: not empty, no spaces.
@@ -571,4 +575,8 @@ static_tokens: true
 #  amt_claim: amt                 # claim with the Amt id (user attribute mapper)
 #  roles_claim: roles             # claim with amt-lead / amt-deputy (or realm_access.roles)
 #  clerk_claim: preferred_username
+
+# FIT-Connect intake: the file that names each Amt's destinations, keys and secrets (see
+# docs/betrieb.md, "Anbindung an FIT-Connect"). Without it amt-server receives no applications.
+#intake: /etc/amt-server/fitconnect.yaml
 `

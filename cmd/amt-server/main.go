@@ -12,6 +12,8 @@
 //	amt-server token list --data DIR [--json]
 //	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
 //	amt-server config example
+//	amt-server intake status [--config FILE] [--intake FILE] [--json]
+//	amt-server demo submit --data DIR [--amt AMT] [--service LEIKA-KEY]
 //	amt-server --version
 //
 // Settings come from flags, then environment variables (AMT_SERVER_DATA, AMT_SERVER_ADDR, …),
@@ -55,6 +57,7 @@ import (
 	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/server"
+	"github.com/amt-mv/amt/server/fcdemo"
 )
 
 func main() {
@@ -76,6 +79,8 @@ const usage = `usage:
   amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
   amt-server token revoke --data DIR --id ID                  (one token; ID from token list)
   amt-server config example
+  amt-server intake status [--intake FILE] [--json]           (what waits at FIT-Connect, per destination)
+  amt-server demo submit --data DIR [--amt AMT] [--service KEY] (a new application to a running --demo)
   amt-server --version
 Run "amt-server serve -h" for every flag.`
 
@@ -99,6 +104,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return tokenList(args[2:], stdout, stderr)
 			}
 			return errors.New("usage: amt-server token create|list|revoke --data DIR ...; see amt-server help")
+		case "intake":
+			if len(args) > 1 && args[1] == "status" {
+				return intakeStatus(ctx, args[2:], stdout, stderr)
+			}
+			return errors.New("usage: amt-server intake status [--config FILE] [--intake FILE] [--json]")
+		case "demo":
+			if len(args) > 1 && args[1] == "submit" {
+				return demoSubmit(ctx, args[2:], stdout, stderr)
+			}
+			return errors.New("usage: amt-server demo submit --data DIR [--amt AMT] [--service KEY]")
 		case "config":
 			if len(args) == 2 && args[1] == "example" {
 				_, err := io.WriteString(stdout, exampleConfig)
@@ -117,11 +132,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 type serveFlags struct {
-	demoDate  string
-	demo      bool
-	oidc      bool
-	demoCases int
-	version   bool
+	demoInterval time.Duration
+	demoDate     string
+	demo         bool
+	oidc         bool
+	demoCases    int
+	version      bool
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -134,6 +150,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.demoDate, "demo-date", "", "reference date of the demo data, YYYY-MM-DD (default today)")
 	fs.BoolVar(&f.oidc, "oidc", false, "with --demo: also run a test OpenID provider on loopback with the demo clerks, so amt login can try the device flow")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.DurationVar(&f.demoInterval, "demo-interval", 3*time.Minute, "with --demo: how often a new application arrives through FIT-Connect")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -185,6 +202,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if authFails == 0 {
 		authFails = -1 // no throttling
 	}
+	var intake *server.IntakeConfig
+	if st.Intake != "" && !f.demo {
+		if intake, err = loadIntake(st.Intake, os.LookupEnv); err != nil {
+			return err
+		}
+		logger.Info("FIT-Connect intake", "file", st.Intake, "destinations", len(intake.Destinations))
+	}
+	var world *fcdemo.World
+	if f.demo {
+		// The demo's FIT-Connect: an emulator on loopback with a destination per demo Amt.
+		var amts []string
+		for _, a := range demoData(1, time.Now()).Amts {
+			amts = append(amts, a.ID)
+		}
+		if err := os.MkdirAll(st.Data, 0o700); err != nil {
+			return err
+		}
+		if world, err = startDemoFitConnect(st.Data, amts, logger); err != nil {
+			return fmt.Errorf("demo FIT-Connect: %w", err)
+		}
+		defer world.Close()
+		intake = world.IntakeConfig()
+		logger.Info("demo FIT-Connect emulator", "url", world.URL, "file", filepath.Join(st.Data, demoFitConnectFile))
+	}
+	if intake != nil {
+		intake.Failpoint = failpointFromEnv(logger)
+	}
 	oidcCfg, err := st.oidcConfig()
 	if err != nil {
 		return err
@@ -210,7 +254,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
 		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
 		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
-		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens})
+		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens, Intake: intake})
 	if err != nil {
 		return err
 	}
@@ -238,6 +282,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if f.oidc {
 		fmt.Fprintf(stdout, "test sign-in provider on %s; try: amt login --server %s://%s\n", oidcCfg.Issuer, scheme, ln.Addr())
+	}
+	if world != nil {
+		world.SetCallbacks("http://" + ln.Addr().String())
+		srv.WakeIntake("")
+		dctx, dcancel := context.WithCancel(ctx)
+		defer dcancel()
+		go world.Run(dctx, f.demoInterval, logger)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

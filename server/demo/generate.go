@@ -827,7 +827,7 @@ func euro(cents int64) string {
 }
 
 var translitReplacer = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "ae", "Ö", "oe",
-	"Ü", "ue", "ı", "i", " ", "", "-", "")
+	"Ü", "ue", "ı", "i", "é", "e", " ", "", "-", "")
 
 // translit makes an ASCII mailbox name from a German name.
 func translit(s string) string {
