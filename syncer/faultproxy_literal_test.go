@@ -316,6 +316,9 @@ func (s *litSchedule) policy(_ int, r *http.Request, _ *rand.Rand) fault {
 //     send hundreds;
 //   - GETs ≤ litPullGETs × SyncOnce calls: one page per pull here, at most three attempts each.
 func TestBadNetworkLiteral(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about half a minute on a shaped line; full CI (go test -race ./...) runs it")
+	}
 	t.Parallel() // it mostly sleeps on the line
 	start := time.Now()
 	env := startServer(t, litWorkCases)
