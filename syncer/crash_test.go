@@ -21,7 +21,10 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/internal/idp"
+	"github.com/amt-mv/amt/server"
 	"github.com/amt-mv/amt/server/servertest"
+	"github.com/amt-mv/amt/signin"
 	"github.com/amt-mv/amt/store"
 )
 
@@ -40,10 +43,33 @@ import (
 // cache (bbolt Check) and the server: no action ever took effect twice, and every settled action
 // took effect once. At the end everything is drained and every committed action is on the server
 // exactly once. 20 kills by default; AMT_CRASH_RUNS=200 for the thorough run.
+//
+// TestCrashOIDC runs the same with access tokens of a real OpenID provider (internal/idp) that
+// expire during the drain: the first action of every child (and of the final drain) moves the
+// server's and the provider's clock six minutes on, past the five-minute access token the child
+// holds, so the server refuses it with 401 and the child refreshes and sends again, while the
+// kills go on as above. Exactly once still holds.
 
 var crashModes = []string{"after-local-commit", "after-send", "after-server-commit", "after-local-settle", "mid-pull", "random"}
 
-func TestCrash(t *testing.T) {
+func TestCrash(t *testing.T) { runCrash(t, false) }
+
+func TestCrashOIDC(t *testing.T) { runCrash(t, true) }
+
+// crashClock is the server's and the provider's clock in the OIDC crash run.
+type crashClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *crashClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *crashClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func runCrash(t *testing.T, withOIDC bool) {
 	if os.Getenv("AMT_CRASH_CHILD") != "" {
 		t.Skip("in the child")
 	}
@@ -62,10 +88,18 @@ func TestCrash(t *testing.T) {
 	var (
 		childPID  atomic.Int64 // the child to kill at the next "after-send"
 		killOnPut atomic.Bool
-		inflight  sync.Mutex // held by an "after-send" request until the server finished it
+		// expireOnPut moves the server's and the provider's clock past every access token
+		// issued so far at the next action (OIDC run).
+		expireOnPut atomic.Bool
+		inflight    sync.Mutex // held by an "after-send" request until the server finished it
 	)
+	clk := &crashClock{t: time.Now()}
 	wrap := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if withOIDC && r.Method == http.MethodPut && expireOnPut.CompareAndSwap(true, false) {
+				// The first action of each drain meets an expired access token.
+				clk.Add(6 * time.Minute)
+			}
 			if r.Method == http.MethodPut && killOnPut.CompareAndSwap(true, false) {
 				inflight.Lock() // before the kill, so the parent's Lock below waits for us
 				defer inflight.Unlock()
@@ -79,7 +113,23 @@ func TestCrash(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	}
-	env := startServer(t, 0, servertest.WithHandlerWrapper(wrap))
+	opts := []servertest.Option{servertest.WithHandlerWrapper(wrap)}
+	var prov *idp.Provider
+	var session string // the child's first sign-in, JSON of a signin.Session
+	if withOIDC {
+		var err error
+		prov, err = idp.Start(idp.Options{Now: clk.Now, AccessTokenLifetime: 5 * time.Minute, SessionLifetime: 10000 * time.Hour,
+			Users: []idp.User{{Username: clerkA, Name: "Kerstin Schulz", Amt: "amt-crivitz", Roles: []string{idp.RoleLead}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { prov.Close() })
+		opts = append(opts, servertest.WithNow(clk.Now), servertest.WithConfig(func(c *server.Config) {
+			c.OIDC = &server.OIDCConfig{Issuer: prov.Issuer(), Audience: "amt-api", ClientID: "amt"}
+		}))
+		session = crashSession(t, prov)
+	}
+	env := startServer(t, 0, opts...)
 	dir := t.TempDir()
 	committed := map[string]string{} // action id → case id
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -95,6 +145,7 @@ func TestCrash(t *testing.T) {
 			"AMT_CRASH_TOKEN="+env.Token(clerkA),
 			"AMT_FAILPOINT="+mode,
 			"AMT_CRASH_SEED="+strconv.Itoa(run),
+			"AMT_CRASH_SESSION="+session,
 		)
 		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
@@ -102,6 +153,7 @@ func TestCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		killOnPut.Store(mode == "after-send")
+		expireOnPut.Store(true)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +172,8 @@ func TestCrash(t *testing.T) {
 				committed[f[1]] = f[2]
 			case len(f) == 1 && f[0] == "DONE":
 				done = true
+			default:
+				t.Logf("child: %s", sc.Text()) // a failing child's test output
 			}
 		}
 		err = cmd.Wait()
@@ -137,18 +191,76 @@ func TestCrash(t *testing.T) {
 		} else if err != nil || !done {
 			t.Fatalf("run %d (%s): child failed: %v", run, mode, err)
 		}
-		verifyCrash(t, env, dir, committed, false)
+		verifyCrash(t, env, dir, committed, false, "")
 	}
 	if kills < runs*3/5 {
 		t.Errorf("only %d of %d runs were killed", kills, runs)
 	}
-	verifyCrash(t, env, dir, committed, true)
+	drainSession := ""
+	if withOIDC {
+		drainSession = crashSession(t, prov)
+		expireOnPut.Store(true)
+	}
+	verifyCrash(t, env, dir, committed, true, drainSession)
+	if withOIDC {
+		st := prov.Stats()
+		if st.Refreshes == 0 {
+			t.Error("no access token expired during the runs: the OIDC crash run proved nothing")
+		}
+		t.Logf("provider: %d access tokens, %d refreshes", st.TokensIssued, st.Refreshes)
+	}
 	t.Logf("%d runs, %d kills, %d actions", runs, kills, len(committed))
+}
+
+// crashSession signs clerkA in at the provider and returns the session as the app keeps it.
+func crashSession(t *testing.T, p *idp.Provider) string {
+	t.Helper()
+	tok, err := p.SignIn(context.Background(), "amt", clerkA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The expiry is left open: the client finds out from the server's 401 that a token expired.
+	b, _ := json.Marshal(signin.Session{Issuer: p.Issuer(), ClientID: "amt", Scopes: []string{"openid", "offline_access"},
+		TokenURL: p.Issuer() + "/oauth/token", RevocationURL: p.Issuer() + "/revoke", RefreshToken: tok.RefreshToken, AccessToken: tok.AccessToken})
+	return string(b)
+}
+
+// crashClientFor builds the child's (or the drain's) client: with a session JSON, a signin
+// Source whose newest tokens are kept in the cache as the app does; else the static token.
+func crashClientFor(t *testing.T, st *store.Store, url, token, session string) *client.Client {
+	t.Helper()
+	if session == "" {
+		c, err := client.New(client.Config{BaseURL: url, Token: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	raw := []byte(session)
+	if b, err := st.Meta("oidc-session"); err == nil {
+		raw = b // the newest tokens of an earlier child
+	}
+	var sess signin.Session
+	if err := json.Unmarshal(raw, &sess); err != nil {
+		t.Fatal(err)
+	}
+	src := signin.NewSource(sess, func(s signin.Session) error {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		return st.PutMeta("oidc-session", b)
+	}, nil)
+	c, err := client.New(client.Config{BaseURL: url, Tokens: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // verifyCrash opens the cache the child left behind and checks it and the server. With drain it
 // first syncs until nothing is pending and then requires every committed action exactly once.
-func verifyCrash(t *testing.T, env *servertest.Env, dir string, committed map[string]string, drain bool) {
+func verifyCrash(t *testing.T, env *servertest.Env, dir string, committed map[string]string, drain bool, session string) {
 	t.Helper()
 	st := openStore(t, dir, nil)
 	defer st.Close()
@@ -156,7 +268,7 @@ func verifyCrash(t *testing.T, env *servertest.Env, dir string, committed map[st
 		t.Fatalf("store check: %v", err)
 	}
 	if drain {
-		c := newClient(t, env.URL, env.Token(clerkA), nil)
+		c := crashClientFor(t, st, env.URL, env.Token(clerkA), session)
 		y := New(c, st, Options{})
 		for i := 0; ; i++ {
 			if err := y.SyncOnce(context.Background()); err != nil {
@@ -224,10 +336,7 @@ func TestCrashChild(t *testing.T) {
 		}
 	}
 	st := openStore(t, os.Getenv("AMT_CRASH_DIR"), nil)
-	c, err := client.New(client.Config{BaseURL: os.Getenv("AMT_CRASH_URL"), Token: os.Getenv("AMT_CRASH_TOKEN")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := crashClientFor(t, st, os.Getenv("AMT_CRASH_URL"), os.Getenv("AMT_CRASH_TOKEN"), os.Getenv("AMT_CRASH_SESSION"))
 	y := New(c, st, Options{PageSize: 2})
 	ctx := context.Background()
 	if n, _ := st.Count(); n == 0 || mode == "mid-pull" {
