@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
+)
+
+// actionJSON is the --json shape of an outbox entry.
+type actionJSON struct {
+	ID            string          `json:"id"`
+	Seq           uint64          `json:"seq"`
+	CaseID        string          `json:"caseId"`
+	Reference     string          `json:"reference,omitempty"`
+	Kind          api.ActionKind  `json:"kind"`
+	State         string          `json:"state"`
+	Body          json.RawMessage `json:"body,omitempty"`
+	BaseVersion   int64           `json:"baseVersion"`
+	CreatedAt     time.Time       `json:"createdAt"`
+	Attempts      int             `json:"attempts"`
+	NextAttempt   time.Time       `json:"nextAttempt,omitzero"`
+	LastError     string          `json:"lastError,omitempty"`
+	ServerVersion int64           `json:"serverVersion,omitempty"`
+}
+
+func cmdOutbox(a *app, args []string) int {
+	fs := a.newFlags("outbox")
+	asJSON := fs.Bool("json", false, a.T("flag.json"))
+	if _, err := parseFlags(fs, args); err != nil {
+		return flagExit(err)
+	}
+	return a.listActions(*asJSON, "")
+}
+
+func (a *app) listActions(asJSON bool, only store.ActionState) int {
+	st, ok := a.openStore()
+	if !ok {
+		return a.fail()
+	}
+	defer st.Close()
+	out, err := st.Outbox()
+	if err != nil {
+		return a.storeErr(err)
+	}
+	refs := map[string]string{}
+	if rows, err := st.AllSummaries(); err == nil {
+		for _, r := range rows {
+			refs[r.ID] = r.Reference
+		}
+	}
+	var sel []store.Action
+	for _, x := range out {
+		if only == "" || x.State == only {
+			sel = append(sel, x)
+		}
+	}
+	if asJSON {
+		js := make([]actionJSON, 0, len(sel))
+		for _, x := range sel {
+			j := actionJSON{ID: x.ID, Seq: x.Seq, CaseID: x.CaseID, Reference: refs[x.CaseID], Kind: x.Kind,
+				State: string(x.State), BaseVersion: x.BaseVersion, CreatedAt: x.CreatedAt, Attempts: x.Attempts,
+				NextAttempt: x.NextAttempt, LastError: x.LastError}
+			if json.Valid(x.Body) {
+				j.Body = x.Body
+			}
+			if x.ServerCase != nil {
+				j.ServerVersion = x.ServerCase.Version
+			}
+			js = append(js, j)
+		}
+		return a.writeJSON(js)
+	}
+	if len(sel) == 0 {
+		a.printf("%s\n", a.T("outbox.empty"))
+		return exitOK
+	}
+	for _, x := range sel {
+		a.printf("%s  %-12s %-16s %s  %s\n", x.ID, a.stateLabel(x.State), a.kindLabel(x.Kind),
+			cell(refs[x.CaseID], 24), x.CreatedAt.Local().Format("2006-01-02 15:04"))
+		a.printf("    %s\n", indent(a.describe(x), "    "))
+		switch x.State {
+		case store.StatePending:
+			if x.Attempts > 0 {
+				a.printf("    %s\n", a.T("outbox.retry", x.Attempts, x.NextAttempt.Local().Format("15:04:05"), sanitize.Line(x.LastError)))
+			}
+		case store.StateRejected:
+			a.printf("    %s\n", a.T("outbox.rejected", sanitize.Line(x.LastError)))
+		case store.StateConflict:
+			if sc := x.ServerCase; sc != nil {
+				a.printf("    %s\n", a.T("outbox.conflict", sc.Version, a.statusLabel(sc.Status), orDash(sanitize.Line(sc.Assignee))))
+				if d := sc.Decision; d != nil {
+					a.printf("    %s\n", a.T("outbox.conflict_decision", a.outcomeLabel(d.Outcome), sanitize.Line(d.Actor)))
+				}
+			}
+			a.printf("    %s\n", a.T("outbox.resolve_hint", x.ID))
+		}
+	}
+	return exitOK
+}

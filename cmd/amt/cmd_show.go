@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/store"
+)
+
+func cmdShow(a *app, args []string) int {
+	fs := a.newFlags("show")
+	asJSON := fs.Bool("json", false, a.T("flag.json"))
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		a.errorf("%s", a.T("usage.show"))
+		return exitUsage
+	}
+	st, ok := a.openStore()
+	if !ok {
+		return a.fail()
+	}
+	defer st.Close()
+	c, ok := a.findCase(st, pos[0])
+	if !ok {
+		return a.fail()
+	}
+	out, _ := st.Outbox()
+	var acts []store.Action
+	for _, x := range out {
+		if x.CaseID == c.ID {
+			acts = append(acts, x)
+		}
+	}
+	if *asJSON {
+		return a.writeJSON(c)
+	}
+	a.printCase(c, acts)
+	return exitOK
+}
+
+func (a *app) printCase(c api.Case, acts []store.Action) {
+	w := a.stdout
+	L := sanitize.Line
+	fmt.Fprintf(w, "%s  %s (%s)\n", L(c.Reference), L(c.Service.Name), L(c.Service.Key))
+	fmt.Fprintf(w, "%s: %s   %s: %s   %s: %s\n", a.T("f.status"), a.statusLabel(c.Status),
+		a.T("f.due"), a.date(c.DueDate), a.T("f.assignee"), orDash(L(c.Assignee)))
+	fmt.Fprintf(w, "%s: %s   ID: %s   %s: %d\n", a.T("f.submitted"), c.SubmittedAt.Local().Format("2006-01-02 15:04"), L(c.ID), a.T("f.version"), c.Version)
+	ap := c.Applicant
+	fmt.Fprintf(w, "%s: %s", a.T("f.applicant"), L(ap.Name))
+	for _, s := range []string{ap.Address, ap.Email, ap.Phone} {
+		if s != "" {
+			fmt.Fprintf(w, ", %s", L(s))
+		}
+	}
+	fmt.Fprintln(w)
+	if c.Resubmission != nil {
+		fmt.Fprintf(w, "%s: %s %s\n", a.T("f.resubmission"), a.date(c.Resubmission.Date), L(c.Resubmission.Reason))
+	}
+	for _, sec := range c.Sections {
+		fmt.Fprintf(w, "\n== %s ==\n", L(sec.Title))
+		for _, f := range sec.Fields {
+			fmt.Fprintf(w, "  %s: %s\n", L(f.Label), indent(sanitize.Text(f.Value), "    "))
+		}
+	}
+	if len(c.Attachments) > 0 {
+		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.attachments"))
+		for _, at := range c.Attachments {
+			fmt.Fprintf(w, "  - %s (%s, %d B)\n", L(at.Name), L(at.ContentType), at.Size)
+		}
+	}
+	if len(c.Evidence) > 0 {
+		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.evidence"))
+		for _, e := range c.Evidence {
+			v := ""
+			if e.Verified {
+				v = " ✓"
+			}
+			fmt.Fprintf(w, "  - %s (%s, %s)%s\n", L(e.Title), L(e.Register), L(e.Issuer), v)
+			for _, f := range e.Fields {
+				fmt.Fprintf(w, "      %s: %s\n", L(f.Label), L(f.Value))
+			}
+		}
+	}
+	if p := c.Payment; p != nil {
+		fmt.Fprintf(w, "\n%s: %s (%s)\n", a.T("f.payment"), casework.FormatFee(p.AmountCents), L(p.Status))
+	}
+	for _, d := range c.DocumentRequests {
+		fmt.Fprintf(w, "\n%s: %s (%s %s)\n", a.T("f.docrequest"), L(strings.Join(d.Documents, ", ")), a.T("f.deadline"), a.date(d.Deadline))
+	}
+	if d := c.Decision; d != nil {
+		fmt.Fprintf(w, "\n== %s ==\n  %s (%s), %s\n", a.T("f.decision"), a.outcomeLabel(d.Outcome), L(d.State), L(d.Actor))
+		if d.FeeCents != nil {
+			fmt.Fprintf(w, "  %s: %s\n", a.T("f.fee"), casework.FormatFee(*d.FeeCents))
+		}
+		if d.ValidUntil != "" {
+			fmt.Fprintf(w, "  %s: %s\n", a.T("f.valid_until"), a.date(d.ValidUntil))
+		}
+		fmt.Fprintf(w, "  %s\n", indent(sanitize.Text(d.Reasoning), "  "))
+	}
+	if len(c.Notes) > 0 {
+		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.notes"))
+		for _, n := range c.Notes {
+			fmt.Fprintf(w, "  %s %s:\n    %s\n", n.CreatedAt.Local().Format("2006-01-02 15:04"), L(n.Actor), indent(sanitize.Text(n.Text), "    "))
+		}
+	}
+	if len(acts) > 0 {
+		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.outbox"))
+		for _, x := range acts {
+			fmt.Fprintf(w, "  %s  %s  %s\n", a.stateLabel(x.State), a.kindLabel(x.Kind), L(x.ID))
+		}
+	}
+}
