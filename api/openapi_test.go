@@ -854,6 +854,8 @@ var problemTypes = map[string]int{
 	api.ProblemMethodNotAllowed:     405,
 	api.ProblemConflict:             409,
 	api.ProblemAlreadyApplied:       409,
+	api.ProblemCaseFull:             409,
+	api.ProblemWriteQuota:           429,
 	api.ProblemGone:                 410,
 	api.ProblemPrecondition:         412,
 	api.ProblemTooLarge:             413,

@@ -515,4 +515,18 @@ const (
 	MaxChangePageSize = 1000
 	DefaultChangePage = 200
 	MaxWaitSeconds    = 30
+	// MaxNotesPerCase, MaxHistoryPerCase and MaxCaseBytes bound what one case can carry (its
+	// notes, its history events, its JSON size): an action that would pass one answers 409
+	// ProblemCaseFull. The case goes whole to every clerk of the Amt on each change.
+	MaxNotesPerCase   = 500
+	MaxHistoryPerCase = 2000
+	MaxCaseBytes      = 1 << 20
 )
+
+// ProblemCaseFull (409) answers an action that would make a case carry more than
+// MaxNotesPerCase notes, MaxHistoryPerCase events or MaxCaseBytes bytes.
+const ProblemCaseFull = "https://amt.example/problems/case-full"
+
+// ProblemWriteQuota (429, with Retry-After) answers an action of a token that has used up its
+// write quota (actions or bytes per hour).
+const ProblemWriteQuota = "https://amt.example/problems/write-quota"

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -65,6 +66,9 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if e := s.takeWriteQuota(w, p, len(body)); e != nil {
+			return e
+		}
 		req, err := casework.Decode(kind, body)
 		if err != nil {
 			return badRequest(err.Error())
@@ -99,7 +103,20 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				if !bytes.Equal(rec.Hash, hash[:]) {
 					return idMismatch()
 				}
-				status, resp, replay = rec.Status, rec.Body, true
+				if rec.Body != nil { // a record of an older server: the whole answer
+					status, resp, replay = rec.Status, rec.Body, true
+					return nil
+				}
+				if c.Version != rec.Version {
+					// Applied, and the case has changed since: the original answer cannot be
+					// rebuilt; the client counts this as delivered and pulls the current case.
+					return alreadyApplied()
+				}
+				resp, err = json.Marshal(api.ActionResult{ActionID: actionID, Kind: string(kind), Case: c})
+				if err != nil {
+					return err
+				}
+				status, replay = rec.Status, true
 				return nil
 			}
 			// A resend whose record aged into a fingerprint (PruneIdempotency): never applied
@@ -144,6 +161,9 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			}
 			c.Version++
 			c.UpdatedAt = now
+			if e := caseFull(&c, evs); e != nil {
+				return e
+			}
 			if err := tx.WriteCase(&before, &c, evs, now); err != nil {
 				return err
 			}
@@ -153,7 +173,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				return err
 			}
 			result = c
-			return tx.PutIdem(ik, idemRec{Hash: hash[:], Status: status, Body: resp}, now)
+			return tx.PutIdem(ik, idemRec{Hash: hash[:], Status: status, Version: c.Version}, now)
 		})
 		if err != nil {
 			return err
@@ -171,6 +191,33 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 		writeBody(w, r, status, "application/json", resp)
 		return nil
 	}
+}
+
+// caseFull answers 409 case-full if c, with its new events evs, would carry more than a case may
+// (api.MaxNotesPerCase, api.MaxHistoryPerCase, api.MaxCaseBytes).
+func caseFull(c *api.Case, evs []api.Event) *apiError {
+	full := func(detail string) *apiError {
+		return problem(http.StatusConflict, api.ProblemCaseFull, "Case is full", detail)
+	}
+	if len(c.Notes) > api.MaxNotesPerCase {
+		return full(fmt.Sprintf("a case carries at most %d notes", api.MaxNotesPerCase))
+	}
+	if len(c.History)+len(evs) > api.MaxHistoryPerCase {
+		return full(fmt.Sprintf("a case carries at most %d history entries", api.MaxHistoryPerCase))
+	}
+	n := 0
+	if b, err := json.Marshal(c); err == nil {
+		n = len(b)
+	}
+	for _, e := range evs {
+		if b, err := json.Marshal(e); err == nil {
+			n += len(b) + 1
+		}
+	}
+	if n > api.MaxCaseBytes {
+		return full(fmt.Sprintf("a case carries at most %d bytes; this action would make it %d", api.MaxCaseBytes, n))
+	}
+	return nil
 }
 
 // apply checks the state machine and permissions (casework.Check) and changes the case

@@ -212,18 +212,18 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("re-encoded replay: %d %s", resp.StatusCode, out)
 	}
 
-	// A replayed state change answers the original result even though its If-Match is now stale.
+	// A replayed state change answers the original result even though its If-Match is now stale
+	// (the case is still at the version it produced).
 	cur := c.getCase(cs.ID)
 	body := api.StatusRequest{Status: api.StatusAwaitingDocuments}
 	r1 := c.mustAct(api.ActionStatus, cs.ID, "st-r", "", body, cur.Version)
-	c.mustAct(api.ActionNote, cs.ID, "note-after", "", api.NoteRequest{Text: "danach"}, 0)
 	resp, out = c.act(api.ActionStatus, cs.ID, "st-r", "", body, cur.Version)
 	if resp.StatusCode != 200 || resp.Header.Get(api.HeaderIdempotentReplay) != "true" {
 		t.Fatalf("replay of status: %d %s", resp.StatusCode, out)
 	}
 	var ar api.ActionResult
 	mustJSON(t, out, &ar)
-	if ar.Case.Version != r1.Version {
+	if ar.Case.Version != r1.Version || resp.Header.Get("ETag") != ifMatch(r1.Version) {
 		t.Fatalf("replay version %d, want original %d", ar.Case.Version, r1.Version)
 	}
 	// Even without If-Match, a replay is recognised first.
@@ -231,6 +231,12 @@ func TestReplay(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("replay without If-Match: %d", resp.StatusCode)
 	}
+	// Once the case has changed since, the record keeps only the version the action produced, not
+	// a copy of the case: the resend answers already-applied (the client counts it as delivered
+	// and pulls the current case), never applies twice.
+	c.mustAct(api.ActionNote, cs.ID, "note-after", "", api.NoteRequest{Text: "danach"}, 0)
+	resp, out = c.act(api.ActionStatus, cs.ID, "st-r", "", body, cur.Version)
+	wantProblem(t, resp, out, 409, api.ProblemAlreadyApplied)
 	// A failed action is not recorded: the same id may be retried with a fresh version.
 	cur = c.getCase(cs.ID)
 	resp, _ = c.act(api.ActionAssignment, cs.ID, "as-retry", "", api.AssignmentRequest{Assignee: ""}, cur.Version-1)

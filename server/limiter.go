@@ -25,7 +25,20 @@ func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
 }
 
 // allow takes one token for key; when none is left it reports how long until one is.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+func (l *limiter) allow(key string) (bool, time.Duration) { return l.allowN(key, 1) }
+
+// giveBack returns n tokens taken by allowN.
+func (l *limiter) giveBack(key string, n float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok {
+		b.tokens = min(l.burst, b.tokens+n)
+	}
+}
+
+// allowN takes n tokens for key (n above the burst counts as the burst); when fewer are left it
+// takes none and reports how long until there are.
+func (l *limiter) allowN(key string, n float64) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -47,10 +60,11 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		b.tokens = min(l.burst, b.tokens+el*l.rate)
 		b.last = now
 	}
-	if b.tokens >= 1 {
-		b.tokens--
+	n = min(n, l.burst)
+	if b.tokens >= n {
+		b.tokens -= n
 		return true, 0
 	}
-	need := (1 - b.tokens) / l.rate
+	need := (n - b.tokens) / l.rate
 	return false, time.Duration(need * float64(time.Second))
 }

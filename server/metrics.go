@@ -30,6 +30,7 @@ type metrics struct {
 	idemPruned         atomic.Uint64 // idempotency records aged by PruneIdempotency
 	pruneSkipped       atomic.Uint64 // background pruning passes skipped on a clock that jumped
 	authFailures       atomic.Uint64 // failed sign-ins (answers 401)
+	writeQuota         atomic.Uint64 // actions refused because their token's write quota was used up
 	authThrottled      atomic.Uint64 // requests refused (429) because their address failed too often
 }
 
@@ -144,6 +145,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		m.idemPruned.Load())
 	fmt.Fprintf(&b, "# HELP amt_prune_passes_skipped_total Background pruning passes skipped because the clock had jumped ahead of the schedule.\n# TYPE amt_prune_passes_skipped_total counter\namt_prune_passes_skipped_total %d\n",
 		m.pruneSkipped.Load())
+	fmt.Fprintf(&b, "# HELP amt_write_quota_refused_total Actions refused with 429 because their token had used up its write quota.\n# TYPE amt_write_quota_refused_total counter\namt_write_quota_refused_total %d\n",
+		m.writeQuota.Load())
 	fmt.Fprintf(&b, "# HELP amt_auth_failures_total Failed sign-ins (answers 401: missing, unknown or expired token).\n# TYPE amt_auth_failures_total counter\namt_auth_failures_total %d\n",
 		m.authFailures.Load())
 	fmt.Fprintf(&b, "# HELP amt_auth_throttled_total Requests refused with 429 because their client address had too many failed sign-ins.\n# TYPE amt_auth_throttled_total counter\namt_auth_throttled_total %d\n",

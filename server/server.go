@@ -47,6 +47,12 @@ type Config struct {
 	// MaxConnsPerAddr is how many connections one client address may hold on a listener from
 	// Listener (addresses in TrustedProxies excepted); 0 = DefaultMaxConnsPerAddr, <0 = no limit.
 	MaxConnsPerAddr int
+	// WriteQuotaPerHour is how many actions a token may send per hour (half of it at once);
+	// 0 = DefaultWriteQuotaPerHour, <0 = no quota.
+	WriteQuotaPerHour int
+	// WriteBytesPerHour is how many bytes of action bodies a token may send per hour (half of it
+	// at once); 0 = DefaultWriteBytesPerHour, <0 = no quota.
+	WriteBytesPerHour int64
 	// AuthFailBurst is how many failed sign-ins (answers 401) a client address may have at once
 	// before it is throttled (429 with Retry-After); 0 = DefaultAuthFailBurst.
 	AuthFailBurst int
@@ -75,6 +81,7 @@ type Server struct {
 	loc     *time.Location
 	feed    *broadcaster
 	limiter *limiter
+	quota   *writeQuota // nil = no write quota
 	// authFails throttles failed sign-ins per client address; nil = off.
 	authFails *authFailures
 	metrics   *metrics
@@ -179,6 +186,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	}
+	if cfg.WriteQuotaPerHour == 0 {
+		cfg.WriteQuotaPerHour = DefaultWriteQuotaPerHour
+	}
+	if cfg.WriteBytesPerHour == 0 {
+		cfg.WriteBytesPerHour = DefaultWriteBytesPerHour
+	}
+	if cfg.WriteQuotaPerHour > 0 || cfg.WriteBytesPerHour > 0 {
+		s.quota = newWriteQuota(cfg.WriteQuotaPerHour, cfg.WriteBytesPerHour, cfg.Now)
 	}
 	if cfg.AuthFailPerMinute > 0 {
 		s.authFails = newAuthFailures(cfg.AuthFailPerMinute, cfg.AuthFailBurst, cfg.Now)

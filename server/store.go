@@ -63,10 +63,15 @@ type tokenRec struct {
 	LastUsed string `json:"lastUsed,omitempty"`
 }
 
+// idemRec is the record of an applied action: the hash of its canonical request and the small
+// result — status and the case version it produced. A replay answers the current case if it is
+// still at that version (then it is exactly the original answer) and 409 already-applied if the
+// case has moved on. Records written before this change carry the whole answer in Body instead.
 type idemRec struct {
-	Hash   []byte `json:"hash"`
-	Status int    `json:"status"`
-	Body   []byte `json:"body"`
+	Hash    []byte `json:"hash"`
+	Status  int    `json:"status"`
+	Version int64  `json:"version,omitempty"`
+	Body    []byte `json:"body,omitempty"`
 }
 
 type changeRec struct {

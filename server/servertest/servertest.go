@@ -47,7 +47,7 @@ func WithHandlerWrapper(f func(http.Handler) http.Handler) Option {
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithConfig adjusts the server configuration before it starts (rate limit, retention, logger).
-// The test server has no rate limit and no throttling of failed sign-ins unless one is set here.
+// The test server has no rate limit and no throttling of failed sign-ins and no write quota unless one is set here.
 func WithConfig(f func(*server.Config)) Option {
 	return func(o *options) { o.configs = append(o.configs, f) }
 }
@@ -67,6 +67,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 		Now:               o.now,
 		RateLimit:         -1,
 		AuthFailPerMinute: -1,
+		WriteQuotaPerHour: -1,
+		WriteBytesPerHour: -1,
 		PruneInterval:     -1,
 	}
 	for _, f := range o.configs {

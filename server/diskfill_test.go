@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/server"
+	"github.com/amt-mv/amt/server/servertest"
+)
+
+// TestOneClerkCannotFillTheDisk repeats the attack of issue #16 item 1: one clerk token writes
+// 200 notes of 10,000 emoji to one case, under the default rate limit and write quota, then
+// hundreds of short notes. Before, every action stored the whole case in its idempotency record
+// and a case had no bound, so the database grew with the square of the actions (1.3 GB). Now
+// the case stops at its bounds with 409 case-full, the token at its write quota with 429, and
+// the database and the case stay small.
+func TestOneClerkCannotFillTheDisk(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := servertest.Start(t, servertest.WithCases(40), servertest.WithConfig(func(c *server.Config) {
+		c.DataDir = dir
+		c.RateLimit = 0 // the defaults: rate limit and write quota
+		c.WriteQuotaPerHour = 0
+		c.WriteBytesPerHour = 0
+	}))
+	amt := env.Data.Amts[0].ID
+	clerk := clerkOf(t, env, amt, api.RoleClerk)
+	c := newClient(t, env, clerk)
+	cs := reviewable(t, env, c, amt, false, nil)
+	dbSize := func() int64 {
+		fi, err := os.Stat(filepath.Join(dir, server.DBFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	start := dbSize()
+
+	big, _ := json.Marshal(api.NoteRequest{Text: strings.Repeat("😀", api.MaxNoteRunes)})
+	codes := map[string]int{}
+	for i := range 200 {
+		resp, out := c.act(api.ActionNote, cs.ID, "big-"+strconv.Itoa(i), "", string(big), 0)
+		key := strconv.Itoa(resp.StatusCode)
+		if resp.StatusCode != 200 {
+			var p api.Problem
+			mustJSON(t, out, &p)
+			key += " " + p.Type
+		}
+		codes[key]++
+	}
+	if codes["200"] == 0 || codes["409 "+api.ProblemCaseFull] == 0 {
+		t.Fatalf("answers %v: want some notes, then case-full", codes)
+	}
+	got := c.getCase(cs.ID)
+	raw, _ := json.Marshal(got)
+	if len(raw) > api.MaxCaseBytes+64<<10 {
+		t.Fatalf("the case grew to %d bytes", len(raw))
+	}
+	// A replay of an accepted note still answers as before while the case is unchanged: the
+	// last accepted one.
+	last := -1
+	for i := range 200 {
+		for _, n := range got.Notes {
+			if n.ID == "big-"+strconv.Itoa(i) {
+				last = i
+			}
+		}
+	}
+	resp, _ := c.act(api.ActionNote, cs.ID, "big-"+strconv.Itoa(last), "", string(big), 0)
+	if resp.StatusCode != 200 || resp.Header.Get(api.HeaderIdempotentReplay) != "true" {
+		t.Fatalf("replay of the last note: %d", resp.StatusCode)
+	}
+
+	// Ordinary short notes on other cases: the quota stops the token, each case stops at its
+	// note bound.
+	codes = map[string]int{}
+	taken := map[string]bool{cs.ID: true}
+	var others []string
+	for range 2 {
+		o := reviewable(t, env, c, amt, false, taken)
+		taken[o.ID] = true
+		others = append(others, o.ID)
+	}
+	for i := range 1500 {
+		id := others[i%len(others)]
+		resp, out := c.act(api.ActionNote, id, "short-"+strconv.Itoa(i), "", `{"text":"Rückruf vereinbart"}`, 0)
+		key := strconv.Itoa(resp.StatusCode)
+		if resp.StatusCode != 200 {
+			var p api.Problem
+			mustJSON(t, out, &p)
+			key += " " + p.Type
+		}
+		codes[key]++
+	}
+	if codes["429 "+api.ProblemWriteQuota] == 0 {
+		t.Fatalf("answers %v: the write quota never stopped the token", codes)
+	}
+	if codes["200"] > 600 {
+		t.Fatalf("%d short notes accepted at once, quota 600", codes["200"])
+	}
+	grew := dbSize() - start
+	t.Logf("database %d → %d bytes; answers %v", start, dbSize(), codes)
+	if grew > 32<<20 {
+		t.Fatalf("the database grew by %d bytes", grew)
+	}
+}
+
+// TestCaseBoundsNotes: a case takes at most api.MaxNotesPerCase notes; the next answers 409
+// case-full with a clear detail (no quota in the way).
+func TestCaseBoundsNotes(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t, servertest.WithCases(40))
+	amt := env.Data.Amts[0].ID
+	c := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
+	cs := reviewable(t, env, c, amt, false, nil)
+	have := len(c.getCase(cs.ID).Notes)
+	for i := have; i < api.MaxNotesPerCase; i++ {
+		c.mustAct(api.ActionNote, cs.ID, "n-"+strconv.Itoa(i), "", api.NoteRequest{Text: "kurz"}, 0)
+	}
+	resp, out := c.act(api.ActionNote, cs.ID, "n-over", "", api.NoteRequest{Text: "kurz"}, 0)
+	p := wantProblem(t, resp, out, http.StatusConflict, api.ProblemCaseFull)
+	if !strings.Contains(p.Detail, strconv.Itoa(api.MaxNotesPerCase)) {
+		t.Fatalf("detail %q", p.Detail)
+	}
+}
