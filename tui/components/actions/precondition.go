@@ -1,0 +1,96 @@
+package actions
+
+import (
+	"errors"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
+)
+
+// precondition says why the action is impossible for the loaded case, or "" (casework decides;
+// bulk assignment needs one assignable case).
+func (m Model) precondition() string {
+	if m.kind == common.DialogAssign {
+		var err error
+		for _, c := range m.cases {
+			if err = casework.CanAssign(c, m.ctx.Clerk()); err == nil {
+				return ""
+			}
+		}
+		return BlockText(err)
+	}
+	return BlockText(Allowed(m.ctx, m.kind, m.cases[0]))
+}
+
+// ActionKind is the kind of action a dialog queues.
+func ActionKind(k common.DialogKind) api.ActionKind {
+	switch k {
+	case common.DialogAssign:
+		return api.ActionAssignment
+	case common.DialogResubmission:
+		return api.ActionResubmission
+	case common.DialogDocumentRequest:
+		return api.ActionDocumentRequest
+	case common.DialogDecide:
+		return api.ActionDecision
+	case common.DialogApproval:
+		return api.ActionApproval
+	}
+	return api.ActionNote
+}
+
+// Allowed asks casework whether the signed-in clerk may take the dialog's action on the case: nil,
+// or the *casework.Refusal that says why not. Views offer a dialog's key only when it is allowed.
+func Allowed(ctx *common.Ctx, k common.DialogKind, c api.Case) error {
+	if d := c.Decision; d != nil && d.Actor == store.OverlayActor {
+		// A proposal still in the outbox was made here: the signed-in clerk's own.
+		dd := *d
+		dd.Actor = ctx.Me.Clerk
+		c.Decision = &dd
+	}
+	return casework.Allowed(ActionKind(k), c, ctx.Clerk())
+}
+
+// CanApprove reports whether the signed-in clerk may approve or return the case's proposed
+// decision (a lead or deputy, and not the proposer).
+func CanApprove(ctx *common.Ctx, c api.Case) bool {
+	return Allowed(ctx, common.DialogApproval, c) == nil
+}
+
+// BlockText says in the clerk's language why casework refuses an action ("" for nil).
+func BlockText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var rf *casework.Refusal
+	if !errors.As(err, &rf) {
+		return i18n.T("act.err.unknown")
+	}
+	switch rf.Kind {
+	case api.ActionDecision:
+		if rf.Reason == casework.ReasonAwaitingApproval {
+			return i18n.T("act.block.proposed")
+		}
+		return i18n.T("act.block.closed")
+	case api.ActionDocumentRequest:
+		return i18n.T("act.block.closedDocs")
+	case api.ActionApproval:
+		switch rf.Reason {
+		case casework.ReasonNotApprover:
+			return i18n.T("act.block.notLead")
+		case casework.ReasonOwnProposal:
+			return i18n.T("act.block.ownProposal")
+		}
+		return i18n.T("act.block.noProposal")
+	case api.ActionNote:
+		return i18n.T("act.block.noNotes")
+	case api.ActionResubmission:
+		return i18n.T("act.block.closedResub")
+	case api.ActionAssignment:
+		return i18n.T("act.block.closedAssign")
+	}
+	return i18n.T("act.err.unknown")
+}
