@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"sync"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,7 +35,7 @@ type intakeEnv struct {
 
 // startIntake runs the demo FIT-Connect and a server receiving from it. The poll interval is
 // long: only the start, callbacks and WakeIntake make it poll.
-func startIntake(t *testing.T, callbacks bool) *intakeEnv {
+func startIntake(t *testing.T, callbacks bool, cfgs ...func(*server.Config)) *intakeEnv {
 	t.Helper()
 	var amts []string
 	for _, a := range demo.Generate(demo.Options{Cases: 1}).Amts {
@@ -48,6 +50,9 @@ func startIntake(t *testing.T, callbacks bool) *intakeEnv {
 		ic := w.IntakeConfig()
 		ic.PollInterval = time.Hour
 		c.Intake = ic
+		for _, f := range cfgs {
+			f(c)
+		}
 	}))
 	if callbacks {
 		w.SetCallbacks(env.URL)
@@ -414,4 +419,56 @@ func TestIntakeReachesWaitingClerk(t *testing.T) {
 	case <-time.After(hangGuard):
 		t.Fatal("the waiting clerk never saw the case")
 	}
+}
+
+// The log names submission ids, never what the applicant sent.
+func TestIntakeLogsIdsNotContent(t *testing.T) {
+	var buf syncBuffer
+	ie := startIntake(t, true, func(c *server.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	a, err := demo.NewApplication(99, ie.amt, "99089001001000", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := fcdemo.SenderApplication(catalogue.Default(), a, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := sender.Send(context.Background(), ie.world.Sender(), ie.dest(t).DestinationID, app, sender.Knobs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ie.waitState(t, sent.SubmissionID)
+	bad, err := sender.Send(context.Background(), ie.world.Sender(), ie.dest(t).DestinationID, app, sender.Knobs{WrongDataHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ie.waitState(t, bad.SubmissionID)
+	log := buf.String()
+	if !strings.Contains(log, sent.SubmissionID) || !strings.Contains(log, bad.SubmissionID) {
+		t.Errorf("the log does not name the submissions:\n%s", log)
+	}
+	for _, secret := range []string{a.Applicant.Name, a.Applicant.Email, a.Sections[0].Fields[0].Value, ie.dest(t).ClientSecret, ie.dest(t).CallbackSecret} {
+		if secret != "" && strings.Contains(log, secret) {
+			t.Errorf("the log contains %q", secret)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

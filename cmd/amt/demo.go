@@ -15,13 +15,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/amt-mv/amt/catalogue"
 	"github.com/amt-mv/amt/server"
 	"github.com/amt-mv/amt/server/demo"
+	"github.com/amt-mv/amt/server/fcdemo"
 	"github.com/amt-mv/amt/store"
 )
 
 // demoKDF keeps opening the demo's throw-away cache fast; its passphrase is random anyway.
 var demoKDF = &store.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}
+
+// demoApplicationInterval is how often a new application arrives through the demo's FIT-Connect.
+const demoApplicationInterval = 3 * time.Minute
 
 // demoOptions is the demo data set (about 50 cases per Amt, enough to fill every tab and make the
 // filter worth trying); tests shrink it.
@@ -123,13 +128,25 @@ func runDemo(a *app, rest []string) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	srv, err := server.New(server.Config{DataDir: filepath.Join(tmp, "server")})
+	data := demo.Generate(demoOptions)
+	// The demo's FIT-Connect: an emulator on loopback with a destination per demo Amt, so new
+	// applications arrive through the real path while the clerk works.
+	var amts []string
+	for _, am := range data.Amts {
+		amts = append(amts, am.ID)
+	}
+	world, err := fcdemo.Start(amts, catalogue.Default(), nil)
+	if err != nil {
+		a.errorf("%s", a.T("err.demo", err))
+		return exitErr
+	}
+	defer world.Close()
+	srv, err := server.New(server.Config{DataDir: filepath.Join(tmp, "server"), Intake: world.IntakeConfig()})
 	if err != nil {
 		a.errorf("%s", a.T("err.demo", err))
 		return exitErr
 	}
 	defer srv.Close()
-	data := demo.Generate(demoOptions)
 	if err := srv.Seed(data); err != nil {
 		a.errorf("%s", a.T("err.demo", err))
 		return exitErr
@@ -168,6 +185,10 @@ func runDemo(a *app, rest []string) int {
 		_ = hs.Shutdown(ctx)
 	}()
 	url := "http://" + ln.Addr().String()
+	world.SetCallbacks(url)
+	demoCtx, stopDemo := context.WithCancel(a.ctx)
+	defer stopDemo()
+	go world.Run(demoCtx, demoApplicationInterval, nil)
 
 	pass := make([]byte, 24)
 	if _, err := rand.Read(pass); err != nil {
