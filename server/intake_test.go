@@ -445,6 +445,10 @@ func TestIntakeLogsIdsNotContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ie.waitState(t, bad.SubmissionID)
+	deadline := time.Now().Add(hangGuard) // the log line follows the posted event
+	for !strings.Contains(buf.String(), "rejected\" submission="+bad.SubmissionID) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	log := buf.String()
 	if !strings.Contains(log, sent.SubmissionID) || !strings.Contains(log, bad.SubmissionID) {
 		t.Errorf("the log does not name the submissions:\n%s", log)
