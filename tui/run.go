@@ -60,14 +60,16 @@ func Run(ctx context.Context, d Deps) error {
 	if d.Store == nil {
 		return errors.New("tui: no store")
 	}
-	if os.Getenv("NO_COLOR") != "" {
-		d.Config.NoColor = true
-	}
+	d.Config = ApplyEnv(d.Config, os.Getenv)
 	m := New(d)
 	defer m.Close()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
 	if m.ctx.Config.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	if m.ctx.Accessible() {
+		// The real cursor follows the selected row or focused field (see access.Cursor.Writer).
+		opts = append(opts, tea.WithOutput(m.a11y.cursor.Writer(os.Stdout)))
 	}
 	opts = append(opts, d.ProgramOptions...)
 	final, err := tea.NewProgram(m, opts...).Run()
@@ -81,6 +83,18 @@ func Run(ctx context.Context, d Deps) error {
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
+}
+
+// ApplyEnv applies the environment's conventions to cfg: NO_COLOR (any non-empty value, see
+// no-color.org) drops all colours, ACCESSIBLE=1 switches the accessible mode on.
+func ApplyEnv(cfg Config, getenv func(string) string) Config {
+	if getenv("NO_COLOR") != "" {
+		cfg.NoColor = true
+	}
+	if EnvAccessible(getenv("ACCESSIBLE")) {
+		cfg.Accessible = true
+	}
+	return cfg
 }
 
 // LoadConfig reads a YAML config file; a missing file is the zero Config.

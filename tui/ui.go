@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/syncer"
+	"github.com/amt-mv/amt/tui/access"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions"
 	"github.com/amt-mv/amt/tui/components/help"
@@ -75,6 +76,7 @@ type Model struct {
 	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests stub it
 
 	startErr string // keymap/theme config problems, shown once as a toast
+	a11y     a11yState
 	day      string // today when the inbox last counted its tabs (see clockMsg)
 }
 
@@ -123,7 +125,8 @@ func New(d Deps) Model {
 		}
 	}
 	m := Model{ctx: c, deps: d, inbox: inbox.New(c), status: statusbar.New(c), toasts: toast.New(c),
-		startErr: strings.Join(errs, "; "), tick: tea.Tick, day: common.Today(c.Now())}
+		startErr: strings.Join(errs, "; "), tick: tea.Tick, day: common.Today(c.Now()),
+		a11y: a11yState{cursor: &access.Cursor{}}}
 	if c.Store != nil {
 		m.storeCh, m.unsub = c.Store.Subscribe()
 	}
@@ -265,6 +268,9 @@ func (m *Model) resize(w, h int) {
 	c := m.ctx
 	c.ScreenWidth, c.ScreenHeight = w, h
 	c.Width, c.Height = w, max(0, h-1)
+	if c.Accessible() {
+		c.Height = max(0, h-2) // the notice line and the status line
+	}
 	m.inbox.SetSize(c.Width, c.Height)
 	for _, v := range []child{m.caseView, m.pending, m.dashboard} {
 		if v != nil {
@@ -277,7 +283,15 @@ func (m *Model) resize(w, h int) {
 }
 
 // Update implements tea.Model.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return m.update(msg) }
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if !m.ctx.Accessible() {
+		return m.update(msg)
+	}
+	prev := m.ctx.Status
+	next, cmd := m.update(msg)
+	next.observe(msg, prev)
+	return next, cmd
+}
 
 // update routes a message.
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
@@ -324,9 +338,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 
 	case common.ToastMsg:
-		var cmd tea.Cmd
-		m.toasts, cmd = m.toasts.Push(msg)
-		return m, cmd
+		return m.pushToast(msg)
 	case toast.ExpireMsg:
 		m.toasts, _ = m.toasts.Update(msg)
 		return m, nil
@@ -335,7 +347,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		// Count the new actions at once; the syncer's next event brings the exact numbers.
 		m.ctx.Status.Pending += len(msg.Actions)
 		var cmd tea.Cmd
-		m.toasts, cmd = m.toasts.Push(msg.Toast())
+		m, cmd = m.pushToast(msg.Toast())
 		cmds := []tea.Cmd{cmd}
 		if m.dialog != nil {
 			d, c := m.dialog.Update(msg)
@@ -562,6 +574,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if msg.Type == tea.KeyCtrlC {
 		return m, tea.Quit
 	}
+	m.a11y.notices = nil // said once: the clerk's key ends the notices
 	switch {
 	case m.dialog != nil:
 		d, cmd := m.dialog.Update(msg)
@@ -685,6 +698,9 @@ func (m Model) View() string {
 	c := m.ctx
 	if c.ScreenWidth <= 0 || c.ScreenHeight <= 0 {
 		return ""
+	}
+	if c.Accessible() {
+		return m.accessibleView()
 	}
 	var body string
 	switch m.state {

@@ -37,12 +37,13 @@ func main() {
 type globals struct {
 	data, lang, server, config string
 	demo, version, help        bool
+	accessible                 bool // --accessible: the terminal app for screen readers and braille
 }
 
 // globalValueFlags take a value; globalBoolFlags do not.
 var (
 	globalValueFlags = map[string]bool{"data": true, "lang": true, "server": true, "config": true}
-	globalBoolFlags  = map[string]bool{"demo": true, "version": true, "help": true, "h": true}
+	globalBoolFlags  = map[string]bool{"demo": true, "version": true, "help": true, "h": true, "accessible": true}
 )
 
 // splitGlobals takes the global flags out of args wherever they stand and returns the rest.
@@ -91,6 +92,8 @@ func splitGlobals(args []string) (globals, []string, error) {
 				g.demo = on
 			case "version":
 				g.version = on
+			case "accessible":
+				g.accessible = on
 			default:
 				g.help = on
 			}

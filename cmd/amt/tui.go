@@ -81,6 +81,9 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 		}
 		cfg = c
 	}
+	if a.g.accessible {
+		cfg.Accessible = true
+	}
 	var clerks []api.Clerk
 	if b, err := s.st.Meta(metaClerks); err == nil {
 		_ = json.Unmarshal(b, &clerks)

@@ -85,6 +85,9 @@ type Config struct {
 	Mouse bool   `yaml:"mouse" json:"mouse"` // capture the mouse (wheel scroll, click to select)
 	// NoColor drops all colours; Run also sets it when the NO_COLOR environment variable is non-empty.
 	NoColor bool `yaml:"no_color" json:"no_color"`
+	// Accessible renders linear text screens for screen readers and braille displays, with the
+	// terminal cursor on the selected row (amt --accessible; Run also sets it for ACCESSIBLE=1).
+	Accessible bool `yaml:"accessible" json:"accessible"`
 	// Keys overrides bindings by action name: {"case.decide": ["ctrl+d"], "quit": ["Q"]}.
 	Keys map[string][]string `yaml:"keys" json:"keys"`
 	// Views are extra inbox tabs after the built-in ones.

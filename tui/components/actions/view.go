@@ -17,13 +17,7 @@ func (m Model) View() string {
 	th := m.ctx.Theme
 	iw := m.innerWidth()
 	var b strings.Builder
-	title := i18n.T("act.title." + string(m.kind))
-	if len(m.cases) == 1 {
-		title += " · " + common.Line(m.cases[0].Reference)
-	} else if len(m.cases) > 1 {
-		title += " · " + i18n.Tf("act.nCases", len(m.cases))
-	}
-	b.WriteString(th.DialogTitle.Render(common.Truncate(title, iw)))
+	b.WriteString(th.DialogTitle.Render(common.Truncate(m.title(), iw)))
 	b.WriteString("\n")
 
 	switch m.step {
@@ -114,22 +108,22 @@ func (m Model) viewForm(b *strings.Builder, iw int) {
 	for i, f := range m.fields {
 		switch f {
 		case fText:
-			m.label(b, i, i18n.T("act.field.text."+string(m.kind)))
+			m.label(b, i, m.fieldLabel(fText))
 			b.WriteString(m.text.View() + "\n")
 		case fDocs:
-			m.label(b, i, i18n.T("act.field.docs"))
+			m.label(b, i, m.fieldLabel(fDocs))
 			b.WriteString(m.docs.View() + "\n")
 		case fDate:
-			m.inline(b, i, i18n.T("act.field.date."+string(m.kind)), m.date.View())
+			m.inline(b, i, m.fieldLabel(fDate), m.date.View())
 			b.WriteString(th.Muted.Render(common.Fit("", 27)+i18n.T("act.date.help")) + "\n")
 		case fReason:
-			m.inline(b, i, i18n.T("act.field.reason"), m.reason.View())
+			m.inline(b, i, m.fieldLabel(fReason), m.reason.View())
 		case fFee:
-			m.inline(b, i, i18n.T("act.field.fee"), m.fee.View())
+			m.inline(b, i, m.fieldLabel(fFee), m.fee.View())
 		case fValid:
-			m.inline(b, i, i18n.T("act.field.valid"), m.valid.View())
+			m.inline(b, i, m.fieldLabel(fValid), m.valid.View())
 		case fChoice:
-			m.label(b, i, i18n.T("act.field.choice."+string(m.kind)))
+			m.label(b, i, m.fieldLabel(fChoice))
 			m.viewChoices(b, i == m.focus, iw)
 		}
 	}

@@ -436,6 +436,11 @@ func (m Model) footer() string {
 		}
 		return st.Render(common.Truncate(m.notice, m.w))
 	}
+	return th.Muted.Render(common.FitHints(m.hints(), m.w))
+}
+
+// hints are the footer's key hints, most important first (the accessible footer reads them too).
+func (m Model) hints() []string {
 	k := m.ctx.Keys
 	var hints []string
 	if m.tab == TabAttachments {
@@ -445,7 +450,7 @@ func (m Model) footer() string {
 		hints = append(hints, common.Hint(o.Key))
 	}
 	hints = append(hints, common.Hint(k.Global.Back))
-	return th.Muted.Render(common.FitHints(hints, m.w))
+	return hints
 }
 
 func lineCount(s string) int {

@@ -160,6 +160,10 @@ func (m *Model) newFields(b *strings.Builder, labels []string, indent string) fi
 
 func (f fieldWriter) add(label, value string) {
 	th := f.m.ctx.Theme
+	if f.m.ctx.Accessible() {
+		f.addAccessible(label, value)
+		return
+	}
 	vw := max(f.m.w-len(f.indent)-f.labelW, 10)
 	lines := strings.Split(wrap(value, vw), "\n")
 	for i, l := range lines {
@@ -304,8 +308,12 @@ func (m *Model) renderAttachments() string {
 	}
 	nw, tw, sw, hw := m.attachmentColumns()
 	var b strings.Builder
-	b.WriteString(th.Header.Render("  " + common.Fit(i18n.T("case.att.name"), nw) + " " + common.Fit(i18n.T("case.att.type"), tw) + " " +
-		common.FitRight(i18n.T("case.att.size"), sw) + " " + common.Fit("SHA-256", hw)))
+	if m.ctx.Accessible() {
+		b.WriteString(i18n.T("case.tab.attachments") + ", " + i18n.Tf("a11y.of", m.attCursor+1, len(c.Attachments)))
+	} else {
+		b.WriteString(th.Header.Render("  " + common.Fit(i18n.T("case.att.name"), nw) + " " + common.Fit(i18n.T("case.att.type"), tw) + " " +
+			common.FitRight(i18n.T("case.att.size"), sw) + " " + common.Fit("SHA-256", hw)))
+	}
 	for i, a := range c.Attachments {
 		b.WriteString("\n")
 		hash := common.Line(a.SHA256)
@@ -318,6 +326,10 @@ func (m *Model) renderAttachments() string {
 		}
 		if m.dl != nil && m.dl.att.ID == a.ID {
 			status = "↓ " + i18n.T("case.att.loading")
+		}
+		if m.ctx.Accessible() {
+			b.WriteString(m.accessibleAttachment(i, hash, status))
+			continue
 		}
 		row := common.Fit(common.Line(a.Name), nw) + " " + common.Fit(common.Line(a.ContentType), tw) + " " +
 			common.FitRight(FormatSize(a.Size), sw) + " " + common.Fit(hash, hw) + " " + status

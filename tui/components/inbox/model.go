@@ -789,6 +789,9 @@ func (m *Model) SetSize(w, h int) {
 	}
 	m.width, m.height = w, h
 	m.lay = computeLayout(w, h)
+	if m.ctx.Accessible() {
+		m.lay = accessibleLayout(w, h)
+	}
 	m.fitInput()
 	m.clearCache()
 	m.header = m.renderHeader()

@@ -485,13 +485,17 @@ func (m Model) footer() string {
 		}
 		return st.Render(common.Truncate(m.notice, m.w))
 	}
+	return th.Muted.Render(common.FitHints(m.hints(), m.w))
+}
+
+// hints are the footer's key hints, most important first (the accessible footer reads them too).
+func (m Model) hints() []string {
 	k := m.ctx.Keys
 	var hints []string
 	if len(m.rows) > 0 { // nothing to resolve or open in an empty list
 		hints = append(hints, common.Hint(k.Pending.Reapply), common.Hint(k.Pending.AsNote), common.Hint(k.Pending.Discard), common.Hint(k.List.Open))
 	}
-	hints = append(hints, common.Hint(k.Global.Back))
-	return th.Muted.Render(common.FitHints(hints, m.w))
+	return append(hints, common.Hint(k.Global.Back))
 }
 
 // lastErrorText says in the clerk's language why the last attempt of a waiting action failed.
