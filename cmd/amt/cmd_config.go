@@ -30,8 +30,10 @@ retention_days: 90
 # Cache-Verzeichnis (Standard: Datenverzeichnis des Benutzers)
 # data: /home/clerk/.local/share/amt
 
-# Oberfläche: Farbschema default oder high-contrast; Maus; Frist „bald fällig“ in Tagen
+# Oberfläche: Farbschema default, high-contrast, red-green oder blue-yellow; Maus; Frist „bald fällig“ in Tagen
 # theme: default
+# Barrierearmer Modus für Screenreader und Braillezeile (wie amt --accessible oder ACCESSIBLE=1)
+# accessible: false
 # mouse: false
 # dueSoonDays: 3
 

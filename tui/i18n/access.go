@@ -19,9 +19,10 @@ func init() {
 		"a11y.inbox.views":    {"Ansichten (Tasten 1 bis 9): %s", "Views (keys 1 to 9): %s"},
 		"a11y.inbox.noFilter": {"Kein Filter (/ filtert)", "No filter (/ filters)"},
 
-		"a11y.case.title": {"Vorgang %s", "Case %s"},
-		"a11y.case.tab":   {"Reiter %d von %d: %s. Weitere Reiter: %s", "Tab %d of %d: %s. Other tabs: %s"},
-		"a11y.case.end":   {"Ende des Reiters.", "End of tab."},
+		"a11y.case.title":    {"Vorgang %s", "Case %s"},
+		"a11y.case.tab":      {"Reiter %d von %d: %s. Weitere Reiter: %s", "Tab %d of %d: %s. Other tabs: %s"},
+		"a11y.case.end":      {"Ende des Reiters.", "End of tab."},
+		"a11y.case.download": {"Lädt %s: %d %%", "Downloading %s: %d %%"},
 
 		"a11y.field":       {"Feld %d von %d: %s", "Field %d of %d: %s"},
 		"a11y.field.empty": {"leer", "empty"},
@@ -51,7 +52,12 @@ func init() {
 		"a11y.sent1": {"1 Aktion übertragen.", "1 action sent."},
 		"a11y.sentN": {"%d Aktionen übertragen.", "%d actions sent."},
 
-		"a11y.help.title": {"Hilfe, eine Taste pro Zeile. Esc schließt.", "Help, one key per line. Esc closes."},
-		"a11y.palette":    {"Befehl: %s", "Command: %s"},
+		"a11y.help.title": {"Hilfe, eine Taste pro Zeile. Pfeiltasten blättern, Esc schließt.", "Help, one key per line. Arrow keys scroll, Esc closes."},
+		"a11y.help.layout": {
+			"Barrierearmer Modus: Zeile 1 nennt Meldungen bis zur nächsten Taste, die letzte Zeile den Status. Der Cursor steht auf der gewählten Zeile oder im aktiven Feld.",
+			"Accessible mode: line 1 holds notices until the next key, the last line the status. The cursor stands on the selected row or in the focused field.",
+		},
+		"help.a11y":    {"Für Screenreader und Braillezeile: amt --accessible", "For screen readers and braille displays: amt --accessible"},
+		"a11y.palette": {"Befehl: %s", "Command: %s"},
 	})
 }

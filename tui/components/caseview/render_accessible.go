@@ -123,9 +123,24 @@ func (m Model) accessibleFooter() string {
 	case m.saving:
 		return i18n.T("case.save.prompt") + " " + m.folder.Value()
 	case m.dl != nil:
-		return m.progressLine()
+		return m.accessibleProgress()
 	case m.notice != "":
 		return m.notice
 	}
 	return common.SpokenHints(append(m.hints(), common.Hint(m.ctx.Keys.Case.NextTab))...)
+}
+
+// accessibleProgress says a download's progress in words and in steps of ten per cent, so a
+// screen reader is not flooded with every chunk: "Lädt rechnung.pdf: 40 %, …".
+func (m Model) accessibleProgress() string {
+	d := m.dl
+	d.mu.Lock()
+	done, total := d.done, d.total
+	d.mu.Unlock()
+	pct := int64(0)
+	if total > 0 {
+		pct = min(done*10/total, 10) * 10
+	}
+	return i18n.Tf("a11y.case.download", common.Line(d.att.Name), pct) + ", " +
+		i18n.Tf("case.att.cancelHint", keyName(m.ctx.Keys.Dialog.Cancel))
 }

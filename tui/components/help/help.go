@@ -103,7 +103,8 @@ func (m Model) View() string {
 	if len(strings.Split(body, "\n")) > avail {
 		foot += " · " + i18n.T("help.more")
 	}
-	content := title + "\n" + strings.Join(lines, "\n") + "\n" + t.Muted.Render(common.Truncate(foot, maxW-4))
+	content := title + "\n" + strings.Join(lines, "\n") + "\n" + t.Muted.Render(common.Truncate(foot, maxW-4)) +
+		"\n" + t.Muted.Render(common.Truncate(i18n.T("help.a11y"), maxW-4))
 	return t.Dialog.Render(content)
 }
 

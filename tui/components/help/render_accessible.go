@@ -12,7 +12,8 @@ import (
 func (m Model) AccessibleView() access.Screen {
 	var sc access.Screen
 	w := max(20, m.ctx.ScreenWidth)
-	sc.Add(common.Truncate(i18n.T("a11y.help.title"), w))
+	sc.AddWrapped(i18n.T("a11y.help.title"), w)
+	sc.AddWrapped(i18n.T("a11y.help.layout"), w)
 	for _, g := range m.ctx.Keys.Groups(m.kc) {
 		sc.Add(common.Truncate(g.Title, w))
 		for _, b := range g.Bindings {
