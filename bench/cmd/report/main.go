@@ -60,7 +60,17 @@ func checks() []bench.Check {
 		{Metric: "Server: latency p99", Value: m("Server", "p99-ms"), Format: bench.FmtMs},
 		{Metric: "Server: errors", Value: m("Server", "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
 		{Metric: "Server: lost + duplicated notes", Value: bench.Sum(m("Server", "lost"), m("Server", "dup")), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
-	}, ruralChecks()...)
+	}, append(ruralChecks(), intakeChecks()...)...)
+}
+
+// intakeChecks are the rows of FIT-Connect intake (issue #10), informational.
+func intakeChecks() []bench.Check {
+	m := bench.Metric
+	return []bench.Check{
+		{Metric: "FIT-Connect intake: submit to accepted case (RSA-4096), 4 senders", Value: m("Intake", "subs/s"), Format: bench.FmtRate},
+		{Metric: "  submit in the emulator to a waiting clerk's feed, p99", Value: m("Intake", "feed-p99-ms"), Format: bench.FmtMs},
+		{Metric: "  same, p50", Value: m("Intake", "feed-p50-ms"), Format: bench.FmtMs},
+	}
 }
 
 // ruralChecks are the rows of issue #18 (slow lines): BenchmarkRuralSync, BenchmarkNoteDelta and
