@@ -1,10 +1,75 @@
 package actions
 
 import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 // NewDecide opens the decision dialog; it ends on a confirmation screen.
 func NewDecide(ctx *common.Ctx, caseIDs ...string) Model {
 	return newModel(ctx, common.DialogDecide, caseIDs, fChoice, fText, fFee, fValid)
+}
+
+// buildDecide validates the form of the decision dialog (a new case is taken into review first) and builds its actions, the confirmation lines, or the
+// validation error and the field to focus (see build).
+func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
+	now := m.ctx.Now()
+	c := m.cases[0]
+	ref := caseRef(c)
+	o := api.Outcome(m.options[m.choice].value)
+	reasoning := strings.TrimSpace(m.text.Value())
+	if reasoning == "" {
+		return nil, nil, m.fieldIndex(fText), verr("act.err.reasoningEmpty")
+	}
+	if utf8.RuneCountInString(reasoning) > api.MaxNoteRunes {
+		return nil, nil, m.fieldIndex(fText), verr("act.err.textLong")
+	}
+	fee, err := casework.ParseFee(m.fee.Value())
+	if err != nil {
+		return nil, nil, m.fieldIndex(fFee), verr(err.Error())
+	}
+	var valid string
+	if strings.TrimSpace(m.valid.Value()) != "" {
+		if valid, err = casework.ParseFutureDate(m.valid.Value(), now); err != nil {
+			return nil, nil, m.fieldIndex(fValid), verr(err.Error())
+		}
+	}
+	body := api.DecisionRequest{Outcome: o, Reasoning: reasoning, FeeCents: fee, ValidUntil: valid}
+	var acts []store.Action
+	// The server decides only cases in review (a new case may only be withdrawn or forwarded):
+	// a new case is taken into review first, in the same queue, so the decision follows it.
+	startReview := casework.StartsReview(c, o)
+	if startReview {
+		s, err := m.newAction(api.ActionStatus, c, "", api.StatusRequest{Status: api.StatusInReview})
+		if err != nil {
+			return nil, nil, -1, err
+		}
+		acts = append(acts, s)
+	}
+	a, err := m.newAction(api.ActionDecision, c, "", body)
+	if err != nil {
+		return nil, nil, -1, err
+	}
+	acts = append(acts, a)
+	rs := []restateLine{ref,
+		{i18n.T("act.label.service"), common.Line(c.Service.Name)},
+		{i18n.T("act.label.applicant"), common.Line(c.Applicant.Name)},
+		{i18n.T("act.label.outcome"), OutcomeLabel(o)},
+		{i18n.T("act.label.fee"), feeText(fee)},
+		{i18n.T("act.label.valid"), dateOrNone(valid)},
+		{i18n.T("act.label.reasoning"), reasoning},
+	}
+	if startReview {
+		rs = append(rs, restateLine{"", i18n.T("act.decide.startReview")})
+	}
+	if casework.NeedsApproval(c, o) {
+		rs = append(rs, restateLine{"", i18n.T("act.decide.fourEyes")})
+	}
+	return acts, rs, -1, nil
 }

@@ -35,21 +35,12 @@ const (
 	numTabs
 )
 
-// EventSource is optionally implemented by the store: the case's server history, used when the
-// case does not carry it (api.Case.History, which the server sends with every case). Without
-// either the Verlauf tab is built from what the case itself carries (receipt, notes, requests,
-// decision).
-type EventSource interface {
-	Events(caseID string) ([]api.Event, error)
-}
-
 // loadedMsg carries a case read from the store.
 type loadedMsg struct {
 	view    int64
 	c       api.Case
 	sum     store.Summary
 	hasSum  bool
-	events  []api.Event
 	pending map[string]bool // ids of this case's undelivered actions (queued notes show a mark)
 	files   map[string]bool // attachment id → complete sealed file on disk
 	err     error
@@ -66,7 +57,6 @@ type Model struct {
 	c       *api.Case
 	sum     store.Summary
 	hasSum  bool
-	events  []api.Event
 	pending map[string]bool
 	files   map[string]bool
 	err     error
@@ -153,9 +143,6 @@ func (m Model) load() tea.Cmd {
 		if s, err := st.Summary(id); err == nil {
 			msg.sum, msg.hasSum = s, true
 		}
-		if es, ok := st.(EventSource); ok {
-			msg.events, _ = es.Events(id)
-		}
 		if acts, err := st.CaseActions(id); err == nil {
 			msg.pending = make(map[string]bool, len(acts))
 			for _, a := range acts {
@@ -230,7 +217,7 @@ func (m *Model) applyLoad(msg loadedMsg) {
 	c := msg.c
 	m.c, m.err, m.gone = &c, nil, false
 	m.sum, m.hasSum = msg.sum, msg.hasSum
-	m.events, m.pending, m.files = msg.events, msg.pending, msg.files
+	m.pending, m.files = msg.pending, msg.files
 	if m.attCursor >= len(c.Attachments) {
 		m.attCursor = max(len(c.Attachments)-1, 0)
 	}

@@ -433,9 +433,6 @@ func (m *Model) history() []historyItem {
 		return historyItem{at: d.CreatedAt, what: eventLabel(kind), actor: actor(d.Actor), text: actions.OutcomeLabel(d.Outcome), mark: m.pendingMark(d.ID)}
 	}
 	events := c.History
-	if len(events) == 0 {
-		events = m.events
-	}
 	if len(events) > 0 {
 		// The server's history; notes come from the case with their full text (event summaries
 		// are shortened), and queued requests and decisions the server has not seen yet are
