@@ -293,6 +293,17 @@ func (s *Source) Refresh(ctx context.Context, stale string) (string, error) {
 	return s.refreshLocked(ctx)
 }
 
+// Replace puts a new session in place (after a new sign-in) and saves it.
+func (s *Source) Replace(sess Session) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sess = sess
+	if s.save != nil {
+		return s.save(sess)
+	}
+	return nil
+}
+
 // Session returns the current session (with the newest tokens).
 func (s *Source) Session() Session {
 	s.mu.Lock()

@@ -50,6 +50,10 @@ type Deps struct {
 	// case view only.
 	Downloads *syncer.DownloadQueue
 
+	// SignIn starts a new device sign-in at the identity provider when the old sign-in ended
+	// (cmd/amt wires it for clerks who signed in there); nil = no sign-in in place.
+	SignIn SignInFunc
+
 	// ProgramOptions are appended to Run's options (tests: tea.WithInput/WithOutput).
 	ProgramOptions []tea.ProgramOption
 }

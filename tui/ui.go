@@ -63,6 +63,7 @@ type Model struct {
 	dashboard child
 
 	dialog  *actions.Model
+	signin  *signinDialog // the in-place sign-in (signin.go), nil when closed
 	palette *palette.Model
 	help    *help.Model
 
@@ -295,6 +296,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // update routes a message.
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	if mm, cmd, ok := m.signinUpdate(msg); ok {
+		return mm, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -326,6 +330,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		prev := m.ctx.Status
 		m.ctx.Status = common.SyncStatus(msg)
 		cmds := []tea.Cmd{m.listenSync(), m.transitionToasts(prev, m.ctx.Status)}
+		m.maybeOfferSignIn(prev, m.ctx.Status)
 		var cmd tea.Cmd
 		m.status, cmd = m.status.Update(msg)
 		cmds = append(cmds, cmd, m.toActive(msg))
@@ -576,6 +581,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	m.a11y.notices = nil // said once: the clerk's key ends the notices
 	switch {
+	case m.signin != nil:
+		return m.signinKey(msg)
 	case m.dialog != nil:
 		d, cmd := m.dialog.Update(msg)
 		m.dialog = &d
@@ -723,6 +730,8 @@ func (m Model) View() string {
 		body = common.Overlay(body, boxes[i], c.Width-tw, y)
 	}
 	switch {
+	case m.signin != nil:
+		body = common.OverlayCenter(body, m.signinView(), c.Width, c.Height)
 	case m.dialog != nil:
 		body = common.OverlayCenter(body, m.dialog.View(), c.Width, c.Height)
 	case m.palette != nil:

@@ -20,6 +20,7 @@ import (
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/internal/version"
+	"github.com/amt-mv/amt/signin"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 )
@@ -61,6 +62,9 @@ type app struct {
 	demoPassphrase string
 	demoTransport  http.RoundTripper
 	kdf            *store.KDFParams // nil = store default (tests and the demo use cheap ones)
+
+	// signinSource is the token source of a provider sign-in, set by clientFor.
+	signinSource *signin.Source
 
 	// failCode is the exit code of the last reported failure when it is more specific than
 	// exitErr (a damaged or locked cache); see fail.

@@ -24,6 +24,7 @@ import (
 	"github.com/amt-mv/amt/internal/termqr"
 	"github.com/amt-mv/amt/signin"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui"
 )
 
 // metaSignIn holds the JSON of a signin.Session.
@@ -124,6 +125,7 @@ func (a *app) clientFor(st *store.Store, server string) (*client.Client, error) 
 				return nil, errors.New(a.T("err.no_server"))
 			}
 			src := signin.NewSource(sess, func(s signin.Session) error { return saveSignIn(st, s) }, nil)
+			a.signinSource = src
 			return a.newClientCfg(client.Config{BaseURL: server, Tokens: src})
 		}
 	}
@@ -345,4 +347,32 @@ func (a *app) unauthorizedText(err error) string {
 		return a.T("err.signin_ended")
 	}
 	return a.T("err.unauthorized")
+}
+
+// tuiSignIn is the terminal app's in-place sign-in: a device flow at the provider of the
+// current session; once confirmed, the client's source uses the new session.
+func (a *app) tuiSignIn(src *signin.Source) tui.SignInFunc {
+	return func(ctx context.Context) (tui.SignInPrompt, error) {
+		old := src.Session()
+		p, err := signin.Discover(ctx, nil, api.OIDCInfo{Issuer: old.Issuer, ClientID: old.ClientID, Scopes: old.Scopes})
+		if err != nil {
+			return tui.SignInPrompt{}, err
+		}
+		flow, err := p.StartDeviceFlow(ctx)
+		if err != nil {
+			return tui.SignInPrompt{}, err
+		}
+		url := flow.VerificationURIComplete
+		if url == "" {
+			url = flow.VerificationURI
+		}
+		_ = openBrowser(url)
+		return tui.SignInPrompt{URL: url, Code: flow.UserCode, Expiry: flow.Expiry, Wait: func(ctx context.Context) error {
+			sess, err := flow.Wait(ctx)
+			if err != nil {
+				return err
+			}
+			return src.Replace(sess)
+		}}, nil
+	}
 }

@@ -114,6 +114,9 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 			_ = q.Run(ctx)
 		}()
 	}
+	if a.signinSource != nil {
+		d.SignIn = a.tuiSignIn(a.signinSource)
+	}
 	if demo != nil {
 		d.Demo = &tui.DemoControls{SetOffline: func(off bool) {
 			demo.SetOffline(off)
