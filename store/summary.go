@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/amt-mv/amt/api"
+
+	"github.com/amt-mv/amt/internal/sanitize"
 )
 
 // Summary is one row of the inbox list, kept in index order (due date ascending, then case id) so
@@ -29,8 +31,13 @@ type Summary struct {
 	FourEyes                                              bool // the service needs a lead's approval
 }
 
-// MaxSearchBytes caps Summary.Search.
-const MaxSearchBytes = 512
+// MaxSearchFieldBytes caps each field's share of Summary.Search, so that one long field (a
+// 100,000-character service name) cannot push the applicant out of search; MaxSearchBytes caps
+// the whole (form values past it are not searched).
+const (
+	MaxSearchFieldBytes = 256
+	MaxSearchBytes      = 4096
+)
 
 // summaryOf builds the summary of an (overlaid) case.
 func summaryOf(c *api.Case) Summary {
@@ -61,11 +68,15 @@ func searchText(c *api.Case) string {
 		if v == "" {
 			return true
 		}
+		v = truncateUTF8(sanitize.Fold(v), MaxSearchFieldBytes)
+		if b.Len()+1+len(v) > MaxSearchBytes {
+			return false
+		}
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(strings.ToLower(v))
-		return b.Len() < MaxSearchBytes
+		b.WriteString(v)
+		return true
 	}
 	if add(c.Reference) && add(c.Service.Name) && add(c.Applicant.Name) {
 	outer:

@@ -11,6 +11,8 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
+
+	"github.com/amt-mv/amt/internal/sanitize"
 )
 
 // caseJSON is the --json shape of a list row.
@@ -76,7 +78,7 @@ func cmdList(a *app, args []string) int {
 	}
 	td := today()
 	svc := strings.ToLower(*service)
-	q := strings.ToLower(*query)
+	q := sanitize.Fold(*query)
 	var out []store.Summary
 	for _, r := range rows {
 		if len(statuses) > 0 && !statuses[r.Status] {

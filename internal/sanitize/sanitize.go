@@ -1,12 +1,25 @@
 // Package sanitize makes untrusted text (from applicants, the server, files) safe to put on a
-// terminal: it removes escape sequences whole, C0 and C1 control characters, and bidirectional
-// overrides and isolates, and replaces invalid UTF-8.
+// terminal: it removes escape sequences whole, C0 and C1 control characters, bidirectional
+// overrides and isolates and invisible format characters (zero-width space and joiners, soft
+// hyphen, BOM), turns line and paragraph separators into line breaks and replaces invalid UTF-8.
+// Fold gives the form of a text that search and lookup compare.
 package sanitize
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// Fold returns the form in which search and lookup compare text: safe (as Line), invisible
+// format characters removed, NFKC-normalised (full-width and compatibility forms become their
+// plain letters) and lower-cased. So "Max\u200b Mus\u00adtermann" and "ＭＡＸ MUSTERMANN" both
+// fold to "max mustermann".
+func Fold(s string) string {
+	return strings.ToLower(norm.NFKC.String(Line(s)))
+}
 
 // Text returns s safe for display, keeping newlines and tabs. Carriage returns are dropped.
 func Text(s string) string { return clean(s, false) }
@@ -21,7 +34,7 @@ func Safe(s string) bool {
 		if r == utf8.RuneError && size <= 1 {
 			return false
 		}
-		if r != '\n' && r != '\t' && dangerous(r) {
+		if r != '\n' && r != '\t' && dangerous(r) || r == 0x2028 || r == 0x2029 {
 			return false
 		}
 		i += size
@@ -43,6 +56,9 @@ func dangerous(r rune) bool {
 	case r == 0x200e || r == 0x200f || r == 0x061c: // LRM, RLM, ALM
 		return true
 	case r == 0xfeff: // BOM / zero-width no-break space
+		return true
+	case r >= 0x80 && unicode.Is(unicode.Cf, r): // invisible format characters: U+00AD soft
+		// hyphen, U+200B zero-width space, U+200C/D joiners, U+2060 word joiner, tags, …
 		return true
 	}
 	return false
@@ -85,7 +101,10 @@ func clean(s string, oneLine bool) string {
 			continue
 		}
 		switch {
-		case r == '\n' || r == '\t':
+		case r == '\n' || r == '\t' || r == 0x2028 || r == 0x2029: // U+2028/9: line/paragraph separator
+			if r > 0x7f {
+				r = '\n'
+			}
 			if oneLine {
 				space()
 			} else {

@@ -91,3 +91,31 @@ func BenchmarkLineSafe(b *testing.B) {
 		_ = Line(s)
 	}
 }
+
+// TestInvisibleFormatCharacters: zero-width and format characters (issue #16 item 8) do not pass
+// for display, line/paragraph separators become line breaks, and Fold makes look-alikes equal.
+func TestInvisibleFormatCharacters(t *testing.T) {
+	tests := []struct {
+		in, text, line, fold string
+	}{
+		{"Max\u200b Mus\u00adtermann", "Max Mustermann", "Max Mustermann", "max mustermann"},
+		{"\ufeffHST\u200d-2026\u2060-000012", "HST-2026-000012", "HST-2026-000012", "hst-2026-000012"},
+		{"Zeile 1\u2028Zeile 2\u2029Ende", "Zeile 1\nZeile 2\nEnde", "Zeile 1 Zeile 2 Ende", "zeile 1 zeile 2 ende"},
+		{"ＭＡＸ　ＭＵＳＴＥＲＭＡＮＮ", "ＭＡＸ　ＭＵＳＴＥＲＭＡＮＮ", "ＭＡＸ　ＭＵＳＴＥＲＭＡＮＮ", "max mustermann"},
+		{"Straße ﬁ", "Straße ﬁ", "Straße ﬁ", "straße fi"},
+	}
+	for _, tc := range tests {
+		if got := Text(tc.in); got != tc.text {
+			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.text)
+		}
+		if got := Line(tc.in); got != tc.line {
+			t.Errorf("Line(%q) = %q, want %q", tc.in, got, tc.line)
+		}
+		if got := Fold(tc.in); got != tc.fold {
+			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.fold)
+		}
+		if Safe(tc.in) != (tc.in == tc.text) {
+			t.Errorf("Safe(%q) = %v", tc.in, Safe(tc.in))
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
+
+	"github.com/amt-mv/amt/internal/sanitize"
 )
 
 // Filter is a compiled saved-view expression. The zero Filter matches everything.
@@ -209,7 +211,8 @@ func (f *Filter) match(s *store.Summary, e *env) bool {
 }
 
 // queryWords splits the typed filter into lower-cased words.
-func queryWords(q string) []string { return strings.Fields(strings.ToLower(q)) }
+// They are folded like the search text (sanitize.Fold: NFKC, no invisible characters).
+func queryWords(q string) []string { return strings.Fields(sanitize.Fold(q)) }
 
 func matchWords(s *store.Summary, words []string) bool {
 	for _, w := range words {
