@@ -277,3 +277,20 @@ func TestApplyEnv(t *testing.T) {
 		t.Fatal("NO_COLOR not honoured by the theme")
 	}
 }
+
+// TestAccessibleSignIn reads the sign-in dialog linearly: the code on its own line under the
+// cursor, its expiry as a time of day, so the screen stays still while the clerk signs in.
+func TestAccessibleSignIn(t *testing.T) {
+	m, _ := newAccessible(t, 3, 80, 24)
+	m.signin = &signinDialog{phase: signinWaiting, prompt: SignInPrompt{URL: "https://idp.example/device", Code: "WDJB-MJHT",
+		Expiry: tuitest.Now.Add(10 * time.Minute)}}
+	lines, row, _ := screen(t, m)
+	if lines[row] != "WDJB-MJHT" {
+		t.Fatalf("cursor on %q:\n%s", lines[row], strings.Join(lines, "\n"))
+	}
+	before := m.View()
+	m.ctx.Now = func() time.Time { return tuitest.Now.Add(30 * time.Second) }
+	if m.View() != before {
+		t.Fatal("the sign-in screen moved with the clock")
+	}
+}

@@ -122,6 +122,8 @@ func (m Model) noticeLine(w int) string {
 // accessibleBody is the active overlay or view as linear text.
 func (m Model) accessibleBody() access.Screen {
 	switch {
+	case m.signin != nil:
+		return m.signinAccessible()
 	case m.dialog != nil:
 		return m.dialog.AccessibleView()
 	case m.palette != nil:

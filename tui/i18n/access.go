@@ -57,7 +57,8 @@ func init() {
 			"Barrierearmer Modus: Zeile 1 nennt Meldungen bis zur nächsten Taste, die letzte Zeile den Status. Der Cursor steht auf der gewählten Zeile oder im aktiven Feld.",
 			"Accessible mode: line 1 holds notices until the next key, the last line the status. The cursor stands on the selected row or in the focused field.",
 		},
-		"help.a11y":    {"Für Screenreader und Braillezeile: amt --accessible", "For screen readers and braille displays: amt --accessible"},
-		"a11y.palette": {"Befehl: %s", "Command: %s"},
+		"help.a11y":         {"Für Screenreader und Braillezeile: amt --accessible", "For screen readers and braille displays: amt --accessible"},
+		"a11y.signin.until": {"Der Code gilt bis %s Uhr.", "The code is valid until %s."},
+		"a11y.palette":      {"Befehl: %s", "Command: %s"},
 	})
 }
