@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -397,7 +398,21 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/", s.named("", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem(http.StatusNotFound, api.ProblemNotFound, "Not found", ""))
 	}))
-	return s.observe(s.recoverer(mux))
+	return s.observe(s.recoverer(cleanPaths(mux)))
+}
+
+// cleanPaths answers 404 problem+json to a path that is not clean ("//", "/./", "/../", a
+// trailing "/." or "/..") instead of ServeMux's redirect in text/html (issue #16 item 7): no
+// route of the API has such a path, and ids "." and ".." are no ids.
+func cleanPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p != "" && p != "/" && (path.Clean(p) != strings.TrimSuffix(p, "/") || strings.Contains(p, "//")) {
+			writeProblem(w, r, problem(http.StatusNotFound, api.ProblemNotFound, "Not found", ""))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // named records the route pattern for logs and metrics.
