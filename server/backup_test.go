@@ -26,11 +26,15 @@ import (
 	"github.com/amt-mv/amt/server/servertest"
 )
 
+// onBolt keeps a test server on bbolt in the PostgreSQL run too: backups and restores copy the
+// bbolt file (PostgreSQL is backed up with its own tools; see TestPostgresBackupRefused).
+func onBolt(c *server.Config) { c.Database = "" }
+
 // bkStart runs a seeded server on dataDir with its admin socket.
 func bkStart(t *testing.T, dataDir string, cases int) *servertest.Env {
 	t.Helper()
 	env := servertest.Start(t, servertest.WithCases(cases),
-		servertest.WithConfig(func(c *server.Config) { c.DataDir = dataDir }))
+		servertest.WithConfig(func(c *server.Config) { c.DataDir = dataDir; onBolt(c) }))
 	if err := env.Server.StartAdmin(); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +264,7 @@ func TestBackupStoppedDataDir(t *testing.T) {
 }
 
 func TestBackupToWriter(t *testing.T) {
-	env := servertest.Start(t, servertest.WithCases(10))
+	env := servertest.Start(t, servertest.WithCases(10), servertest.WithConfig(onBolt))
 	var buf bytes.Buffer
 	n, err := env.Server.Backup(&buf)
 	if err != nil || n != int64(buf.Len()) || n == 0 {

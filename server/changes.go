@@ -44,6 +44,16 @@ func (b *broadcaster) notify(amt string) {
 	}
 }
 
+// notifyAll wakes every long-poll (after wake-ups from other instances may have been missed).
+func (b *broadcaster) notifyAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for amt, c := range b.ch {
+		close(c)
+		delete(b.ch, amt)
+	}
+}
+
 // parseCursor parses an opaque cursor; "" means the beginning of the feed.
 func parseCursor(s string) (uint64, bool) {
 	if s == "" {

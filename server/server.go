@@ -22,9 +22,12 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	DataDir string           // bbolt file DataDir/server.db (0600), dir 0700
-	Now     func() time.Time // nil = time.Now
-	Logger  *slog.Logger     // nil = discard
+	DataDir string // bbolt file DataDir/server.db (0600), dir 0700; with Database only demo-tokens.json
+	// Database is a PostgreSQL URL (postgres://…); empty = the bbolt file in DataDir. The schema
+	// is migrated at start (see MigrateDatabase); several servers may share the database.
+	Database string
+	Now      func() time.Time // nil = time.Now
+	Logger   *slog.Logger     // nil = discard
 	// RateLimit is the sustained number of requests per second per token; 0 = 50, <0 = off.
 	RateLimit float64
 	// RateBurst is the token bucket size; 0 = 2×RateLimit (at least 10).
@@ -113,13 +116,15 @@ const (
 
 // New opens (or creates) the database in cfg.DataDir and builds the handler.
 func New(cfg Config) (*Server, error) {
-	if cfg.DataDir == "" {
+	if cfg.DataDir == "" && cfg.Database == "" {
 		return nil, errors.New("server: DataDir is required")
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		_ = os.Chmod(cfg.DataDir, 0o700)
 	}
-	_ = os.Chmod(cfg.DataDir, 0o700)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -169,18 +174,22 @@ func New(cfg Config) (*Server, error) {
 			loc = time.UTC
 		}
 	}
-	st, err := openBolt(cfg.DataDir, cfg.Now)
-	if err != nil {
-		return nil, err
-	}
 	s := &Server{
 		cfg:     cfg,
-		store:   st,
 		log:     cfg.Logger,
 		loc:     loc,
 		feed:    newBroadcaster(),
 		metrics: newMetrics(),
 		quit:    make(chan struct{}),
+	}
+	var err error
+	if cfg.Database != "" {
+		s.store, err = openPG(cfg.Database, cfg.Logger, s.feed.notify, s.feed.notifyAll)
+	} else {
+		s.store, err = openBolt(cfg.DataDir, cfg.Now)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if cfg.OIDC != nil {
 		s.oidc = &oidcAuth{cfg: *cfg.OIDC, now: cfg.Now}

@@ -160,3 +160,14 @@ func (s *Server) flushTokenUse() error {
 	}
 	return err
 }
+
+// Tokens lists the stored tokens by Amt, clerk and creation time (for a running server's store;
+// ListTokens reads a stopped bbolt data directory).
+func (s *Server) Tokens() ([]TokenInfo, error) {
+	out, err := s.store.ListTokens(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	sortTokens(out)
+	return out, nil
+}

@@ -24,6 +24,7 @@ import (
 // settings are the resolved settings of the server.
 type settings struct {
 	Data               string
+	Database           string // PostgreSQL URL; empty = bbolt in Data
 	Addr               string
 	TLSCert            string
 	TLSKey             string
@@ -71,6 +72,15 @@ var settingsTable = []setting{
 				return err
 			}
 			s.Addr = v
+			return nil
+		}},
+	{key: "database", flag: "database", env: "AMT_DATABASE",
+		usage: "PostgreSQL URL (postgres://user@host:5432/db?sslmode=verify-full); unset = the bbolt file in --data. Several amt-server instances may share it",
+		set: func(s *settings, v string) error {
+			if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+				return errors.New("the database is a URL postgres://user@host:5432/dbname (unset for the bbolt file in --data)")
+			}
+			s.Database = v
 			return nil
 		}},
 	{key: "tls_cert", flag: "tls-cert", env: "AMT_SERVER_TLS_CERT", path: true,
@@ -503,8 +513,14 @@ const exampleConfig = `# amt-server configuration (YAML). Use it with
 # Unknown keys are errors. Relative paths are taken from the directory of this file.
 
 # Data directory: the database server.db (0600) and the admin socket admin.sock used by
-# "amt-server backup". Created with mode 0700. Required.
+# "amt-server backup". Created with mode 0700. Required, unless database is set (then it
+# holds only demo-tokens.json written by --demo).
 data: /var/lib/amt-server
+
+# PostgreSQL instead of the bbolt file in data: the production store, which several amt-server
+# instances share (see docs/betrieb.md). The schema is migrated at start. Keep the password out
+# of this file: use a ~/.pgpass file or PGPASSWORD, or env AMT_DATABASE.
+#database: postgres://amt_app@db.example:5432/amt?sslmode=verify-full
 
 # Listen address. Behind a reverse proxy that terminates TLS, keep it on loopback.
 # Port 0 picks a free port (tests). Env AMT_SERVER_ADDR.

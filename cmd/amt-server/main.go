@@ -11,6 +11,7 @@
 //	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
 //	amt-server token list --data DIR [--json]
 //	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
+//	amt-server migrate [--config FILE] --database postgres://…
 //	amt-server config example
 //	amt-server intake status [--config FILE] [--intake FILE] [--json]
 //	amt-server demo submit --data DIR [--amt AMT] [--service LEIKA-KEY]
@@ -78,6 +79,7 @@ const usage = `usage:
   amt-server token list --data DIR [--json]                   (server stopped)
   amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
   amt-server token revoke --data DIR --id ID                  (one token; ID from token list)
+  amt-server migrate --database URL                           (PostgreSQL schema; serve does it too)
   amt-server config example
   amt-server intake status [--intake FILE] [--json]           (what waits at FIT-Connect, per destination)
   amt-server demo submit --data DIR [--amt AMT] [--service KEY] (a new application to a running --demo)
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return backup(ctx, args[1:], stdout, stderr)
 		case "restore":
 			return restore(args[1:], stdout, stderr)
+		case "migrate":
+			return migrate(ctx, args[1:], stdout, stderr)
 		case "token":
 			if len(args) > 1 && args[1] == "create" {
 				return tokenCreate(args[2:], stdout, stderr)
@@ -168,8 +172,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if st.Data == "" {
-		return errors.New("--data DIR is required (or AMT_SERVER_DATA, or data: in the config file)")
+	if st.Data == "" && st.Database == "" {
+		return errors.New("--data DIR is required (or AMT_SERVER_DATA, or data: in the config file), or --database URL")
+	}
+	if f.demo && st.Data == "" {
+		return errors.New("--demo writes demo-tokens.json into --data DIR: give --data too")
 	}
 	if (st.TLSCert == "") != (st.TLSKey == "") {
 		return fmt.Errorf("tls_cert and tls_key go together (tls_cert from %s, tls_key from %s)",
@@ -251,7 +258,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Info("sign-in through OpenID provider", "issuer", oidcCfg.Issuer, "audience", oidcCfg.Audience,
 			"client_id", oidcCfg.ClientID, "static_tokens", st.StaticTokens)
 	}
-	srv, err := server.New(server.Config{DataDir: st.Data, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
+	srv, err := server.New(server.Config{DataDir: st.Data, Database: st.Database, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
 		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
 		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
 		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens, Intake: intake})
@@ -270,7 +277,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ln = srv.Listener(ln)
-	if err := srv.StartAdmin(); err != nil {
+	if st.Database != "" {
+		logger.Info("store: PostgreSQL (back it up with pg_dump or pg_basebackup; amt-server backup is for bbolt)")
+	} else if err := srv.StartAdmin(); err != nil {
 		// The API works without it; only live backups do not.
 		logger.Warn("no admin socket: amt-server backup works only while the server is stopped", "err", err)
 	}
@@ -318,6 +327,37 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return srv.Close()
+}
+
+// migrate brings a PostgreSQL database to this binary's schema (serve does the same at start;
+// this lets an operator do it first, e.g. with a role allowed to change the schema).
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("amt-server migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	resolve := configFlags(fs, "database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	st, err := resolve()
+	if err != nil {
+		return err
+	}
+	if st.Database == "" {
+		return errors.New("usage: amt-server migrate --database postgres://… (or AMT_DATABASE, or database: in the config file)")
+	}
+	from, to, err := server.MigrateDatabase(ctx, st.Database)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		fmt.Fprintf(stdout, "database schema is up to date (version %d)\n", to)
+		return nil
+	}
+	fmt.Fprintf(stdout, "database schema migrated from version %d to %d\n", from, to)
+	return nil
 }
 
 // restore makes a backup the database of the (stopped) server.
@@ -434,7 +474,11 @@ func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger
 	}
 	start := time.Now()
 	d := demoData(f.demoCases, ref)
-	if err := srv.Seed(d); err != nil {
+	if err := srv.Seed(d); errors.Is(err, server.ErrNotEmpty) {
+		// Another instance on the same database seeded first.
+		logger.Info("database seeded by another instance meanwhile; demo data not seeded again")
+		return nil
+	} else if err != nil {
 		return err
 	}
 	logger.Info("seeded demo data", "cases", d.N, "took", time.Since(start).Round(time.Millisecond))
@@ -457,6 +501,12 @@ func writeFile0600(path string, data []byte) error {
 	return safefile.WriteFile(path, data)
 }
 
+// openStore opens the server's store for an admin command: PostgreSQL with --database (the
+// servers may keep running), else the bbolt file in --data (the server stopped).
+func openStore(st *settings) (*server.Server, error) {
+	return server.New(server.Config{DataDir: st.Data, Database: st.Database, PruneInterval: -1})
+}
+
 func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	fs, parse := dataSubcommand("amt-server token create", stderr)
 	amt := fs.String("amt", "", "id of the Amt")
@@ -468,15 +518,14 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data := &st.Data
-	if *data == "" || *amt == "" || *clerk == "" {
-		return errors.New("--data, --amt and --clerk are required")
+	if (st.Data == "" && st.Database == "") || *amt == "" || *clerk == "" {
+		return errors.New("--data (or --database), --amt and --clerk are required")
 	}
 	r := api.Role(*role)
 	if !r.Valid() {
 		return fmt.Errorf("--role must be clerk, lead or deputy, not %q", *role)
 	}
-	srv, err := server.New(server.Config{DataDir: *data, PruneInterval: -1})
+	srv, err := openStore(st)
 	if err != nil {
 		return err
 	}
@@ -516,12 +565,11 @@ func tokenRevoke(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data := &st.Data
 	byID := *id != ""
-	if *data == "" || byID == (*amt != "" || *clerk != "") || (!byID && (*amt == "" || *clerk == "")) {
-		return errors.New("--data and either --id ID or --amt AMT --clerk CLERK are required")
+	if (st.Data == "" && st.Database == "") || byID == (*amt != "" || *clerk != "") || (!byID && (*amt == "" || *clerk == "")) {
+		return errors.New("--data (or --database) and either --id ID or --amt AMT --clerk CLERK are required")
 	}
-	srv, err := server.New(server.Config{DataDir: *data, PruneInterval: -1})
+	srv, err := openStore(st)
 	if err != nil {
 		return err
 	}
@@ -550,12 +598,24 @@ func tokenList(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if st.Data == "" {
-		return errors.New("--data is required")
-	}
-	toks, err := server.ListTokens(st.Data)
-	if err != nil {
-		return err
+	var toks []server.TokenInfo
+	switch {
+	case st.Database != "":
+		srv, err := openStore(st)
+		if err != nil {
+			return err
+		}
+		toks, err = srv.Tokens()
+		srv.Close()
+		if err != nil {
+			return err
+		}
+	case st.Data != "":
+		if toks, err = server.ListTokens(st.Data); err != nil {
+			return err
+		}
+	default:
+		return errors.New("--data (or --database) is required")
 	}
 	if *asJSON {
 		if toks == nil {

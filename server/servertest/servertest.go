@@ -3,6 +3,7 @@
 package servertest
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -30,7 +31,27 @@ type options struct {
 	wrap    func(http.Handler) http.Handler
 	now     func() time.Time
 	configs []func(*server.Config)
+	db      string
 }
+
+// newDatabase, when set (UsePostgres), gives every test server a fresh PostgreSQL store.
+var newDatabase func(t testing.TB) string
+
+// UsePostgres makes every later Start run on PostgreSQL: newDB returns the URL of an empty
+// database (or schema) for one test server. Call it from TestMain only (see pgtest.Run).
+func UsePostgres(newDB func(t testing.TB) string) { newDatabase = newDB }
+
+// Backend names the store Start uses: "bbolt" or "postgres".
+func Backend() string {
+	if newDatabase != nil {
+		return "postgres"
+	}
+	return "bbolt"
+}
+
+// WithDatabase runs the server on the PostgreSQL database at url (which may already hold data:
+// then nothing is seeded and Tokens is empty unless the data set's clerks exist).
+func WithDatabase(url string) Option { return func(o *options) { o.db = url } }
 
 // WithCases seeds n cases instead of the default 40.
 func WithCases(n int) Option { return func(o *options) { o.cases = n } }
@@ -62,7 +83,12 @@ func Start(t testing.TB, opts ...Option) *Env {
 	for _, f := range opts {
 		f(&o)
 	}
+	db := o.db
+	if db == "" && newDatabase != nil {
+		db = newDatabase(t)
+	}
 	cfg := server.Config{
+		Database:          db,
 		DataDir:           t.TempDir(),
 		Now:               o.now,
 		RateLimit:         -1,
@@ -82,7 +108,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if data == nil {
 		data = generate(o.cases, o.now())
 	}
-	if err := srv.Seed(data); err != nil {
+	if err := srv.Seed(data); err != nil && !(o.db != "" && errors.Is(err, server.ErrNotEmpty)) {
 		srv.Close()
 		t.Fatalf("servertest: seed: %v", err)
 	}
