@@ -20,6 +20,7 @@ type Env struct {
 	Tokens map[string]string // clerk id → bearer token
 	Data   *demo.Data        // the seeded data set
 	HTTP   *httptest.Server
+	DB     string // the PostgreSQL URL the server runs on; empty on bbolt
 }
 
 // Option configures Start.
@@ -131,7 +132,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		ts.Close()
 		srv.Close()
 	})
-	return &Env{URL: ts.URL, Server: srv, Tokens: tokens, Data: data, HTTP: ts}
+	return &Env{URL: ts.URL, Server: srv, Tokens: tokens, Data: data, HTTP: ts, DB: cfg.Database}
 }
 
 // Token returns the bearer token of a demo clerk; it fails the test for an unknown clerk.
