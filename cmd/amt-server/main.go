@@ -12,6 +12,7 @@
 //	amt-server token list --data DIR [--json]
 //	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
 //	amt-server migrate [--config FILE] --database postgres://…
+//	amt-server migrate-store --from-bbolt DIR --to postgres://…
 //	amt-server config example
 //	amt-server intake status [--config FILE] [--intake FILE] [--json]
 //	amt-server demo submit --data DIR [--amt AMT] [--service LEIKA-KEY]
@@ -50,6 +51,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -80,6 +82,7 @@ const usage = `usage:
   amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
   amt-server token revoke --data DIR --id ID                  (one token; ID from token list)
   amt-server migrate --database URL                           (PostgreSQL schema; serve does it too)
+  amt-server migrate-store --from-bbolt DIR --to URL          (move a bbolt deployment to PostgreSQL; server stopped)
   amt-server config example
   amt-server intake status [--intake FILE] [--json]           (what waits at FIT-Connect, per destination)
   amt-server demo submit --data DIR [--amt AMT] [--service KEY] (a new application to a running --demo)
@@ -97,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return restore(args[1:], stdout, stderr)
 		case "migrate":
 			return migrate(ctx, args[1:], stdout, stderr)
+		case "migrate-store":
+			return migrateStore(ctx, args[1:], stdout, stderr)
 		case "token":
 			if len(args) > 1 && args[1] == "create" {
 				return tokenCreate(args[2:], stdout, stderr)
@@ -357,6 +362,48 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fmt.Fprintf(stdout, "database schema migrated from version %d to %d\n", from, to)
+	return nil
+}
+
+// migrateStore moves a bbolt deployment (server stopped) into an empty PostgreSQL database and
+// prints what it copied and verified.
+func migrateStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("amt-server migrate-store", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from-bbolt", "", "data directory of the bbolt deployment (amt-server stopped)")
+	to := fs.String("to", "", "PostgreSQL URL of an empty database (postgres://…)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *from == "" || *to == "" {
+		return errors.New("usage: amt-server migrate-store --from-bbolt DIR --to postgres://… (with amt-server stopped)")
+	}
+	if !strings.HasPrefix(*to, "postgres://") && !strings.HasPrefix(*to, "postgresql://") {
+		return errors.New("--to is a URL postgres://user@host:5432/dbname")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	rep, err := server.MoveBboltToPostgres(ctx, *from, *to)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tROWS\tSHA-256 (source = copy)")
+	for _, t := range rep.Tables {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Name, t.Rows, t.Checksum)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintln(stderr, "not copied:", s)
+	}
+	fmt.Fprintf(stdout, "copied and verified in %v; start amt-server with --database and without --data's server.db (keep it until you have a PostgreSQL backup)\n",
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -12,7 +12,7 @@ CREATE TABLE clerks (
     amt  text NOT NULL REFERENCES amts (amt),
     id   text NOT NULL UNIQUE, -- clerk ids are unique across Ämter (as on bbolt)
     name text NOT NULL,
-    role text NOT NULL CHECK (role IN ('clerk', 'lead')),
+    role text NOT NULL, -- api.Role; the server checks it
     PRIMARY KEY (amt, id)
 );
 
