@@ -111,23 +111,30 @@ func (b *boltStore) IntakeSubmission(_ context.Context, in IntakeCase, now time.
 }
 
 func createIntakeCase(tx *bolt.Tx, ib *bolt.Bucket, in IntakeCase, now time.Time) (IntakeResult, error) {
-	c := in.Case
-	c.ID = IntakeCaseID(in.SubmissionID)
-	if tx.Bucket(bCases).Get([]byte(c.ID)) != nil {
-		return IntakeResult{}, fmt.Errorf("server: case %s exists", c.ID)
+	id := IntakeCaseID(in.SubmissionID)
+	if tx.Bucket(bCases).Get([]byte(id)) != nil {
+		return IntakeResult{}, fmt.Errorf("server: case %s exists", id)
 	}
-	ref, err := allocateReference(tx, ib, c.Amt, in.Prefix, in.Year)
+	ref, err := allocateReference(tx, ib, in.Case.Amt, in.Prefix, in.Year)
 	if err != nil {
 		return IntakeResult{}, err
 	}
-	c.Reference = ref
-	c.Version = 1
-	c.UpdatedAt = now
-	evs := []api.Event{{Kind: api.EventReceived, Actor: "applicant", At: c.SubmittedAt, Summary: "Antrag über FIT-Connect eingegangen"}}
+	c, evs := newIntakeCase(in, ref, now)
 	if err := writeCase(tx, nil, &c, evs, now); err != nil {
 		return IntakeResult{}, err
 	}
 	return IntakeResult{CaseID: c.ID, Reference: ref, Outcome: IntakeCreated}, nil
+}
+
+// newIntakeCase is the new case of a submission with its Aktenzeichen, and its first event.
+func newIntakeCase(in IntakeCase, ref string, now time.Time) (api.Case, []api.Event) {
+	c := in.Case
+	c.ID = IntakeCaseID(in.SubmissionID)
+	c.Reference = ref
+	c.Version = 1
+	c.UpdatedAt = now
+	evs := []api.Event{{Kind: api.EventReceived, Actor: "applicant", At: c.SubmittedAt, Summary: "Antrag über FIT-Connect eingegangen"}}
+	return c, evs
 }
 
 // attachFollowUp adds a follow-up submission (e.g. documents sent after a Nachforderung) to the
@@ -141,6 +148,15 @@ func attachFollowUp(tx *bolt.Tx, in IntakeCase, caseID string, now time.Time) (I
 	if !ok {
 		return IntakeResult{}, fmt.Errorf("server: the case %s of FIT-Connect case %s is gone", caseID, in.FCCaseID)
 	}
+	c, evs := followUpCase(before, in, now)
+	if err := writeCase(tx, &before, &c, evs, now); err != nil {
+		return IntakeResult{}, err
+	}
+	return IntakeResult{CaseID: c.ID, Reference: c.Reference, Outcome: IntakeAttached}, nil
+}
+
+// followUpCase is the case of a FIT-Connect case after a follow-up submission, and its event.
+func followUpCase(before api.Case, in IntakeCase, now time.Time) (api.Case, []api.Event) {
 	c := before
 	c.Attachments = append(append([]api.Attachment{}, before.Attachments...), in.Case.Attachments...)
 	for _, s := range in.Case.Sections {
@@ -166,10 +182,7 @@ func attachFollowUp(tx *bolt.Tx, in IntakeCase, caseID string, now time.Time) (I
 	}
 	c.Version++
 	c.UpdatedAt = now
-	if err := writeCase(tx, &before, &c, evs, now); err != nil {
-		return IntakeResult{}, err
-	}
-	return IntakeResult{CaseID: c.ID, Reference: c.Reference, Outcome: IntakeAttached}, nil
+	return c, evs
 }
 
 // allocateReference returns the next Aktenzeichen PREFIX-YEAR-NNNNNN of an Amt. The first

@@ -29,6 +29,8 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -976,4 +978,138 @@ func pgCaseFate(ctx context.Context, tx pgx.Tx, amt, caseID string) (caseFate, e
 		f.proposal = c.Decision.ID
 	}
 	return f, nil
+}
+
+// IntakeSubmission stores a FIT-Connect submission's case exactly once (see the Store method):
+// the submission's primary key makes a second instance storing the same submission at the same
+// time fail and retry, and then answer "duplicate".
+func (p *pgStore) IntakeSubmission(ctx context.Context, in IntakeCase, now time.Time) (IntakeResult, error) {
+	if in.SubmissionID == "" || in.DestinationID == "" || in.FCCaseID == "" || in.Case.Amt == "" || in.Prefix == "" {
+		return IntakeResult{}, errors.New("server: intake needs submission, destination, case, Amt and prefix")
+	}
+	amt := in.Case.Amt
+	var res IntakeResult
+	err := p.Update(ctx, amt, func(atx ActionTx) error {
+		t := atx.(*pgTx)
+		tx := t.tx
+		err := tx.QueryRow(ctx, `SELECT case_id, reference FROM intake_submissions WHERE submission_id = $1`, in.SubmissionID).
+			Scan(&res.CaseID, &res.Reference)
+		if err == nil {
+			res.Outcome = IntakeDuplicate
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var known bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM amts WHERE amt = $1)`, amt).Scan(&known); err != nil {
+			return err
+		}
+		if !known {
+			return fmt.Errorf("server: intake for unknown amt %q", amt)
+		}
+		b := &pgx.Batch{}
+		for key, data := range in.Files {
+			b.Queue(`INSERT INTO files (amt, sha, data) VALUES ($1, $2, $3) ON CONFLICT (amt, sha) DO NOTHING`, amt, key, data)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		var existing string
+		err = tx.QueryRow(ctx, `SELECT case_id FROM intake_fc_cases WHERE destination_id = $1 AND fc_case_id = $2 AND amt = $3`,
+			in.DestinationID, in.FCCaseID, amt).Scan(&existing)
+		switch {
+		case err == nil:
+			before, ok, err := t.Case(existing)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("server: the case %s of FIT-Connect case %s is gone", existing, in.FCCaseID)
+			}
+			c, evs := followUpCase(before, in, now)
+			if err := t.WriteCase(&before, &c, evs, now); err != nil {
+				return err
+			}
+			res = IntakeResult{CaseID: c.ID, Reference: c.Reference, Outcome: IntakeAttached}
+		case errors.Is(err, pgx.ErrNoRows):
+			id := IntakeCaseID(in.SubmissionID)
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1)`, id).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				return fmt.Errorf("server: case %s exists", id)
+			}
+			ref, err := pgAllocateReference(ctx, tx, amt, in.Prefix, in.Year)
+			if err != nil {
+				return err
+			}
+			c, evs := newIntakeCase(in, ref, now)
+			if err := t.WriteCase(nil, &c, evs, now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO intake_fc_cases (destination_id, fc_case_id, amt, case_id) VALUES ($1, $2, $3, $4)`,
+				in.DestinationID, in.FCCaseID, amt, c.ID); err != nil {
+				return err
+			}
+			res = IntakeResult{CaseID: c.ID, Reference: ref, Outcome: IntakeCreated}
+		default:
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO intake_submissions (submission_id, amt, case_id, reference, outcome, stored_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, in.SubmissionID, amt, res.CaseID, res.Reference, res.Outcome, now.UTC())
+		return err
+	})
+	return res, err
+}
+
+// pgAllocateReference returns the next Aktenzeichen PREFIX-YEAR-NNNNNN of an Amt under the
+// row lock of its counter; the first allocation starts after the highest number among the
+// Amt's cases, as on bbolt (allocateReference).
+func pgAllocateReference(ctx context.Context, tx pgx.Tx, amt, prefix string, year int) (string, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `UPDATE intake_refs SET last = last + 1 WHERE amt = $1 AND prefix = $2 AND year = $3 RETURNING last`,
+		amt, prefix, year).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		head := prefix + "-" + strconv.Itoa(year) + "-"
+		rows, err := tx.Query(ctx, `SELECT body FROM cases WHERE amt = $1 AND position($2::bytea in body) > 0`,
+			amt, []byte(`"reference":"`+head))
+		if err != nil {
+			return "", err
+		}
+		bodies, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return "", err
+		}
+		var top uint64
+		for _, v := range bodies {
+			var c struct{ Reference string }
+			if json.Unmarshal(v, &c) != nil {
+				continue
+			}
+			if num, err := strconv.ParseUint(strings.TrimPrefix(c.Reference, head), 10, 64); err == nil && num > top {
+				top = num
+			}
+		}
+		n = int64(top) + 1
+		// Two first allocations at once: the loser's insert fails and Update runs it again.
+		if _, err := tx.Exec(ctx, `INSERT INTO intake_refs (amt, prefix, year, last) VALUES ($1, $2, $3, $4)`, amt, prefix, year, n); err != nil {
+			return "", err
+		}
+	} else if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
+}
+
+// IntakeRecord reports whether a submission was stored, and as which case.
+func (p *pgStore) IntakeRecord(ctx context.Context, submissionID string) (IntakeResult, bool, error) {
+	var r IntakeResult
+	err := p.pool.QueryRow(ctx, `SELECT case_id, reference, outcome FROM intake_submissions WHERE submission_id = $1`, submissionID).
+		Scan(&r.CaseID, &r.Reference, &r.Outcome)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return IntakeResult{}, false, nil
+	}
+	return r, err == nil, err
 }

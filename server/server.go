@@ -212,7 +212,7 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	if cfg.Intake != nil {
 		if err := s.startIntake(*cfg.Intake); err != nil {
-			st.Close()
+			s.store.Close()
 			return nil, err
 		}
 	}
