@@ -349,8 +349,8 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 			return nil, nil, err
 		}
 	}
-	idem := &moveTable{name: "idem", columns: []string{"amt", "case_id", "kind", "action_id", "hash", "status", "body", "written"},
-		readSQL: `SELECT concat_ws(E'\x1f', amt, case_id, kind, action_id, encode(hash, 'hex'), status::text, encode(sha256(body), 'hex'), ` +
+	idem := &moveTable{name: "idem", columns: []string{"amt", "case_id", "kind", "action_id", "hash", "status", "version", "body", "written"},
+		readSQL: `SELECT concat_ws(E'\x1f', amt, case_id, kind, action_id, encode(hash, 'hex'), status::text, version::text, encode(sha256(coalesce(body, '')), 'hex'), ` +
 			pgTimeSQL("written") + `) FROM idem`}
 	err = tx.Bucket(bIdem).ForEach(func(k, v []byte) error {
 		caseID, kind, actionID, ok := splitIdemKey(k)
@@ -368,9 +368,9 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 			w = now
 		}
 		wt, ws := pgTime(w)
-		idem.rows = append(idem.rows, []any{amt, caseID, string(kind), actionID, r.Hash, r.Status, r.Body, wt})
+		idem.rows = append(idem.rows, []any{amt, caseID, string(kind), actionID, r.Hash, r.Status, r.Version, r.Body, wt})
 		idem.digests = append(idem.digests, moveDigest(amt, caseID, string(kind), actionID, hex.EncodeToString(r.Hash),
-			strconv.Itoa(r.Status), bodySum(r.Body), ws))
+			strconv.Itoa(r.Status), strconv.FormatInt(r.Version, 10), bodySum(r.Body), ws))
 		return nil
 	})
 	if err != nil {

@@ -526,8 +526,8 @@ func (t *pgTx) Clerk(id string) (clerkRec, bool, error) { return pgClerk(t.ctx, 
 
 func (t *pgTx) Idem(k idemKeyT) (idemRec, bool, error) {
 	var rec idemRec
-	err := t.tx.QueryRow(t.ctx, `SELECT hash, status, body FROM idem WHERE amt = $1 AND case_id = $2 AND kind = $3 AND action_id = $4`,
-		t.amt, k.CaseID, string(k.Kind), k.ActionID).Scan(&rec.Hash, &rec.Status, &rec.Body)
+	err := t.tx.QueryRow(t.ctx, `SELECT hash, status, version, body FROM idem WHERE amt = $1 AND case_id = $2 AND kind = $3 AND action_id = $4`,
+		t.amt, k.CaseID, string(k.Kind), k.ActionID).Scan(&rec.Hash, &rec.Status, &rec.Version, &rec.Body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return idemRec{}, false, nil
 	}
@@ -649,8 +649,8 @@ func pgWriteCase(ctx context.Context, tx pgx.Tx, c *api.Case, evs []api.Event, n
 }
 
 func (t *pgTx) PutIdem(k idemKeyT, rec idemRec, now time.Time) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO idem (amt, case_id, kind, action_id, hash, status, body, written)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.amt, k.CaseID, string(k.Kind), k.ActionID, rec.Hash, rec.Status, rec.Body, now.UTC())
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO idem (amt, case_id, kind, action_id, hash, status, version, body, written)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.amt, k.CaseID, string(k.Kind), k.ActionID, rec.Hash, rec.Status, rec.Version, rec.Body, now.UTC())
 	return err
 }
 

@@ -81,7 +81,8 @@ CREATE TABLE idem (
     action_id text NOT NULL,
     hash      bytea NOT NULL,
     status    integer NOT NULL,
-    body      bytea NOT NULL,
+    version   bigint NOT NULL DEFAULT 0, -- the case version the action produced
+    body      bytea,                     -- the original answer, if kept
     written   timestamptz NOT NULL,
     PRIMARY KEY (amt, case_id, kind, action_id)
 );
