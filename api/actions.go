@@ -17,11 +17,12 @@ const (
 	ActionStatus          ActionKind = "status"
 	ActionResubmission    ActionKind = "resubmission"
 	ActionDocumentRequest ActionKind = "document_request"
+	ActionPrinted         ActionKind = "printed" // a document of the print queue was printed; SubID is the document id, which is also the id the server keys the action by
 )
 
 // ActionKinds lists every action kind.
 var ActionKinds = []ActionKind{ActionNote, ActionDecision, ActionApproval, ActionAssignment,
-	ActionStatus, ActionResubmission, ActionDocumentRequest}
+	ActionStatus, ActionResubmission, ActionDocumentRequest, ActionPrinted}
 
 // NeedsIfMatch reports whether the action changes state and so must carry If-Match with the case
 // version the clerk saw. Notes, resubmissions and document requests are appends and never conflict.
@@ -56,6 +57,11 @@ func ActionPath(kind ActionKind, caseID, actionID, subID string) (string, error)
 		return c + "/resubmissions/" + url.PathEscape(actionID), nil
 	case ActionDocumentRequest:
 		return c + "/document-requests/" + url.PathEscape(actionID), nil
+	case ActionPrinted:
+		if subID == "" {
+			return "", fmt.Errorf("api: printed needs the document id")
+		}
+		return c + "/documents/" + url.PathEscape(subID) + "/printed", nil
 	}
 	return "", fmt.Errorf("api: unknown action kind %q", kind)
 }
@@ -78,6 +84,8 @@ func (k ActionKind) NewRequest() (any, error) {
 		return &ResubmissionRequest{}, nil
 	case ActionDocumentRequest:
 		return &DocumentRequestRequest{}, nil
+	case ActionPrinted:
+		return &PrintedRequest{}, nil
 	}
 	return nil, fmt.Errorf("api: unknown action kind %q", k)
 }

@@ -481,6 +481,7 @@ var actionRequestTypes = map[api.ActionKind]reflect.Type{
 	api.ActionStatus:          reflect.TypeFor[api.StatusRequest](),
 	api.ActionResubmission:    reflect.TypeFor[api.ResubmissionRequest](),
 	api.ActionDocumentRequest: reflect.TypeFor[api.DocumentRequestRequest](),
+	api.ActionPrinted:         reflect.TypeFor[api.PrintedRequest](),
 }
 
 func TestSpecActions(t *testing.T) {
@@ -627,6 +628,8 @@ var goTypes = []reflect.Type{
 	reflect.TypeFor[api.FitConnectReply](), reflect.TypeFor[api.FitConnectOrigin](),
 	reflect.TypeFor[api.CaseDelta](),
 	reflect.TypeFor[api.SignInInfo](), reflect.TypeFor[api.OIDCInfo](),
+	reflect.TypeFor[api.Document](), reflect.TypeFor[api.Delivery](), reflect.TypeFor[api.PrintedRequest](),
+	reflect.TypeFor[api.Letterhead](),
 }
 
 // dateFields are string properties that carry a calendar date (YYYY-MM-DD, format: date).
@@ -645,9 +648,13 @@ var enumSchemas = map[string][]string{
 	// No slices exist in package api for these; keep in step with the constants.
 	"EventKind": strs([]api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned,
 		api.EventNote, api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed,
-		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived}),
+		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived,
+		api.EventDocumentSent, api.EventDocumentFailed, api.EventDocumentPrinted}),
 	"ChangeKind":       strs([]api.ChangeKind{api.ChangeUpsert, api.ChangeDelete}),
 	"ReplyChannelKind": strs(api.ReplyChannelKinds),
+	"DocumentKind":     strs(api.DocumentKinds),
+	"DeliveryChannel":  strs(api.DeliveryChannels),
+	"DeliveryState":    strs(api.DeliveryStates),
 }
 
 func strs[T ~string](vs []T) []string {

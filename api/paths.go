@@ -23,6 +23,8 @@ var Routes = []Route{
 	{"PUT", BasePath + "/cases/{id}/status"},
 	{"PUT", BasePath + "/cases/{id}/resubmissions/{resubmissionID}"},
 	{"PUT", BasePath + "/cases/{id}/document-requests/{requestID}"},
+	{"GET", BasePath + "/cases/{id}/documents/{docID}"},
+	{"PUT", BasePath + "/cases/{id}/documents/{docID}/printed"},
 	{"GET", "/healthz"},
 	{"GET", "/readyz"},
 	{"GET", "/metrics"},

@@ -23,6 +23,7 @@ type Body struct {
 	Status          *api.StatusRequest
 	Resubmission    *api.ResubmissionRequest
 	DocumentRequest *api.DocumentRequestRequest
+	Printed         *api.PrintedRequest
 }
 
 // Request returns the pointer to the decoded request (e.g. *api.NoteRequest), for encoding.
@@ -42,6 +43,8 @@ func (b Body) Request() any {
 		return b.Resubmission
 	case api.ActionDocumentRequest:
 		return b.DocumentRequest
+	case api.ActionPrinted:
+		return b.Printed
 	}
 	return nil
 }
@@ -77,6 +80,10 @@ func BodyOf(req any) (Body, error) {
 		return Body{Kind: api.ActionDocumentRequest, DocumentRequest: &q}, nil
 	case *api.DocumentRequestRequest:
 		return Body{Kind: api.ActionDocumentRequest, DocumentRequest: q}, nil
+	case api.PrintedRequest:
+		return Body{Kind: api.ActionPrinted, Printed: &q}, nil
+	case *api.PrintedRequest:
+		return Body{Kind: api.ActionPrinted, Printed: q}, nil
 	}
 	return Body{}, fmt.Errorf("casework: %T is not an action request", req)
 }
@@ -98,6 +105,8 @@ func (b *Body) set(v any) {
 		b.Resubmission = q
 	case *api.DocumentRequestRequest:
 		b.DocumentRequest = q
+	case *api.PrintedRequest:
+		b.Printed = q
 	}
 }
 

@@ -22,7 +22,7 @@ func OutcomeStatus(o api.Outcome) api.Status {
 // Act is one action to apply to a case.
 type Act struct {
 	ID         string    // the action's id: becomes the id of the note, decision, Wiedervorlage, …
-	DecisionID string    // approvals: the decision approved or returned ("" = the current one)
+	DecisionID string    // approvals: the decision approved or returned ("" = the current one); printed: the document
 	Actor      string    // clerk id
 	At         time.Time // when it is applied (server) or was queued (overlay)
 	Body       Body
@@ -102,6 +102,9 @@ func Apply(c *api.Case, a Act) []api.Event {
 			Deadline: q.Deadline, Message: q.Message, Actor: a.Actor, CreatedAt: a.At})
 		c.Status = api.StatusAwaitingDocuments
 		return []api.Event{ev(api.EventDocumentRequest, Summary(strings.Join(q.Documents, ", ")))}
+
+	case api.ActionPrinted:
+		return applyPrinted(c, a)
 	}
 	return nil
 }
@@ -127,6 +130,8 @@ func Shows(c api.Case, kind api.ActionKind, id string) bool {
 		return c.Decision != nil && c.Decision.ID == id
 	case api.ActionResubmission:
 		return c.Resubmission != nil && c.Resubmission.ID == id
+	case api.ActionPrinted:
+		return printedShows(c, id)
 	}
 	return false
 }

@@ -238,6 +238,8 @@ func Check(c api.Case, who Clerk, b Body, decisionID string) error {
 		return ApprovalAllowed(c, who, decisionID)
 	case api.ActionStatus:
 		return StatusChangeAllowed(c, who, b.Status.Status)
+	case api.ActionPrinted:
+		return PrintAllowed(c, decisionID) // for printed marks: the document's id
 	}
 	return Allowed(b.Kind, c, who)
 }

@@ -62,6 +62,10 @@ func (c *Client) Download(ctx context.Context, caseID string, att api.Attachment
 		return errors.New("client: download needs a case id, an attachment id, a size and a sink")
 	}
 	apiPath := casePath(caseID) + "/attachments/" + url.PathEscape(att.ID)
+	if docID, ok := strings.CutPrefix(att.ID, api.DocumentFilePrefix); ok {
+		// An outgoing document (api.Document.AsAttachment): same transfer, its own endpoint.
+		apiPath = casePath(caseID) + "/documents/" + url.PathEscape(docID)
+	}
 	op := http.MethodGet + " " + apiPath
 
 	d := &download{

@@ -6,6 +6,8 @@ package letter
 import (
 	"strconv"
 	"strings"
+
+	"github.com/amt-mv/amt/api"
 )
 
 // Kind names what a letter is. The values are the wire values of api.Document.Kind.
@@ -18,21 +20,8 @@ const (
 )
 
 // Sender is the Amt that writes the letter: its letterhead, the return line of the window
-// envelope and the contact details (operator config, per Amt).
-type Sender struct {
-	Name       string // "Amt Crivitz"
-	Department string // optional, e.g. "Ordnungsamt"
-	Street     string // "Amtsstraße 5"
-	PostalCode string // "19089"
-	City       string // "Crivitz"
-	Phone      string // "03863 5430"
-	Email      string // "post@amt-crivitz.de"
-	Web        string // "www.amt-crivitz.de"
-	Hours      string // opening hours, e.g. "Di 9–12 und 13–18 Uhr, Do 9–12 Uhr"
-	Bank       string // "Sparkasse Mecklenburg-Schwerin"
-	IBAN       string
-	BIC        string
-}
+// envelope and the contact details (operator config, per Amt; the API's Letterhead).
+type Sender api.Letterhead
 
 // Address is the Amt's postal address on one line: "Amtsstraße 5, 19089 Crivitz".
 func (s Sender) Address() string {

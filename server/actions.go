@@ -53,6 +53,8 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			actionID = r.PathValue("resubmissionID")
 		case api.ActionDocumentRequest:
 			actionID = r.PathValue("requestID")
+		case api.ActionPrinted:
+			actionID = r.PathValue("docID") // a document is printed once
 		case api.ActionAssignment, api.ActionStatus:
 			actionID = r.Header.Get(api.HeaderIdempotencyKey)
 			if actionID == "" {
@@ -159,6 +161,9 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			if e != nil {
 				return e
 			}
+			if err := s.writeDocuments(tx, &before, &c, kind, target, now); err != nil {
+				return err
+			}
 			c.Version++
 			c.UpdatedAt = now
 			if e := caseFull(&c, evs); e != nil {
@@ -187,6 +192,7 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 		} else {
 			w.Header().Set("ETag", etagOf(result.Version))
 			s.feed.notify(result.Amt)
+			s.kickDelivery()
 		}
 		writeBody(w, r, status, "application/json", resp)
 		return nil
@@ -226,7 +232,7 @@ func caseFull(c *api.Case, evs []api.Event) *apiError {
 // otherwise.
 func (s *Server) apply(tx ActionTx, p *principal, c *api.Case, kind api.ActionKind, target string, req casework.Body, now time.Time) ([]api.Event, *apiError) {
 	act := casework.Act{ID: target, Actor: p.Clerk, At: now, Body: req}
-	if kind == api.ActionApproval {
+	if kind == api.ActionApproval || kind == api.ActionPrinted {
 		act.DecisionID = target
 	}
 	if err := casework.Check(*c, casework.Clerk{ID: p.Clerk, Role: p.Role}, req, act.DecisionID); err != nil {

@@ -26,6 +26,8 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request, p *principal) err
 		return err
 	}
 	me.Name, me.AmtName = c.Name, a.Name
+	lh := api.Letterhead(s.letterhead(p.Amt))
+	me.Letterhead = &lh
 	return writeJSON(w, r, http.StatusOK, me)
 }
 

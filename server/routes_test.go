@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/server/servertest"
 )
 
 // fill replaces the wildcards of a route pattern.
 func fill(pattern, caseID, aid string) string {
 	r := strings.NewReplacer("{id}", caseID, "{aid}", aid, "{noteID}", "n-1", "{decisionID}", "d-1",
-		"{resubmissionID}", "r-1", "{requestID}", "q-1")
+		"{resubmissionID}", "r-1", "{requestID}", "q-1", "{docID}", "doc-1")
 	return r.Replace(pattern)
 }
 
@@ -21,13 +22,23 @@ func isPublic(rt api.Route) bool {
 }
 
 func TestEveryRouteIsServed(t *testing.T) {
-	env := startFixed(t)
+	env := startFixed(t, servertest.WithDocuments())
 	amt := env.Data.Amts[0].ID
 	c := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
 	cs := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusInReview && len(c.Attachments) > 0 })
+	decided := findCase(t, env, amt, func(c api.Case) bool {
+		return c.Status == api.StatusDecided && c.Decision.Outcome == api.OutcomeApproved
+	})
 	for _, rt := range api.Routes {
 		t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
 			path := env.URL + fill(rt.Pattern, cs.ID, cs.Attachments[0].ID)
+			if strings.Contains(rt.Pattern, "{docID}") {
+				cur := c.getCase(decided.ID)
+				if len(cur.Documents) == 0 {
+					t.Fatal("a seeded approved case has no Bescheid")
+				}
+				path = env.URL + strings.NewReplacer("{id}", decided.ID, "{docID}", cur.Documents[0].ID).Replace(rt.Pattern)
+			}
 			var body any
 			if rt.Method == "PUT" {
 				body = "" // empty body: the handler must answer 400, not the mux 404/405
@@ -90,6 +101,7 @@ func TestTenancy(t *testing.T) {
 		"status":            `{"status":"in_review"}`,
 		"resubmissions":     `{"date":"2999-01-01"}`,
 		"document-requests": `{"documents":["Pass"],"deadline":"2999-01-01"}`,
+		"printed":           `{}`,
 	}
 	for _, rt := range api.Routes {
 		if !strings.Contains(rt.Pattern, "{id}") {

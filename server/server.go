@@ -18,6 +18,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/catalogue"
 )
 
 // Config configures a Server.
@@ -75,6 +76,13 @@ type Config struct {
 	DisableStaticTokens bool
 	// Intake, if set, makes the server a FIT-Connect subscriber (see IntakeConfig).
 	Intake *IntakeConfig
+
+	// Documents configures the outgoing documents (Bescheid, Nachforderung) and their delivery
+	// (documents.go).
+	Documents DocumentsConfig
+	// DeliveryInterval is how often queued e-mail and FIT-Connect deliveries are attempted;
+	// 0 = DefaultDeliveryInterval, <0 = never in the background (call DeliverDue yourself).
+	DeliveryInterval time.Duration
 }
 
 // Server is the reference central API over one bbolt database.
@@ -95,6 +103,9 @@ type Server struct {
 	oidc      *oidcAuth // nil unless Config.OIDC is set
 
 	idemBatch int // records per pruning transaction; 0 = idemPruneBatch (tests lower it)
+
+	builtinCatalogue *catalogue.Catalogue // when Config.Documents.Catalogue is nil
+	deliveryKick     chan struct{}
 
 	quit      chan struct{}
 	admin     *adminServer // the admin socket, if StartAdmin was called; guarded by adminMu
@@ -181,6 +192,11 @@ func New(cfg Config) (*Server, error) {
 		feed:    newBroadcaster(),
 		metrics: newMetrics(),
 		quit:    make(chan struct{}),
+
+		deliveryKick: make(chan struct{}, 1),
+	}
+	if cfg.Documents.Catalogue == nil {
+		s.builtinCatalogue = catalogue.DefaultWithTexts()
 	}
 	var err error
 	if cfg.Database != "" {
@@ -219,6 +235,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PruneInterval > 0 {
 		s.wg.Add(1)
 		go s.pruneLoop()
+	}
+	if s.cfg.DeliveryInterval == 0 {
+		s.cfg.DeliveryInterval = DefaultDeliveryInterval
+	}
+	if s.cfg.DeliveryInterval > 0 {
+		s.wg.Add(1)
+		go s.deliveryLoop()
 	}
 	return s, nil
 }
@@ -368,6 +391,8 @@ func (s *Server) routes() http.Handler {
 		"PUT " + api.BasePath + "/cases/{id}/status":                          s.action(api.ActionStatus),
 		"PUT " + api.BasePath + "/cases/{id}/resubmissions/{resubmissionID}":  s.action(api.ActionResubmission),
 		"PUT " + api.BasePath + "/cases/{id}/document-requests/{requestID}":   s.action(api.ActionDocumentRequest),
+		"GET " + api.BasePath + "/cases/{id}/documents/{docID}":               s.getDocument,
+		"PUT " + api.BasePath + "/cases/{id}/documents/{docID}/printed":       s.action(api.ActionPrinted),
 	}
 	public := map[string]http.HandlerFunc{
 		"GET /healthz":                       s.healthz,

@@ -97,6 +97,10 @@ type Store interface {
 	// IntakeRecord reports whether a submission was stored by IntakeSubmission, and as which case.
 	IntakeRecord(ctx context.Context, submissionID string) (IntakeResult, bool, error)
 
+	// DueDeliveries lists up to limit queued deliveries of any Amt whose NextAt is not after
+	// now, earliest first.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]deliveryRec, error)
+
 	// Close releases the store.
 	Close() error
 }
@@ -122,6 +126,16 @@ type ActionTx interface {
 	// PutIdem stores the record of a freshly applied action. Two transactions storing the same
 	// key never both commit.
 	PutIdem(k idemKeyT, rec idemRec, now time.Time) error
+
+	// PutFile stores bytes under their SHA-256 (hex) for the transaction's Amt (generated
+	// documents; File reads them). Storing the same bytes again is harmless.
+	PutFile(sha string, data []byte) error
+	// Delivery returns the queued delivery of a document (delivery.go).
+	Delivery(caseID, docID string) (deliveryRec, bool, error)
+	// PutDelivery queues or updates the delivery of a document of the transaction's Amt.
+	PutDelivery(rec deliveryRec) error
+	// DeleteDelivery removes a queued delivery (sent, failed for good, or gone).
+	DeleteDelivery(caseID, docID string) error
 }
 
 // idemKeyT names the idempotency record of one action.

@@ -31,6 +31,9 @@ var (
 	bIdem   = []byte("idem")   // case id 0x00 kind 0x00 action id → idemRec; aged by bIdemAge into bIdemFP (idem.go)
 	bFeeds  = []byte("feeds")  // amt id → bucket {log: u64be(seq) → changeRec, bycase: case id → u64be(seq), tombs: u64be(seq) → case id, horizon}
 	bStats  = []byte("stats")  // status → u64be(count)
+	// bDeliveries queues outgoing documents for e-mail or FIT-Connect: case id 0x00 doc id →
+	// deliveryRec (delivery.go).
+	bDeliveries = []byte("deliveries")
 
 	bLog     = []byte("log")
 	bByCase  = []byte("bycase")
@@ -98,7 +101,7 @@ func idemKey(caseID string, kind api.ActionKind, actionID string) []byte {
 }
 
 func initBuckets(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bIdemAge, bIdemFP, bFeeds, bStats} {
+	for _, b := range [][]byte{bMeta, bAmts, bClerks, bTokens, bCases, bEvents, bFiles, bIdem, bIdemAge, bIdemFP, bFeeds, bStats, bDeliveries} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}

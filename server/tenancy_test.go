@@ -240,6 +240,11 @@ var twScenarios = map[string]twScenario{
 			return map[string]any{"date": time.Now().AddDate(0, 0, 30).Format(time.DateOnly), "reason": "Wiedervorlage " + twProbe + "-resub"}
 		},
 	},
+	"PrintedRequest": {
+		// A seeded approved case: its Bescheid waits in the print queue (no mail relay here).
+		fits: twHasBescheid,
+		body: func(w *twWalk, c api.Case) map[string]any { return map[string]any{} },
+	},
 	"DocumentRequestRequest": {
 		fits: twOpenNotProposed,
 		body: func(w *twWalk, c api.Case) map[string]any {
@@ -247,6 +252,14 @@ var twScenarios = map[string]twScenario{
 				"deadline": time.Now().AddDate(0, 0, 30).Format(time.DateOnly), "message": "Bitte " + twProbe + "-docmsg"}
 		},
 	},
+}
+
+// twHasBescheid: a seeded case whose final decision is made known with a Bescheid, so it has a
+// document after SeedDocuments.
+func twHasBescheid(w *twWalk, c api.Case) bool {
+	d := c.Decision
+	return c.Status == api.StatusDecided && d != nil && d.State == api.DecisionFinal &&
+		(d.Outcome == api.OutcomeApproved || d.Outcome == api.OutcomeRejected || d.Outcome == api.OutcomePartiallyApproved)
 }
 
 // twWalk holds the state of one walk.
@@ -463,6 +476,11 @@ func (w *twWalk) build(o twOp, c *api.Case) twRequest {
 				}
 			case "noteID", "resubmissionID", "requestID":
 				v = w.fresh()
+			case "docID":
+				if len(c.Documents) == 0 {
+					w.t.Fatalf("%s: case %s has no documents", o, c.ID)
+				}
+				v = c.Documents[0].ID
 			default:
 				w.t.Fatalf("%s: the walker does not know how to fill path parameter {%s}", o, p.Name)
 			}
@@ -529,6 +547,9 @@ func (w *twWalk) pick(o twOp) api.Case {
 	}
 	for _, c := range w.casesA {
 		if o.BodySchema != "" && w.taken[c.ID] {
+			continue
+		}
+		if strings.Contains(o.Path, "{docID}") && !twHasBescheid(w, c) {
 			continue
 		}
 		if sc.fits(w, c) {
@@ -606,6 +627,9 @@ func (w *twWalk) walkCase(o twOp) {
 		etag := `"` + strconv.FormatInt(c.Version, 10) + `"`
 		if hasParam("aid") {
 			etag = `"` + c.Attachments[0].SHA256 + `"`
+		}
+		if hasParam("docID") {
+			etag = `"` + c.Documents[0].SHA256 + `"`
 		}
 		for _, p := range o.Params {
 			switch p.Name {
@@ -832,7 +856,7 @@ func (w *twWalk) walkSession(o twOp, needlesA []string) {
 
 // TestTenancyWalk walks every operation of api/openapi.yaml across Ämter (issue 7, item 2).
 func TestTenancyWalk(t *testing.T) {
-	env := servertest.Start(t, servertest.WithCases(160))
+	env := servertest.Start(t, servertest.WithCases(160), servertest.WithDocuments())
 	spec := twLoadSpec(t)
 	ops := spec.ops()
 	if len(ops) != len(api.Routes) {
@@ -1034,7 +1058,8 @@ func (w *twWalk) longPollIsolation() {
 // TestTenancyWalkerKnowsEveryParameter guards the walker itself: every path parameter of the
 // spec is one it fills, so a new endpoint cannot slip through unwalked.
 func TestTenancyWalkerKnowsEveryParameter(t *testing.T) {
-	known := map[string]bool{"id": true, "aid": true, "noteID": true, "decisionID": true, "resubmissionID": true, "requestID": true}
+	known := map[string]bool{"id": true, "aid": true, "noteID": true, "decisionID": true, "resubmissionID": true, "requestID": true,
+		"docID": true}
 	for _, o := range twLoadSpec(t).ops() {
 		if o.Path == api.FitConnectCallbackPath {
 			continue // walked by intake_test.go

@@ -3,6 +3,7 @@
 package servertest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,7 @@ type options struct {
 	now     func() time.Time
 	configs []func(*server.Config)
 	db      string
+	docs    bool
 }
 
 // newDatabase, when set (UsePostgres), gives every test server a fresh PostgreSQL store.
@@ -53,6 +55,11 @@ func Backend() string {
 // WithDatabase runs the server on the PostgreSQL database at url (which may already hold data:
 // then nothing is seeded and Tokens is empty unless the data set's clerks exist).
 func WithDatabase(url string) Option { return func(o *options) { o.db = url } }
+
+
+// WithDocuments writes the seeded cases' documents (Bescheide, Nachforderungen) after seeding,
+// as the demo does (server.SeedDocuments).
+func WithDocuments() Option { return func(o *options) { o.docs = true } }
 
 // WithCases seeds n cases instead of the default 40.
 func WithCases(n int) Option { return func(o *options) { o.cases = n } }
@@ -97,6 +104,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 		WriteQuotaPerHour: -1,
 		WriteBytesPerHour: -1,
 		PruneInterval:     -1,
+		// Tests deliver queued documents themselves (DeliverDue).
+		DeliveryInterval: -1,
 	}
 	for _, f := range o.configs {
 		f(&cfg)
@@ -112,6 +121,12 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if err := srv.Seed(data); err != nil && !(o.db != "" && errors.Is(err, server.ErrNotEmpty)) {
 		srv.Close()
 		t.Fatalf("servertest: seed: %v", err)
+	}
+	if o.docs {
+		if err := srv.SeedDocuments(context.Background(), data); err != nil {
+			srv.Close()
+			t.Fatalf("servertest: seed documents: %v", err)
+		}
 	}
 	tokens := make(map[string]string, len(data.Clerks))
 	for _, c := range data.Clerks {
