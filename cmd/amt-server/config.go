@@ -47,6 +47,8 @@ type settings struct {
 	OIDCAmtClaim, OIDCRolesClaim, OIDCClerkClaim string
 	// StaticTokens: tokens made with "amt-server token create" are accepted.
 	StaticTokens bool
+	// Docs: outgoing documents and their delivery (mail.*, letters.* keys; config_documents.go).
+	Docs docSettings
 
 	ConfigFile string            // the config file read, if any
 	Source     map[string]string // key → where its value came from, for errors and the start log
@@ -595,4 +597,19 @@ static_tokens: true
 # FIT-Connect intake: the file that names each Amt's destinations, keys and secrets (see
 # docs/betrieb.md, "Anbindung an FIT-Connect"). Without it amt-server receives no applications.
 #intake: /etc/amt-server/fitconnect.yaml
+
+# Outgoing documents (Bescheid, Nachforderung): each Amt's letterhead and the texts file
+# (default: the built-in texts, catalogue/texts.yaml). See docs/betrieb.md.
+#letters:
+#  letterheads: /etc/amt-server/briefkoepfe.yaml
+#  texts: /etc/amt-server/texte.yaml
+
+# SMTP relay for applicants who chose e-mail as their reply channel; without it they get a
+# letter from the print queue. STARTTLS is required unless the relay is on loopback.
+#mail:
+#  relay: mail.example.de:587
+#  from: bescheide@amt-crivitz.de
+#  username: amt-server
+#  password_file: /etc/amt-server/smtp-passwort
+#  ca_file: /etc/amt-server/smtp-ca.pem
 `

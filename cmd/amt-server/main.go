@@ -60,6 +60,7 @@ import (
 	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/server"
+	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/server/fcdemo"
 )
 
@@ -263,7 +264,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Info("sign-in through OpenID provider", "issuer", oidcCfg.Issuer, "audience", oidcCfg.Audience,
 			"client_id", oidcCfg.ClientID, "static_tokens", st.StaticTokens)
 	}
-	srv, err := server.New(server.Config{DataDir: st.Data, Database: st.Database, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst,
+	docs, err := documentsConfig(st.Docs)
+	if err != nil {
+		return err
+	}
+	if f.demo {
+		// The demo's Bescheide go by e-mail to a mail sink writing DATA/mail/*.eml.
+		demoDocs, stop, err := server.DemoDocuments(st.Data)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if docs.Letterheads == nil {
+			docs.Letterheads = demoDocs.Letterheads
+		}
+		if docs.Mail == nil {
+			docs.Mail = demoDocs.Mail
+		}
+		logger.Info("demo mail relay writes what applicants receive", "dir", filepath.Join(st.Data, server.DemoMailDir))
+	}
+	srv, err := server.New(server.Config{DataDir: st.Data, Database: st.Database, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst, Documents: docs,
 		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
 		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
 		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens, Intake: intake})
@@ -520,12 +540,15 @@ func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger
 		}
 	}
 	start := time.Now()
-	d := demoData(f.demoCases, ref)
+	d := demo.WithReplyByEmail(demoData(f.demoCases, ref))
 	if err := srv.Seed(d); errors.Is(err, server.ErrNotEmpty) {
 		// Another instance on the same database seeded first.
 		logger.Info("database seeded by another instance meanwhile; demo data not seeded again")
 		return nil
 	} else if err != nil {
+		return err
+	}
+	if err := srv.SeedDocuments(context.Background(), d); err != nil {
 		return err
 	}
 	logger.Info("seeded demo data", "cases", d.N, "took", time.Since(start).Round(time.Millisecond))

@@ -128,7 +128,7 @@ func runDemo(a *app, rest []string) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	data := demo.Generate(demoOptions)
+	data := demo.WithReplyByEmail(demo.Generate(demoOptions))
 	// The demo's FIT-Connect: an emulator on loopback with a destination per demo Amt, so new
 	// applications arrive through the real path while the clerk works.
 	var amts []string
@@ -141,13 +141,24 @@ func runDemo(a *app, rest []string) int {
 		return exitErr
 	}
 	defer world.Close()
-	srv, err := server.New(server.Config{DataDir: filepath.Join(tmp, "server"), Intake: world.IntakeConfig()})
+	// The demo's Bescheide go by e-mail to a local mail sink (tmp/mail/*.eml) or by post.
+	docs, stopMail, err := server.DemoDocuments(tmp)
+	if err != nil {
+		a.errorf("%s", a.T("err.demo", err))
+		return exitErr
+	}
+	defer stopMail()
+	srv, err := server.New(server.Config{DataDir: filepath.Join(tmp, "server"), Intake: world.IntakeConfig(), Documents: docs})
 	if err != nil {
 		a.errorf("%s", a.T("err.demo", err))
 		return exitErr
 	}
 	defer srv.Close()
 	if err := srv.Seed(data); err != nil {
+		a.errorf("%s", a.T("err.demo", err))
+		return exitErr
+	}
+	if err := srv.SeedDocuments(context.Background(), data); err != nil {
 		a.errorf("%s", a.T("err.demo", err))
 		return exitErr
 	}
