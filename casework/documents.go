@@ -18,6 +18,15 @@ func InPrintQueue(d api.Document) bool {
 	return d.Delivery.Channel == api.ChannelLetter && d.Delivery.State == api.DeliveryPending
 }
 
+// CanPrint answers whether some document of the case waits in the print queue, in any status:
+// a letter is sent whatever became of the case since.
+func CanPrint(c api.Case, _ Clerk) error {
+	if slices.ContainsFunc(c.Documents, InPrintQueue) {
+		return nil
+	}
+	return refuse(api.ActionPrinted, ReasonNotInPrintQueue, c, "no document of the case waits in the print queue")
+}
+
 // PrintAllowed answers whether the document docID of the case may be marked printed.
 func PrintAllowed(c api.Case, docID string) error {
 	i := slices.IndexFunc(c.Documents, func(d api.Document) bool { return d.ID == docID })

@@ -212,6 +212,8 @@ func Precondition(kind api.ActionKind) func(api.Case, Clerk) error {
 		return CanResubmit
 	case api.ActionDocumentRequest:
 		return CanRequestDocuments
+	case api.ActionPrinted:
+		return CanPrint
 	}
 	return nil
 }

@@ -99,6 +99,8 @@ func Validate(b Body, today string) error {
 		if runes(q.Message) > api.MaxNoteRunes {
 			return invalid("message is longer than %d characters", api.MaxNoteRunes)
 		}
+	case api.ActionPrinted:
+		// An empty object: nothing to check.
 	default:
 		return invalid("unknown action kind")
 	}
