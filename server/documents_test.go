@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,8 @@ import (
 	"github.com/amt-mv/amt/server"
 	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/server/servertest"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/actions"
 )
 
 // docClock is a settable clock for the server.
@@ -338,5 +341,36 @@ func TestNachforderungLetter(t *testing.T) {
 	resp, _ = c.do("GET", "/cases/"+cs.ID+"/documents/no-such-doc", nil, nil)
 	if resp.StatusCode != 404 {
 		t.Fatalf("unknown document: %d", resp.StatusCode)
+	}
+}
+
+// TestPreviewMatchesPDF: the clerk's preview in the decision dialog (offline, from the cached
+// case, the letterhead of GET /me) reads word for word like the PDF the server writes.
+func TestPreviewMatchesPDF(t *testing.T) {
+	e := startDocs(t, false)
+	amt := e.Data.Amts[0].ID
+	clerk := clerkOf(t, e.Env, amt, api.RoleClerk)
+	c := newClient(t, e.Env, clerk)
+	resp, body := c.do("GET", "/me", nil, nil)
+	if resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	var me api.Me
+	mustJSON(t, body, &me)
+	if me.Letterhead == nil || me.Letterhead.Name == "" {
+		t.Fatalf("/me has no letterhead: %+v", me)
+	}
+	cs := findCase(t, e.Env, amt, func(c api.Case) bool { return c.Status == api.StatusInReview && !c.Service.FourEyes })
+	cached := c.getCase(cs.ID)
+	fee := int64(3070)
+	req := api.DecisionRequest{Outcome: api.OutcomePartiallyApproved, Reasoning: "Die Prüfung ergab Folgendes.\n\nÜbrige Gründe.",
+		FeeCents: &fee, ValidUntil: "2027-11-30"}
+	ctx := common.NewCtx(nil, me, e.clock.Now)
+	preview := actions.PreviewBescheid(ctx, cached, req, e.clock.Now())
+
+	got := c.mustAct(api.ActionDecision, cs.ID, "dec-prev", "", req, cached.Version)
+	pdfText := pdftest.Text(t, e.download(t, c, cs.ID, docOf(t, got, api.DocumentBescheid)))
+	if p, w := pdftest.Words(pdfText, "Seite "), pdftest.Words(preview); !slices.Equal(p, w) {
+		t.Fatalf("preview and PDF differ\npreview: %q\npdf:     %q", w, p)
 	}
 }

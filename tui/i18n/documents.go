@@ -11,3 +11,16 @@ func init() {
 		"case.event.document_printed": {"Für den Postversand gedruckt", "Printed for the post"},
 	})
 }
+
+func init() {
+	add(map[string][2]string{
+		"case.doc.sent":              {"versandt %s", "sent %s"},
+		"case.doc.failed":            {"nicht zugestellt", "not delivered"},
+		"case.doc.printed":           {"gedruckt %s", "printed %s"},
+		"case.doc.printQueue":        {"im Postausgang", "in the print queue"},
+		"case.doc.pending":           {"wird versandt", "being sent"},
+		"case.doc.failedNotice":      {"Zustellung von %s fehlgeschlagen: %s – bitte per Post senden.", "Delivery of %s failed: %s – please send it by post."},
+		"act.label.bescheid":         {"Bescheid", "Notice"},
+		"act.decide.previewFourEyes": {"Der Bescheid nennt nach der Freigabe auch die freigebende Leitung.", "After approval the notice also names the approving lead."},
+	})
+}

@@ -71,5 +71,12 @@ func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
 	if casework.NeedsApproval(c, o) {
 		rs = append(rs, restateLine{"", i18n.T("act.decide.fourEyes")})
 	}
+	// The Bescheid as the applicant will read it (preview.go), paged like the reasoning.
+	if txt := PreviewBescheid(m.ctx, c, body, now); txt != "" {
+		rs = append(rs, restateLine{i18n.T("act.label.bescheid"), strings.TrimRight(txt, "\n")})
+		if casework.NeedsApproval(c, o) {
+			rs = append(rs, restateLine{"", i18n.T("act.decide.previewFourEyes")})
+		}
+	}
 	return acts, rs, -1, nil
 }

@@ -149,8 +149,9 @@ func (m Model) load() tea.Cmd {
 				msg.pending[a.ID] = true
 			}
 		}
-		msg.files = make(map[string]bool, len(c.Attachments))
-		for _, a := range c.Attachments {
+		files := caseFiles(&c)
+		msg.files = make(map[string]bool, len(files))
+		for _, a := range files {
 			msg.files[a.ID] = st.AttachmentComplete(id, a)
 		}
 		return msg
@@ -218,8 +219,11 @@ func (m *Model) applyLoad(msg loadedMsg) {
 	m.c, m.err, m.gone = &c, nil, false
 	m.sum, m.hasSum = msg.sum, msg.hasSum
 	m.pending, m.files = msg.pending, msg.files
-	if m.attCursor >= len(c.Attachments) {
-		m.attCursor = max(len(c.Attachments)-1, 0)
+	if n := len(caseFiles(&c)); m.attCursor >= n {
+		m.attCursor = max(n-1, 0)
+	}
+	if n := failedNotice(&c); n != "" && m.notice == "" {
+		m.notice, m.noticeOK = n, false
 	}
 	m.rebuild()
 }
@@ -397,7 +401,7 @@ func (m Model) tabLabel(t Tab) string {
 	n := -1
 	switch t {
 	case TabAttachments:
-		n = len(m.c.Attachments)
+		n = len(caseFiles(m.c))
 	case TabEvidence:
 		n = len(m.c.Evidence)
 	case TabHistory:

@@ -71,7 +71,7 @@ type fileDoneMsg struct {
 // attachmentKey handles the Anlagen tab's keys: cursor, download, open, save.
 func (m Model) attachmentKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	k := m.ctx.Keys
-	atts := m.c.Attachments
+	atts := caseFiles(m.c)
 	switch {
 	case key.Matches(msg, k.List.Up):
 		if m.attCursor > 0 {
@@ -163,7 +163,7 @@ func (m Model) saveKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if dir == "" || m.c == nil || m.saveAtt >= len(m.c.Attachments) {
 			return m, nil
 		}
-		att := m.c.Attachments[m.saveAtt]
+		att := caseFiles(m.c)[m.saveAtt]
 		if m.files[att.ID] {
 			return m, m.saveCmd(att, dir, false)
 		}

@@ -303,18 +303,19 @@ func (m *Model) attachmentColumns() (name, typ, size, hash int) {
 func (m *Model) renderAttachments() string {
 	th := m.ctx.Theme
 	c := m.c
-	if len(c.Attachments) == 0 {
+	files := caseFiles(c)
+	if len(files) == 0 {
 		return th.Muted.Render(i18n.T("case.att.none"))
 	}
 	nw, tw, sw, hw := m.attachmentColumns()
 	var b strings.Builder
 	if m.ctx.Accessible() {
-		b.WriteString(i18n.T("case.tab.attachments") + ", " + i18n.Tf("a11y.of", m.attCursor+1, len(c.Attachments)))
+		b.WriteString(i18n.T("case.tab.attachments") + ", " + i18n.Tf("a11y.of", m.attCursor+1, len(files)))
 	} else {
 		b.WriteString(th.Header.Render("  " + common.Fit(i18n.T("case.att.name"), nw) + " " + common.Fit(i18n.T("case.att.type"), tw) + " " +
 			common.FitRight(i18n.T("case.att.size"), sw) + " " + common.Fit("SHA-256", hw)))
 	}
-	for i, a := range c.Attachments {
+	for i, a := range files {
 		b.WriteString("\n")
 		hash := common.Line(a.SHA256)
 		if len(hash) > 8 {
@@ -328,10 +329,19 @@ func (m *Model) renderAttachments() string {
 			status = "↓ " + i18n.T("case.att.loading")
 		}
 		if m.ctx.Accessible() {
-			b.WriteString(m.accessibleAttachment(i, hash, status))
+			if d, ok := documentOf(c, a.ID); ok {
+				b.WriteString(common.Line(a.Name) + ", " + DeliveryText(d))
+			} else {
+				b.WriteString(m.accessibleAttachment(i, hash, status))
+			}
 			continue
 		}
-		row := common.Fit(common.Line(a.Name), nw) + " " + common.Fit(common.Line(a.ContentType), tw) + " " +
+		name, typ := common.Line(a.Name), common.Line(a.ContentType)
+		if d, ok := documentOf(c, a.ID); ok {
+			// An outgoing document: its delivery instead of the file type.
+			name, typ = "↗ "+name, DeliveryText(d)
+		}
+		row := common.Fit(name, nw) + " " + common.Fit(typ, tw) + " " +
 			common.FitRight(FormatSize(a.Size), sw) + " " + common.Fit(hash, hw) + " " + status
 		row = common.Fit(row, m.w-2)
 		if i == m.attCursor {
