@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,9 +33,9 @@ func agreementData(now time.Time) (*demo.Data, func(i int) (api.Status, api.Acti
 	roles := []api.Role{api.RoleClerk, api.RoleLead}
 	cell := func(i int) (api.Status, api.ActionKind, api.Role) {
 		r := i % len(roles)
-		k := (i / len(roles)) % len(api.ActionKinds)
-		s := i / (len(roles) * len(api.ActionKinds))
-		return api.Statuses[s], api.ActionKinds[k], roles[r]
+		k := (i / len(roles)) % len(agreementKinds)
+		s := i / (len(roles) * len(agreementKinds))
+		return api.Statuses[s], agreementKinds[k], roles[r]
 	}
 	d := &demo.Data{
 		Amts: []demo.Amt{{ID: "amt-crivitz", Name: "Amt Crivitz"}},
@@ -43,7 +44,7 @@ func agreementData(now time.Time) (*demo.Data, func(i int) (api.Status, api.Acti
 			{ID: agrLead, Name: "Petra Krause", Amt: "amt-crivitz", Role: api.RoleLead},
 			{ID: agrProposer, Name: "Jens Meier", Amt: "amt-crivitz", Role: api.RoleClerk},
 		},
-		N: len(api.Statuses) * len(api.ActionKinds) * len(roles),
+		N: len(api.Statuses) * len(agreementKinds) * len(roles),
 	}
 	d.Case = func(i int) demo.SeedCase {
 		st, _, _ := cell(i)
@@ -64,6 +65,10 @@ func agreementData(now time.Time) (*demo.Data, func(i int) (api.Status, api.Acti
 	}
 	return d, cell
 }
+
+// agreementKinds are the case actions the table covers: every kind but printed, which marks a
+// document of the print queue (casework.PrintAllowed) rather than acting on a case's status.
+var agreementKinds = slices.DeleteFunc(slices.Clone(api.ActionKinds), func(k api.ActionKind) bool { return k == api.ActionPrinted })
 
 // agreementDialog is the TUI dialog of an action kind; status changes have no key of their own.
 var agreementDialog = map[api.ActionKind]common.DialogKind{
