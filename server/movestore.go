@@ -237,6 +237,9 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 			Attachments []struct {
 				SHA256 string `json:"sha256"`
 			} `json:"attachments"`
+			Documents []struct {
+				SHA256 string `json:"sha256"`
+			} `json:"documents"`
 		}
 		if err := json.Unmarshal(v, &c); err != nil {
 			return fmt.Errorf("case %q: %w", k, err)
@@ -246,6 +249,11 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 		for _, a := range c.Attachments {
 			if a.SHA256 != "" {
 				files[fileKey{c.Amt, a.SHA256}] = true
+			}
+		}
+		for _, d := range c.Documents { // generated Bescheide and Nachforderungen
+			if d.SHA256 != "" {
+				files[fileKey{c.Amt, d.SHA256}] = true
 			}
 		}
 		cases.rows = append(cases.rows, []any{c.Amt, id, string(c.Status), slices.Clone(v)})
@@ -395,5 +403,27 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 			return nil, nil, err
 		}
 	}
-	return []*moveTable{amts, clerks, tokens, cases, events, fileTable, feeds, changes, idem, fps}, skipped, nil
+	deliveries := &moveTable{name: "deliveries", columns: []string{"amt", "case_id", "doc_id", "attempts", "next_at", "since", "last_error"},
+		readSQL: `SELECT concat_ws(E'\x1f', amt, case_id, doc_id, attempts::text, ` + pgTimeSQL("next_at") + `, ` + pgTimeSQL("since") + `, last_error) FROM deliveries`}
+	if db := tx.Bucket(bDeliveries); db != nil { // older databases have no queue yet
+		err = db.ForEach(func(k, v []byte) error {
+			var rec deliveryRec
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("delivery %q: %w", k, err)
+			}
+			if caseAmt[rec.CaseID] != rec.Amt {
+				skipped = append(skipped, "a delivery of unknown case "+rec.CaseID)
+				return nil
+			}
+			next, ns := pgTime(rec.NextAt)
+			since, ss := pgTime(rec.Since)
+			deliveries.rows = append(deliveries.rows, []any{rec.Amt, rec.CaseID, rec.DocID, int32(rec.Attempts), next, since, rec.LastError})
+			deliveries.digests = append(deliveries.digests, moveDigest(rec.Amt, rec.CaseID, rec.DocID, strconv.Itoa(rec.Attempts), ns, ss, rec.LastError))
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return []*moveTable{amts, clerks, tokens, cases, events, fileTable, feeds, changes, idem, fps, deliveries}, skipped, nil
 }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"strconv"
@@ -12,7 +14,9 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	amtclient "github.com/amt-mv/amt/client"
+	"github.com/amt-mv/amt/delivery"
 	"github.com/amt-mv/amt/server"
+	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/server/servertest"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
@@ -65,8 +69,19 @@ func TestMoveBboltToPostgres(t *testing.T) {
 	db := pgOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	env := servertest.Start(t, servertest.WithCases(moveCases(t)),
-		servertest.WithConfig(func(c *server.Config) { c.DataDir = dir; onBolt(c) }))
+	env := servertest.Start(t, servertest.WithDocuments(),
+		// Applicants with an e-mail address chose e-mail: their Bescheide wait in the delivery queue.
+		servertest.WithData(demo.WithReplyByEmail(demo.Generate(demo.Options{Cases: moveCases(t), Now: time.Now()}))),
+		servertest.WithConfig(func(c *server.Config) {
+			c.DataDir = dir
+			onBolt(c)
+			// Nothing is sent here (tests deliver by hand): the relay only has to be configured.
+			m, err := delivery.NewMailer(delivery.MailerConfig{Addr: "127.0.0.1:1", Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Documents.Mail = &server.MailConfig{Mailer: m, From: "bescheide@amt.example"}
+		}))
 	amt := env.Data.Amts[0].ID
 	clerks := env.ClerksOf(amt)
 	if len(clerks) < 2 {
@@ -156,6 +171,30 @@ func TestMoveBboltToPostgres(t *testing.T) {
 	}
 
 	pg := servertest.Start(t, servertest.WithDatabase(url), servertest.WithData(env.Data))
+	// Generated documents moved with their bytes, queued deliveries with them.
+	queued, docs := 0, 0
+	for cid := range before {
+		for _, ch := range feedFrom(t, pg.URL, env.Token(cid)) {
+			if ch.Kind != api.ChangeUpsert {
+				continue
+			}
+			for _, d := range ch.Case.Documents {
+				if d.Delivery.State == api.DeliveryPending && d.Delivery.Channel != api.ChannelLetter {
+					queued++
+				}
+				if docs < 3 {
+					docs++
+					st, body, err := call(http.DefaultClient, pg.URL, env.Token(cid), "GET", "/cases/"+ch.CaseID+"/documents/"+d.ID, nil, nil)
+					if sum := sha256.Sum256(body); err != nil || st != 200 || hex.EncodeToString(sum[:]) != d.SHA256 {
+						t.Fatalf("document %s of %s after the move: %d %v", d.ID, ch.CaseID, st, err)
+					}
+				}
+			}
+		}
+	}
+	if docs == 0 || queued == 0 || rows["deliveries"] != queued {
+		t.Fatalf("documents after the move: %d checked, %d queued for delivery, %d delivery rows moved", docs, queued, rows["deliveries"])
+	}
 	for cid, want := range before {
 		_, got, err := call(http.DefaultClient, pg.URL, env.Token(cid), "GET", "/changes?limit=1000", nil, nil)
 		if err != nil {

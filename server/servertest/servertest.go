@@ -56,7 +56,6 @@ func Backend() string {
 // then nothing is seeded and Tokens is empty unless the data set's clerks exist).
 func WithDatabase(url string) Option { return func(o *options) { o.db = url } }
 
-
 // WithDocuments writes the seeded cases' documents (Bescheide, Nachforderungen) after seeding,
 // as the demo does (server.SeedDocuments).
 func WithDocuments() Option { return func(o *options) { o.docs = true } }
