@@ -54,12 +54,14 @@ func start(t *testing.T, cfg Config) *Proxy {
 // roundTrip sends payload through the proxy, half-closes, and reads the whole echo.
 func roundTrip(t *testing.T, addr string, payload []byte) ([]byte, time.Duration) {
 	t.Helper()
+	// The clock starts before Dial: the proxy counts its simulated handshake from the moment
+	// it accepts, which can come before Dial returns here.
+	begin := time.Now()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	begin := time.Now()
 	errc := make(chan error, 1)
 	go func() {
 		_, err := c.Write(payload)
