@@ -232,8 +232,10 @@ func (a *app) runDeviceFlow(ctx context.Context, p *signin.Provider, noBrowser b
 		a.printf("%s\n", a.T("signin.browser"))
 	}
 	done := make(chan struct{})
+	cleared := make(chan struct{}) // closed when the countdown has written its last byte
 	if _, _, tty := terminalSize(w); tty {
 		go func() {
+			defer close(cleared)
 			t := time.NewTicker(time.Second)
 			defer t.Stop()
 			for {
@@ -248,11 +250,12 @@ func (a *app) runDeviceFlow(ctx context.Context, p *signin.Provider, noBrowser b
 			}
 		}()
 	} else {
+		close(cleared)
 		a.printf("%s\n", a.T("signin.waitplain", flow.Expiry.Local().Format("15:04")))
 	}
 	sess, err := flow.Wait(ctx)
 	close(done)
-	time.Sleep(10 * time.Millisecond) // let the countdown clear its line
+	<-cleared // the countdown has cleared its line; nothing else writes to w from now on
 	switch {
 	case err == nil:
 		return sess, exitOK
