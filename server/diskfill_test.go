@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/server"
@@ -26,8 +28,19 @@ func TestOneClerkCannotFillTheDisk(t *testing.T) {
 		t.Skip("measures the bbolt file; runs in the bbolt pass (the quota is the server's, the same on PostgreSQL)")
 	}
 	dir := t.TempDir()
+	// The attacker paces itself under the default rate limit (50/s): the server's clock moves
+	// 25 ms before each action, so what stops it is the write quota, not the rate limiter — on a
+	// fast machine and a loaded one alike.
+	var clock struct {
+		sync.Mutex
+		t time.Time
+	}
+	clock.t = time.Now()
+	now := func() time.Time { clock.Lock(); defer clock.Unlock(); return clock.t }
+	tick := func() { clock.Lock(); clock.t = clock.t.Add(25 * time.Millisecond); clock.Unlock() }
 	env := servertest.Start(t, servertest.WithCases(40), servertest.WithConfig(func(c *server.Config) {
 		c.DataDir = dir
+		c.Now = now
 		onBolt(c)       // it measures the bbolt file; the quota it tests is the same on PostgreSQL
 		c.RateLimit = 0 // the defaults: rate limit and write quota
 		c.WriteQuotaPerHour = 0
@@ -49,6 +62,7 @@ func TestOneClerkCannotFillTheDisk(t *testing.T) {
 	big, _ := json.Marshal(api.NoteRequest{Text: strings.Repeat("😀", api.MaxNoteRunes)})
 	codes := map[string]int{}
 	for i := range 200 {
+		tick()
 		resp, out := c.act(api.ActionNote, cs.ID, "big-"+strconv.Itoa(i), "", string(big), 0)
 		key := strconv.Itoa(resp.StatusCode)
 		if resp.StatusCode != 200 {
@@ -93,6 +107,7 @@ func TestOneClerkCannotFillTheDisk(t *testing.T) {
 	}
 	for i := range 1500 {
 		id := others[i%len(others)]
+		tick()
 		resp, out := c.act(api.ActionNote, id, "short-"+strconv.Itoa(i), "", `{"text":"Rückruf vereinbart"}`, 0)
 		key := strconv.Itoa(resp.StatusCode)
 		if resp.StatusCode != 200 {
