@@ -61,6 +61,10 @@ func TestConflictNoteSameFromCLIAndTUI(t *testing.T) {
 	m := pending.New(ctx)
 	m, _ = m.Update(m.Init()())
 	for _, x := range settled {
+		// The list's cursor stops at both ends and the map's order is random: search from the top.
+		for range 50 {
+			m, _ = m.Update(tuitest.Key("up"))
+		}
 		for range 50 {
 			if sel, ok := m.Selected(); ok && sel.ID == x.ID {
 				break
