@@ -39,7 +39,7 @@ func TestApproveAndReturn(t *testing.T) {
 	if code, _, errs := lead.run("approve", caseNew); code != exitErr || !strings.Contains(errs, "Keine vorgeschlagene Entscheidung") {
 		t.Fatalf("approve without proposal: %d %s", code, errs)
 	}
-	if out := lead.must(0, "--server", deadServer, "approve", caseFourEyes, "--comment", "passt"); !strings.Contains(out, "vorgemerkt (offline)") {
+	if out := lead.must(exitOffline, "--server", deadServer, "approve", caseFourEyes, "--comment", "passt"); !strings.Contains(out, "vorgemerkt (offline)") {
 		t.Fatalf("approve offline: %s", out)
 	}
 	if out := lead.must(0, "outbox"); !strings.Contains(out, "Freigabe") || !strings.Contains(out, "freigeben passt") {
@@ -91,7 +91,7 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 		t.Fatalf("resubmission: %+v", sc.Resubmission)
 	}
 	next := time.Now().AddDate(1, 0, 0)
-	c.must(0, "--server", deadServer, "resubmit", caseReview, next.Format("02.01.2006"))
+	c.must(exitOffline, "--server", deadServer, "resubmit", caseReview, next.Format("02.01.2006"))
 	c.must(0, "sync")
 	if sc := serverCase(t, env, caseReview); sc.Resubmission == nil || sc.Resubmission.Date != next.Format(time.DateOnly) {
 		t.Fatalf("resubmission (DD.MM.YYYY): %+v", sc.Resubmission)

@@ -165,7 +165,7 @@ func TestTUICLIServerAgree(t *testing.T) {
 			}
 			code, out, errs := c.run(append([]string{"--server", deadServer}, args...)...)
 			switch {
-			case code == exitOK && strings.Contains(out, "vorgemerkt"):
+			case code == exitOffline && strings.Contains(out, "vorgemerkt"):
 				got[i].cli = "yes"
 			case code == exitErr && s == api.StatusForwarded && strings.Contains(errs, "nicht gefunden"):
 				got[i].cli = "no" // a forwarded case left the Amt: nobody sees it

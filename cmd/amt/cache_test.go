@@ -27,9 +27,9 @@ func queuedCache(t *testing.T, env *servertest.Env) (*cli, []actionJSON) {
 	t.Helper()
 	c := loggedIn(t, env, clerkA)
 	c.must(0, "comment", caseReview, "schon übermittelt")
-	c.must(0, "--server", deadServer, "comment", caseReview, "Rückruf vereinbart")
-	c.must(0, "--server", deadServer, "comment", caseOther, "Unterlagen angefordert")
-	c.must(0, "--server", deadServer, "assign", caseReview, "--me")
+	c.must(exitOffline, "--server", deadServer, "comment", caseReview, "Rückruf vereinbart")
+	c.must(exitOffline, "--server", deadServer, "comment", caseOther, "Unterlagen angefordert")
+	c.must(exitOffline, "--server", deadServer, "assign", caseReview, "--me")
 	acts := outbox(t, c)
 	if len(acts) != 3 {
 		t.Fatalf("outbox: %+v", acts)

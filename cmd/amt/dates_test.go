@@ -75,7 +75,7 @@ func TestCLIDatesThroughBinary(t *testing.T) {
 		}
 		code, out := amt(args...)
 		after, _ := casework.ParseDate(form, time.Now())
-		if code != exitOK || !strings.Contains(out, "vorgemerkt") {
+		if code != exitOffline || !strings.Contains(out, "vorgemerkt") {
 			t.Fatalf("amt %v: exit %d: %s", args, code, out)
 		}
 		lo, hi = append(lo, before), append(hi, after)

@@ -170,15 +170,15 @@ func TestActionsOnlineThenOffline(t *testing.T) {
 	}
 
 	// The line is down: actions queue.
-	out = c.must(0, "--server", deadServer, "comment", caseReview, "offline notiert")
+	out = c.must(exitOffline, "--server", deadServer, "comment", caseReview, "offline notiert")
 	if !strings.Contains(out, "vorgemerkt (offline)") {
 		t.Fatalf("comment offline: %s", out)
 	}
-	out = c.must(0, "assign", caseReview, "--me", "--server", deadServer)
+	out = c.must(exitOffline, "assign", caseReview, "--me", "--server", deadServer)
 	if !strings.Contains(out, "vorgemerkt (offline)") {
 		t.Fatalf("assign offline: %s", out)
 	}
-	out = c.must(0, "decide", caseReview, "approved", "--reason", "Unterlagen vollständig", "--fee-cents", "2650", "--server", deadServer)
+	out = c.must(exitOffline, "decide", caseReview, "approved", "--reason", "Unterlagen vollständig", "--fee-cents", "2650", "--server", deadServer)
 	if !strings.Contains(out, "vorgemerkt (offline)") {
 		t.Fatalf("decide offline: %s", out)
 	}
@@ -216,7 +216,7 @@ func TestConflictResolveAsNote(t *testing.T) {
 	a := loggedIn(t, env, clerkA)
 	b := loggedIn(t, env, clerkB)
 
-	b.must(0, "--server", deadServer, "decide", caseReview, "rejected", "--reason", "Nachweis fehlt")
+	b.must(exitOffline, "--server", deadServer, "decide", caseReview, "rejected", "--reason", "Nachweis fehlt")
 	if out := a.must(0, "decide", caseReview, "approved", "--reason", "alles da"); !strings.Contains(out, "übermittelt") {
 		t.Fatalf("A decide: %s", out)
 	}
@@ -284,7 +284,7 @@ func TestCacheHasNoPlainPersonalData(t *testing.T) {
 	setupEnv(t)
 	env := startServer(t, 0)
 	c := loggedIn(t, env, clerkA)
-	c.must(0, "--server", deadServer, "comment", caseReview, "Geheimnotiz Zwiebelkuchen")
+	c.must(exitOffline, "--server", deadServer, "comment", caseReview, "Geheimnotiz Zwiebelkuchen")
 	needles := []string{"Antragsteller 4", "Antragsteller 10", "Schlossstraße", "Zwiebelkuchen", "Einzelhandel mit Backwaren", env.Token(clerkA)}
 	found := 0
 	err := filepath.WalkDir(c.data, func(p string, d fs.DirEntry, err error) error {

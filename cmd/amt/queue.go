@@ -48,7 +48,7 @@ func (a *app) enqueue(s *session, c api.Case, kind api.ActionKind, subID string,
 func (a *app) deliver(s *session, id string) int {
 	if s.c == nil {
 		a.printf("%s\n", a.T("queued.offline"))
-		return exitOK
+		return exitOffline
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, pushTimeout)
 	defer cancel()
@@ -76,12 +76,13 @@ func (a *app) deliver(s *session, id string) int {
 			a.errorf("%s", a.unauthorizedText(perr))
 			return exitErr
 		}
+		// Queued but not delivered: exit 3, so that a script knows the server has not seen it yet.
 		if perr != nil || x.Attempts == 0 {
 			a.printf("%s\n", a.T("queued.offline"))
 		} else {
 			a.printf("%s\n", a.T("queued.retry"))
 		}
-		return exitOK
+		return exitOffline
 	}
 	a.printf("%s\n", a.T("queued.sent"))
 	return exitOK

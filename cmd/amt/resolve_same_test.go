@@ -27,9 +27,9 @@ func TestConflictNoteSameFromCLIAndTUI(t *testing.T) {
 	const caseResub = "case-000012" // in review, Amt Crivitz
 
 	// Offline, clerk A decides one case and sets a Wiedervorlage on another ...
-	a.must(0, "--server", deadServer, "decide", caseReview, "rejected", "--reason", "Nachweis fehlt",
+	a.must(exitOffline, "--server", deadServer, "decide", caseReview, "rejected", "--reason", "Nachweis fehlt",
 		"--fee-cents", "123450", "--valid-until", "+1j")
-	a.must(0, "--server", deadServer, "resubmit", caseResub, "+1m", "--reason", "Rückruf abwarten")
+	a.must(exitOffline, "--server", deadServer, "resubmit", caseResub, "+1m", "--reason", "Rückruf abwarten")
 	// ... while the lead assigns the first and withdraws the second.
 	lead.must(0, "assign", caseReview, "--to", "crivitz.meier")
 	lead.must(0, "decide", caseResub, "withdrawn", "--reason", "zurückgezogen")
@@ -50,7 +50,7 @@ func TestConflictNoteSameFromCLIAndTUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, x := range settled {
-		a.must(0, "--server", deadServer, "conflicts", "resolve", "--as-note", x.ID)
+		a.must(exitOffline, "--server", deadServer, "conflicts", "resolve", "--as-note", x.ID)
 	}
 	st, err := store.Open(store.Options{Dir: tuiCache.data, Passphrase: "geheim"})
 	if err != nil {
