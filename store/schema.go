@@ -49,6 +49,7 @@ type migration func(tx *bolt.Tx, s *Store) error
 var migrations = []migration{
 	migrateV0toV1,
 	migrateV1toV2,
+	migrateV2toV3,
 }
 
 // SchemaVersion is the schema this code writes.
@@ -134,6 +135,28 @@ func migrateV1toV2(tx *bolt.Tx, s *Store) error {
 		}
 	}
 	return tx.Bucket(bMeta).Put(mCount, u64(uint64(len(rows))))
+}
+
+// migrateV2toV3 rewrites every summary from its case, so that the summary flags added in schema
+// 3 (a failed delivery, a document waiting in the print queue) hold for cases cached before.
+func migrateV2toV3(tx *bolt.Tx, s *Store) error {
+	ids, err := bucket(tx, bCaseIdx)
+	if err != nil {
+		return err
+	}
+	var list [][]byte
+	if err := ids.ForEach(func(id, _ []byte) error {
+		list = append(list, bytes.Clone(id))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range list {
+		if err := s.reindex(tx, string(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func u64(v uint64) []byte {

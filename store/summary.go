@@ -29,6 +29,8 @@ type Summary struct {
 	Rejected                                              bool // an action of this case was refused by the server
 	UpdatedAt                                             time.Time
 	FourEyes                                              bool // the service needs a lead's approval
+	DeliveryFailed                                        bool // an outgoing document did not reach the applicant
+	PrintWaiting                                          bool // an outgoing document waits in the print queue (Postausgang)
 }
 
 // MaxSearchFieldBytes caps each field's share of Summary.Search, so that one long field (a
@@ -59,6 +61,14 @@ func summaryOf(c *api.Case) Summary {
 		s.ResubmissionDate = c.Resubmission.Date
 	}
 	s.Search = searchText(c)
+	for _, d := range c.Documents {
+		switch {
+		case d.Delivery.State == api.DeliveryFailed:
+			s.DeliveryFailed = true
+		case d.Delivery.Channel == api.ChannelLetter && d.Delivery.State == api.DeliveryPending:
+			s.PrintWaiting = true
+		}
+	}
 	return s
 }
 
@@ -127,6 +137,12 @@ func encodeSummary(s *Summary) []byte {
 	}
 	if s.FourEyes {
 		flags |= 4
+	}
+	if s.DeliveryFailed {
+		flags |= 8
+	}
+	if s.PrintWaiting {
+		flags |= 16
 	}
 	return append(b, flags)
 }
@@ -252,5 +268,7 @@ func decodeSummary(b []byte) (Summary, error) {
 	s.Conflict = flags&1 != 0
 	s.Rejected = flags&2 != 0
 	s.FourEyes = flags&4 != 0
+	s.DeliveryFailed = flags&8 != 0
+	s.PrintWaiting = flags&16 != 0
 	return s, nil
 }

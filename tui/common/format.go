@@ -184,6 +184,9 @@ const (
 	MarkRejected = "✗"
 )
 
+// MarkDeliveryFailed marks a case one of whose outgoing documents did not reach the applicant.
+const MarkDeliveryFailed = "✉"
+
 // Hint is a footer hint for a binding: its keys and what it does ("c Notiz").
 func Hint(b key.Binding) string {
 	h := b.Help()

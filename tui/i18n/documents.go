@@ -24,3 +24,10 @@ func init() {
 		"act.decide.previewFourEyes": {"Der Bescheid nennt nach der Freigabe auch die freigebende Leitung.", "After approval the notice also names the approving lead."},
 	})
 }
+
+func init() {
+	add(map[string][2]string{
+		"preview.deliveryFailed": {"Schreiben nicht zugestellt – siehe Vorgang", "Letter not delivered – see the case"},
+		"a11y.deliveryFailed":    {"Schreiben nicht zugestellt", "letter not delivered"},
+	})
+}

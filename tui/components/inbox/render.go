@@ -183,6 +183,8 @@ func (m *Model) renderRow(s *store.Summary, cursor, marked bool, e *env) string 
 		b.WriteString(style(t.Rejected, common.MarkRejected))
 	case s.Pending > 0:
 		b.WriteString(style(t.Pending, common.MarkPending))
+	case s.DeliveryFailed:
+		b.WriteString(style(t.Rejected, common.MarkDeliveryFailed))
 	default:
 		b.WriteByte(' ')
 	}
@@ -501,6 +503,9 @@ func (m *Model) preview(s store.Summary, ok bool, w, h int, e *env) string {
 			lines = append(lines, t.Rejected.Render(common.Truncate(common.MarkRejected+" "+i18n.T("preview.rejected"), inner)))
 		case s.Pending > 0:
 			lines = append(lines, t.Pending.Render(common.Truncate(common.MarkPending+" "+i18n.Tf("preview.pending", s.Pending), inner)))
+		}
+		if s.DeliveryFailed {
+			lines = append(lines, t.Rejected.Render(common.Truncate(common.MarkDeliveryFailed+" "+i18n.T("preview.deliveryFailed"), inner)))
 		}
 		if m.lay.wide {
 			lines = append(lines, "", t.Muted.Render(common.Truncate(i18n.T("preview.open"), inner)))

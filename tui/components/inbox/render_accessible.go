@@ -50,6 +50,9 @@ func (m *Model) RowSentence(s *store.Summary, marked bool, pos string, e *env) s
 	if s.Pending > 0 {
 		flags = append(flags, i18n.Tf("case.pending", s.Pending))
 	}
+	if s.DeliveryFailed {
+		flags = append(flags, i18n.T("a11y.deliveryFailed"))
+	}
 	parts := []string{common.Line(s.Reference), common.Line(s.ServiceName), common.Line(s.ApplicantName), due,
 		common.StatusLabel(s.Status), assignee}
 	return access.Sentence(append(append(parts, flags...), pos)...)
