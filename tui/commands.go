@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/inbox"
 	"github.com/amt-mv/amt/tui/components/palette"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -29,6 +30,11 @@ func (m Model) commands() []palette.Command {
 	if m.ctx.Demo {
 		add("offline", i18n.T("cmd.offline"), "", demoMsg{offline: true})
 		add("online", i18n.T("cmd.online"), "", demoMsg{offline: false})
+	}
+	for _, a := range m.caseActions() {
+		id := "case " + strings.ReplaceAll(string(a.Dialog), "_", " ")
+		add(id, i18n.Tf("cmd.caseAction", i18n.T("act.title."+string(a.Dialog))), hint(a.Key),
+			common.OpenDialogMsg{Kind: a.Dialog, CaseIDs: []string{a.caseID}})
 	}
 	add("sync", i18n.T("cmd.sync"), hint(k.Global.Sync), syncNowMsg{})
 	add("inbox", i18n.T("cmd.inbox"), hint(k.Global.Inbox), common.SwitchViewMsg{View: common.ViewInbox})
@@ -60,5 +66,39 @@ func (m Model) commands() []palette.Command {
 	add("lang en", i18n.T("cmd.langEN"), "", setLangMsg{lang: i18n.EN})
 	add("help", i18n.T("cmd.help"), hint(k.Global.Help), showHelpMsg{})
 	add("quit", i18n.T("cmd.quit"), hint(k.Global.Quit), quitMsg{})
+	return out
+}
+
+type caseAction struct {
+	caseview.OfferedAction
+	caseID string
+}
+
+// caseActions are the action dialogs the palette offers: in the case view those its footer
+// offers (casework's preconditions decided), in the inbox those of the case under the cursor (the
+// dialog itself says when the case does not allow one).
+func (m Model) caseActions() []caseAction {
+	var out []caseAction
+	if m.state == common.ViewCase {
+		if c, ok := m.caseView.(*caseChild); ok {
+			for _, a := range c.m.OfferedActions() {
+				out = append(out, caseAction{a, c.m.ID()})
+			}
+		}
+		return out
+	}
+	id := m.inbox.CurrentID()
+	if m.state != common.ViewInbox || id == "" {
+		return nil
+	}
+	k := m.ctx.Keys.Case
+	for _, a := range []caseview.OfferedAction{{Dialog: common.DialogApproval, Key: k.FourEyes},
+		{Dialog: common.DialogComment, Key: k.Comment}, {Dialog: common.DialogResubmission, Key: k.Resubmission},
+		{Dialog: common.DialogDocumentRequest, Key: k.DocRequest}, {Dialog: common.DialogDecide, Key: k.Decide}} {
+		if a.Key.Enabled() {
+			a.Key = key.NewBinding(key.WithDisabled()) // the keys work in the case view only
+			out = append(out, caseAction{a, id})
+		}
+	}
 	return out
 }

@@ -161,6 +161,7 @@ func init() {
 		"cmd.langEN":          {"Sprache: Englisch (English)", "Language: English"},
 		"cmd.help":            {"Tastenkürzel anzeigen", "Show keyboard shortcuts"},
 		"cmd.quit":            {"Beenden", "Quit"},
+		"cmd.caseAction":      {"Vorgang: %s", "Case: %s"},
 		"cmd.filter":          {"Filtern", "Filter"},
 		"cmd.clearFilter":     {"Filter löschen", "Clear filter"},
 		"cmd.clearSelection":  {"Markierung aufheben", "Clear selection"},

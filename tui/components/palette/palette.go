@@ -3,7 +3,11 @@
 package palette
 
 import (
+	"cmp"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -11,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/sahilm/fuzzy"
 
+	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
 )
@@ -44,6 +49,7 @@ type Model struct {
 type match struct {
 	cmd     Command
 	indexes []int // matched byte offsets within Title (for highlighting)
+	pos     int   // index in the command list
 }
 
 type source []Command
@@ -114,12 +120,16 @@ func (m *Model) refilter() {
 		}
 		return
 	}
-	// Exact id first (":offline" runs offline), then fuzzy matches by score.
+	// Exact id first (":offline" runs offline), then titles or ids starting with the text, then
+	// those with a word starting with it, then containing it, and only then scattered fuzzy
+	// matches ("schlie" finds "Abschließen" before "Sprache: Englisch").
 	for _, c := range m.cmds {
 		if strings.EqualFold(c.ID, q) {
 			m.matches = append(m.matches, match{cmd: c})
 		}
 	}
+	fq := sanitize.Fold(q)
+	var tiers [4][]match
 	for _, r := range fuzzy.FindFrom(q, source(m.cmds)) {
 		c := m.cmds[r.Index]
 		if strings.EqualFold(c.ID, q) {
@@ -131,8 +141,71 @@ func (m *Model) refilter() {
 				idx = append(idx, i)
 			}
 		}
-		m.matches = append(m.matches, match{cmd: c, indexes: idx})
+		tier := rank(fq, c)
+		if tier < 3 {
+			idx = literalIndexes(c.Title, fq)
+		}
+		tiers[tier] = append(tiers[tier], match{cmd: c, indexes: idx, pos: r.Index})
 	}
+	for i, t := range tiers {
+		if i < 3 { // literal matches keep the list's order (the open case's actions come first)
+			slices.SortStableFunc(t, func(a, b match) int { return cmp.Compare(a.pos, b.pos) })
+		}
+		m.matches = append(m.matches, t...)
+	}
+}
+
+// rank is the tier of a fuzzy match of the folded query fq: 0 title or id starts with it, 1 a
+// word of either does, 2 either contains it, 3 only the fuzzy letters match.
+func rank(fq string, c Command) int {
+	title, id := sanitize.Fold(c.Title), sanitize.Fold(c.ID)
+	switch {
+	case strings.HasPrefix(title, fq) || strings.HasPrefix(id, fq):
+		return 0
+	case wordPrefix(title, fq) || wordPrefix(id, fq):
+		return 1
+	case strings.Contains(title, fq) || strings.Contains(id, fq):
+		return 2
+	}
+	return 3
+}
+
+// wordPrefix reports whether a word of s (after a space or punctuation) starts with q.
+func wordPrefix(s, q string) bool {
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], q)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if at == 0 {
+			return true
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s[:at]); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(s[at:])
+		i = at + size
+	}
+	return false
+}
+
+// literalIndexes marks the byte offsets of the first occurrence of the folded query in title
+// for highlighting, when folding kept the title's byte offsets (else nothing is marked).
+func literalIndexes(title, fq string) []int {
+	lt := strings.ToLower(title)
+	if len(lt) != len(title) {
+		return nil
+	}
+	at := strings.Index(lt, fq)
+	if at < 0 {
+		return nil
+	}
+	var idx []int
+	for i := range title[at : at+len(fq)] {
+		idx = append(idx, at+i)
+	}
+	return idx
 }
 
 // Matches lists the commands currently matching, best first (for tests).

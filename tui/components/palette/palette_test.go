@@ -83,3 +83,45 @@ func TestPaletteMoveAndClose(t *testing.T) {
 		t.Fatalf("view:\n%s", m.View())
 	}
 }
+
+// Typed text that starts a title (or one of its words) ranks before scattered fuzzy matches:
+// "schlie" finds "Abschließen", not "Sprache: Englisch" (s…c…h…l…i…e), and "entsch" Entscheiden.
+func TestPalettePrefixFirst(t *testing.T) {
+	mk := func(id, title string) Command { return Command{ID: id, Title: title} }
+	all := []Command{
+		mk("lang en", "Sprache: Englisch (English)"), mk("lang de", "Sprache: Deutsch"),
+		mk("theme red-green", "Farbschema: Rot-Grün-Sehschwäche"), mk("help", "Tastenkürzel anzeigen"),
+		mk("case close", "Vorgang: Abschließen"), mk("case decide", "Vorgang: Entscheiden"),
+		mk("case comment", "Vorgang: Notiz schreiben"), mk("sort status", "Sortieren nach Status"),
+		mk("view resub", "Ansicht: Wiedervorlage"), mk("case resubmission", "Wiedervorlage setzen"),
+		mk("theme default", "Farbschema: Standard"), mk("case status", "Status ändern"),
+		mk("clear filter", "Filter löschen"), mk("view done", "Ansicht: Erledigt"),
+		mk("page up", "Seite hoch"), mk("keep note", "als Notiz behalten"),
+	}
+	c := common.NewCtx(nil, tuitest.Me, tuitest.Clock)
+	c.ScreenWidth, c.ScreenHeight = 80, 24
+	tests := []struct{ q, first string }{
+		{"schlie", "case close"},
+		{"Schließ", "case close"},
+		{"entsch", "case decide"},
+		{"wied", "case resubmission"},
+		{"sta", "case status"},
+		{"erl", "view done"},
+		{"set", "case resubmission"}, // fuzzy alone: "Seite hoch"
+		{"anz", "help"},              // fuzzy alone: "als Notiz behalten"
+		{"stat", "case status"},
+		{"notiz schr", "case comment"},
+		{"sehsch", "theme red-green"},
+	}
+	for _, tc := range tests {
+		m := typed(New(c, all), tc.q)
+		got := m.Matches()
+		if len(got) == 0 || got[0].ID != tc.first {
+			var ids []string
+			for _, g := range got {
+				ids = append(ids, g.ID)
+			}
+			t.Errorf("%q: %v, want %q first", tc.q, ids, tc.first)
+		}
+	}
+}
