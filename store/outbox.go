@@ -42,6 +42,10 @@ type Action struct {
 	ServerCase  *api.Case      `json:"serverCase,omitempty"` // on conflict: the server's current case
 	// Actor is the clerk id shown on the optimistic effect (notes, decisions); "" shows "me".
 	Actor string `json:"actor,omitempty"`
+	// InFlight: the syncer has begun sending it (BeginSend), so it may have reached the server and
+	// can no longer be cancelled. Cleared when the server answered without applying it (conflict,
+	// rejection) or the connection was never made (MarkUnsent).
+	InFlight bool `json:"inFlight,omitempty"`
 }
 
 func kindKnown(k api.ActionKind) bool {
@@ -158,6 +162,7 @@ func (s *Store) prepareAction(a Action) (Action, error) {
 	}
 	a.Body = bytes.Clone(a.Body)
 	a.State = StatePending
+	a.InFlight = false
 	a.Attempts = 0
 	a.NextAttempt = time.Time{}
 	a.LastError = ""
@@ -372,6 +377,7 @@ func (s *Store) MarkConflict(actionID string, serverCase api.Case) error {
 		a.State = StateConflict
 		a.ServerCase = &sc
 		a.LastError = ""
+		a.InFlight = false
 		if sc.ID == a.CaseID {
 			if _, err := s.putServerCase(tx, &sc); err != nil {
 				return false, err
@@ -381,11 +387,65 @@ func (s *Store) MarkConflict(actionID string, serverCase api.Case) error {
 	})
 }
 
+// ErrInFlight is returned by Cancel for an action the syncer has begun sending: it may already
+// have reached the server, so taking it back locally would lie to the clerk.
+var ErrInFlight = errors.New("store: the action is on its way to the server")
+
+// Cancel takes back an action that has not left the machine: a pending action the syncer has not
+// begun sending, or a settled one (conflict, rejection). The check and the removal are one
+// transaction, and the syncer marks an action in flight in a transaction of its own (BeginSend)
+// before it sends, so either the clerk's undo or the delivery wins, never both. An action in
+// flight answers ErrInFlight, one already delivered (or cancelled) ErrNotFound. The optimistic
+// effect goes with the action (the overlay is computed from the outbox).
+func (s *Store) Cancel(actionID string) (Action, error) {
+	var out Action
+	err := s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
+		if a.State == StatePending && a.InFlight {
+			return false, fmt.Errorf("action %s: %w", actionID, ErrInFlight)
+		}
+		out = *a
+		return true, nil
+	})
+	if err != nil {
+		return Action{}, err
+	}
+	return out, nil
+}
+
+// BeginSend marks a pending action as in flight just before the syncer sends it, checking in the
+// same transaction that it is still queued and pending: an action the clerk cancelled meanwhile
+// answers ErrNotFound, one no longer pending ErrNotSettled, and is not sent.
+func (s *Store) BeginSend(actionID string) (Action, error) {
+	var out Action
+	err := s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
+		if a.State != StatePending {
+			return false, fmt.Errorf("action %s: %w", actionID, ErrNotSettled)
+		}
+		a.InFlight = true
+		out = *a
+		return false, nil
+	})
+	return out, err
+}
+
+// MarkUnsent is MarkRetry for an attempt that certainly never reached the server (the connection
+// could not be made): the action is cancellable again.
+func (s *Store) MarkUnsent(actionID string, attempts int, next time.Time, lastErr string) error {
+	return s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
+		a.Attempts = attempts
+		a.NextAttempt = next
+		a.LastError = lastErr
+		a.InFlight = false
+		return false, nil
+	})
+}
+
 // MarkRejected records that the server refused the action; it stays for the clerk to see.
 func (s *Store) MarkRejected(actionID string, reason string) error {
 	return s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
 		a.State = StateRejected
 		a.LastError = reason
+		a.InFlight = false
 		return false, nil
 	})
 }
@@ -410,6 +470,7 @@ func (s *Store) Requeue(actionID string, baseVersion int64) error {
 	return s.modifyAction(actionID, func(_ *bolt.Tx, a *Action) (bool, error) {
 		a.State = StatePending
 		a.BaseVersion = baseVersion
+		a.InFlight = false
 		a.ServerCase = nil
 		a.Attempts = 0
 		a.NextAttempt = time.Time{}
@@ -432,6 +493,7 @@ func (s *Store) RequeueConflict(actionID string) error {
 		}
 		a.State = StatePending
 		a.BaseVersion = a.ServerCase.Version
+		a.InFlight = false
 		a.ServerCase = nil
 		a.Attempts = 0
 		a.NextAttempt = time.Time{}

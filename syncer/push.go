@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -55,6 +56,7 @@ const (
 	outRejected
 	outRetry
 	outStop // connection-level failure or cancellation: stop pushing
+	outSkip // the clerk took the action back before it left (store.Cancel): nothing sent
 )
 
 func (y *Syncer) push(ctx context.Context) (pushResult, error) {
@@ -141,6 +143,9 @@ func (y *Syncer) push(ctx context.Context) (pushResult, error) {
 					return
 				}
 				oc, next, err := y.sendOne(pctx, a)
+				if oc == outSkip {
+					continue
+				}
 				mu.Lock()
 				res.sent++
 				if oc != outStop {
@@ -173,6 +178,14 @@ func (y *Syncer) push(ctx context.Context) (pushResult, error) {
 // when pushing must stop (connection lost, token rejected, store failure, cancellation); next is
 // the persisted retry time for outRetry.
 func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Time, error) {
+	// From here on the action may reach the server: mark it in flight, checking in the same
+	// transaction that the clerk has not taken it back (store.Cancel) since the outbox was read.
+	if _, err := y.st.BeginSend(a.ID); errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotSettled) {
+		y.log.Debug("action taken back before sending", "action", a.ID, "kind", a.Kind)
+		return outSkip, time.Time{}, nil
+	} else if err != nil {
+		return outStop, time.Time{}, wrapStore(err)
+	}
 	var ifMatch int64
 	if a.Kind.NeedsIfMatch() {
 		ifMatch = y.rebased(a.CaseID, a.BaseVersion)
@@ -246,7 +259,11 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 		return outRejected, time.Time{}, nil
 	case errors.Is(err, client.ErrOffline) || timedOut:
 		next := y.now().Add(y.backoff(a.Attempts + 1))
-		if serr := y.st.MarkRetry(a.ID, a.Attempts+1, next, offlineMark); serr != nil {
+		mark := y.st.MarkRetry
+		if neverSent(err) {
+			mark = y.st.MarkUnsent // the clerk may still take it back
+		}
+		if serr := mark(a.ID, a.Attempts+1, next, offlineMark); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)
 		}
 		if timedOut && !errors.Is(err, client.ErrOffline) {
@@ -269,6 +286,17 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 	}
 	y.log.Info("action will be retried", "action", a.ID, "kind", a.Kind, "status", status, "in", d)
 	return outRetry, next, nil
+}
+
+// neverSent reports a failure that certainly happened before the request left the machine: the
+// connection could not be made (refused, unreachable, name not resolved).
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
 
 // backoff is the full-jitter exponential delay before attempt n+1 (n >= 1).
