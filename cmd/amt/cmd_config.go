@@ -35,7 +35,7 @@ retention_days: 90
 # Barrierearmer Modus für Screenreader und Braillezeile (wie amt --accessible oder ACCESSIBLE=1)
 # accessible: false
 # mouse: false
-# dueSoonDays: 3
+# due_soon_days: 3
 
 # Tastenbelegung überschreiben (Aktion: Tasten), siehe „?“ in der Oberfläche
 # keys:

@@ -149,9 +149,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg, cfgPath, err := loadConfig(g.config)
 	a.cfg, a.cfgPath = cfg, cfgPath
 	a.lang = pickLang(g.lang, cfg.Lang, os.Getenv("LANG"))
-	if err != nil {
+	switch {
+	case err != nil && errors.Is(err, os.ErrNotExist) && isConfigInit(rest):
+		// `amt --config FILE config init` creates FILE.
+	case err != nil:
 		a.errorf("%s", a.T("err.config", cfgPath, err))
 		return exitErr
+	default:
+		if b, err := os.ReadFile(cfgPath); err == nil {
+			a.warnUnknownKeys(b)
+		}
 	}
 	if g.version {
 		return cmdVersion(a, nil)

@@ -1,0 +1,19 @@
+package main
+
+// cliMessages are this file's additions to the catalogue (kept apart so that parallel work on
+// msgs.go does not collide); init merges them into messages.
+var cliMessages = map[string][2]string{
+	"warn.config_key_near": {"Konfiguration %s, Zeile %d: unbekannter Schlüssel »%s« wird ignoriert – gemeint ist wohl »%s«",
+		"config %s, line %d: unknown key »%s« is ignored – did you mean »%s«?"},
+	"warn.config_key": {"Konfiguration %s, Zeile %d: unbekannter Schlüssel »%s« wird ignoriert",
+		"config %s, line %d: unknown key »%s« is ignored"},
+}
+
+func init() {
+	for k, v := range cliMessages {
+		if _, dup := messages[k]; dup {
+			panic("msgs_cli.go: duplicate message key " + k)
+		}
+		messages[k] = v
+	}
+}
