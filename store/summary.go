@@ -22,7 +22,7 @@ type Summary struct {
 	Status                                                api.Status
 	Assignee                                              string
 	ResubmissionDate                                      string // Wiedervorlage date or ""
-	Search                                                string // lower-cased filter text: reference, service, applicant, form values
+	Search                                                string // lower-cased filter text: reference, service, applicant name and e-mail, form values
 	Version                                               int64
 	Pending                                               int  // queued (not yet delivered) actions for this case
 	Conflict                                              bool // an action of this case met a newer server version
@@ -88,7 +88,7 @@ func searchText(c *api.Case) string {
 		b.WriteString(v)
 		return true
 	}
-	if add(c.Reference) && add(c.Service.Name) && add(c.Applicant.Name) {
+	if add(c.Reference) && add(c.Service.Name) && add(c.Applicant.Name) && add(c.Applicant.Email) {
 	outer:
 		for _, sec := range c.Sections {
 			for _, f := range sec.Fields {

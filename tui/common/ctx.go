@@ -101,7 +101,7 @@ type Config struct {
 }
 
 // ViewConfig is a user-defined saved view: a name and a filter expression such as
-// "status:new,in_review assignee:me due:overdue service:gewerbe text words" (see inbox.ParseFilter).
+// "status:neu,prüfung zuständig:ich frist<+7 leistung:gewerbe -wort text" (see package query).
 type ViewConfig struct {
 	Name   string `yaml:"name" json:"name"`
 	Filter string `yaml:"filter" json:"filter"`

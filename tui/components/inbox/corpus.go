@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	mbits "math/bits"
 	"runtime"
 	"strings"
 	"sync"
@@ -39,28 +38,6 @@ type bitset []uint64
 func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
 func (b bitset) set(i int)        { b[i>>6] |= 1 << (uint(i) & 63) }
 func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
-func (b bitset) and(o bitset) {
-	for i := range b {
-		b[i] &= o[i]
-	}
-}
-
-// match returns the rows whose text contains every word, or nil when words is empty.
-func (c *corpus) match(words []string) bitset {
-	if len(words) == 0 {
-		return nil
-	}
-	var out bitset
-	for _, w := range words {
-		bits := c.matchWord(w)
-		if out == nil {
-			out = bits
-		} else {
-			out.and(bits)
-		}
-	}
-	return out
-}
 
 // matchWord scans the corpus for w, in parallel chunks of rows on large data sets.
 func (c *corpus) matchWord(w string) bitset {
@@ -107,12 +84,4 @@ func (c *corpus) scan(w string, lo, hi int, bits bitset) {
 		pos = int(c.ends[row]) + 1 // one hit per row is enough
 		row++
 	}
-}
-
-func (b bitset) count() int {
-	n := 0
-	for _, w := range b {
-		n += mbits.OnesCount64(w)
-	}
-	return n
 }

@@ -378,53 +378,6 @@ func TestFirstFrameReadsOnlyFirstPage(t *testing.T) {
 	}
 }
 
-func TestParseFilter(t *testing.T) {
-	e := env{me: "me", today: "2026-11-24", soon: "2026-11-27", week: "2026-12-01"}
-	s := store.Summary{ID: "x", Status: api.StatusInReview, Assignee: "me", DueDate: "2026-11-20",
-		ServiceName: "Gewerbeanmeldung", ServiceKey: "99050012104000", ResubmissionDate: "2026-11-24",
-		Search: "gew-1 gewerbeanmeldung jürgen müller", Pending: 1}
-	tests := []struct {
-		expr  string
-		match bool
-		bad   bool
-	}{
-		{"", true, false},
-		{"status:open", true, false},
-		{"status:done", false, false},
-		{"status:new,in_review", true, false},
-		{"status:bogus", false, true},
-		{"assignee:me", true, false},
-		{"assignee:none", false, false},
-		{"assignee:ME", true, false},
-		{"due:overdue", true, false},
-		{"due:soon due:week", true, false},
-		{"due:none", false, false},
-		{"due:later", false, true},
-		{"resub:due", true, false},
-		{"resub:any", true, false},
-		{"service:gewerbe", true, false},
-		{"service:99050", true, false},
-		{"service:hund", false, false},
-		{"sync:pending", true, false},
-		{"sync:conflict", false, false},
-		{"Müller jürgen", true, false},
-		{"müller anna", false, false},
-		{"colour:red", false, true},
-	}
-	for _, tc := range tests {
-		f, err := ParseFilter(tc.expr)
-		if (err != nil) != tc.bad {
-			t.Fatalf("%q: err %v", tc.expr, err)
-		}
-		if tc.bad {
-			continue
-		}
-		if got := f.match(&s, &e); got != tc.match {
-			t.Errorf("%q: match %v, want %v", tc.expr, got, tc.match)
-		}
-	}
-}
-
 func TestUserViews(t *testing.T) {
 	st := tuitest.OpenStore(t, tuitest.Cases(60)...)
 	c := newCtx(st, 100, 30)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -14,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/query"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -42,10 +44,7 @@ func BuiltinViews() []SavedView {
 	}
 	out := make([]SavedView, 0, len(def))
 	for _, d := range def {
-		f, err := ParseFilter(d.expr)
-		if err != nil {
-			panic(err)
-		}
+		f := query.MustParse(d.expr)
 		out = append(out, SavedView{NameKey: d.key, Expr: d.expr, Filter: f})
 	}
 	return out
@@ -53,14 +52,14 @@ func BuiltinViews() []SavedView {
 
 // Views returns built-in plus configured views. Invalid user views are kept (with Err) so the
 // clerk sees the mistake instead of a silently missing tab.
-func Views(cfg []common.ViewConfig) []SavedView {
+func Views(cfg []common.ViewConfig, now time.Time) []SavedView {
 	vs := BuiltinViews()
 	for _, c := range cfg {
 		v := SavedView{Name: common.Line(c.Name), Expr: c.Filter}
-		f, err := ParseFilter(c.Filter)
+		f, err := ParseFilter(c.Filter, now)
 		if err != nil {
-			v.Err = i18n.Tf("filter.bad", v.Name, common.Line(err.Error()))
-			v.Filter = Filter{statuses: nil, words: []string{"\x00"}} // matches nothing
+			v.Err = i18n.Tf("filter.bad", v.Name, filterError(err))
+			v.Filter = query.Nothing() // matches nothing
 		} else {
 			v.Filter = f
 		}
@@ -125,6 +124,7 @@ type (
 		corp  *corpus // the search corpus used (cached by the model)
 		rows  []int32
 		query string
+		typed Filter
 		view  int
 		// narrowed: only the previous result was searched (the query extended the applied one).
 		narrowed bool
@@ -167,6 +167,7 @@ type Model struct {
 	input     textinput.Model
 	focused   bool
 	query     string
+	queryErr  string // why the typed filter cannot be read ("" when it can)
 	gen       uint64 // filter generation; results of older ones are dropped
 	filtering bool
 
@@ -194,6 +195,7 @@ type appliedFilter struct {
 	view  int
 	key   orderKey
 	query string
+	typed Filter
 	ok    bool
 }
 
@@ -206,7 +208,7 @@ func New(ctx *common.Ctx) Model {
 	ti.Cursor.SetMode(cursor.CursorStatic)
 	m := Model{
 		ctx:     ctx,
-		views:   Views(ctx.Config.Views),
+		views:   Views(ctx.Config.Views, ctx.Now()),
 		input:   ti,
 		marked:  map[string]bool{},
 		cache:   map[rowKey]string{},
@@ -276,7 +278,7 @@ func (m Model) loadFirst() tea.Cmd {
 		limit = m.lay.listRows
 	}
 	f, e := m.views[m.tab].Filter, newEnv(m.ctx)
-	part := f.scanPart()
+	part := f.Part()
 	// The automatic start: when "Meine" turns out empty, "Alle" is shown at once (autoSwitch would
 	// do it only after the full load). Its rows are gathered in the same scan.
 	alt := -1
@@ -287,7 +289,7 @@ func (m Model) loadFirst() tea.Cmd {
 				alt, af = i, v.Filter
 			}
 		}
-		if alt >= 0 && af.scanPart() != part {
+		if alt >= 0 && af.Part() != part {
 			alt = -1
 		}
 	}
@@ -303,10 +305,10 @@ func (m Model) loadFirst() tea.Cmd {
 		// is its first matching rows, read without decoding the rest of the cache.
 		var rows, altRows []store.Summary
 		err = st.ScanSummaries(part, func(s store.Summary) bool {
-			if f.match(&s, &e) {
+			if f.Match(&s, e.q) {
 				rows = append(rows, s)
 			}
-			if alt >= 0 && len(altRows) < limit && af.match(&s, &e) {
+			if alt >= 0 && len(altRows) < limit && af.Match(&s, e.q) {
 				altRows = append(altRows, s)
 			}
 			return len(rows) < limit
@@ -340,7 +342,7 @@ func countViews(rows []store.Summary, views []SavedView, e *env) []int {
 	for i := range rows {
 		s := &rows[i]
 		for v := range views {
-			if views[v].Filter.match(s, e) {
+			if views[v].Filter.Match(s, e.q) {
 				counts[v]++
 			}
 		}
@@ -370,20 +372,26 @@ func (m *Model) refilter() tea.Cmd {
 		order = m.order
 	}
 	corp := m.corp
-	words := queryWords(m.query)
-	query := strings.Join(words, " ")
+	e := newEnv(m.ctx)
+	typed, err := ParseFilter(m.query, m.ctx.Now())
+	m.queryErr = ""
+	if err != nil {
+		// A term being typed ("frist<1") or mistyped: say what is wrong, show nothing.
+		m.queryErr = filterError(err)
+		typed = query.Nothing()
+	}
+	q := m.query
 	// Narrowing: a query that extends the applied one only needs to look at its result.
 	var base []int32
-	if a := m.applied; a.ok && a.data == data && a.view == view && a.key == key && a.query != "" &&
-		strings.HasPrefix(query, a.query) {
+	if a := m.applied; a.ok && a.data == data && a.view == view && a.key == key && !a.typed.Empty() &&
+		a.typed.Narrows(&typed) {
 		base = m.rows
 	}
-	e := newEnv(m.ctx)
 	return func() tea.Msg {
 		if order == nil {
 			order = sortOrder(all, key.sort, key.desc)
 		}
-		if corp == nil && len(words) > 0 {
+		if corp == nil && len(typed.Words()) > 0 {
 			corp = buildCorpus(all)
 		}
 		src := order
@@ -391,7 +399,7 @@ func (m *Model) refilter() tea.Cmd {
 			src = base
 		}
 		return filterMsg{gen: gen, data: data, key: key, order: order, corp: corp,
-			rows: run(all, corp, src, &f, words, &e), query: query, view: view, narrowed: base != nil}
+			rows: run(all, corp, src, &f, &typed, &e), query: q, typed: typed, view: view, narrowed: base != nil}
 	}
 }
 
@@ -495,7 +503,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		cur := m.CurrentID()
 		m.rows, m.rowsAll = msg.rows, m.all
-		m.applied = appliedFilter{data: msg.data, view: msg.view, key: msg.key, query: msg.query, ok: true}
+		m.applied = appliedFilter{data: msg.data, view: msg.view, key: msg.key, query: msg.query, typed: msg.typed, ok: true}
 		switch {
 		case m.toTop:
 			m.toTop, m.keepID = false, ""

@@ -460,6 +460,8 @@ func (m *Model) emptyText() string {
 		return i18n.Tf("toast.loadFailed", common.Line(m.loadErr))
 	case !m.full && m.loading:
 		return i18n.T("inbox.loading")
+	case m.queryErr != "":
+		return m.queryErr
 	case m.query != "":
 		return i18n.Tf("inbox.nomatch", common.Line(m.query))
 	}
