@@ -69,6 +69,27 @@ type app struct {
 	// failCode is the exit code of the last reported failure when it is more specific than
 	// exitErr (a damaged or locked cache); see fail.
 	failCode int
+
+	// shared is the running terminal app's session when this command came over its local socket
+	// (see relay.go): commands use its store, client and syncer and never close them.
+	shared *session
+	// in is the command's standard input (nil: the process's, see stdin).
+	in io.Reader
+}
+
+// input is the command's standard input.
+func (a *app) input() io.Reader {
+	if a.in != nil {
+		return a.in
+	}
+	return stdin
+}
+
+// closeStore closes a store from openStore (not the running app's, when relayed).
+func (a *app) closeStore(st *store.Store) {
+	if a.shared == nil || st != a.shared.st {
+		_ = st.Close()
+	}
 }
 
 // fail is the exit code for a failure already reported: the specific one a cache problem set,
@@ -198,6 +219,9 @@ func (a *app) storeOptions(dir string) store.Options {
 // openStore opens the local cache, with a clear message and a way out when it cannot be opened
 // (see cacheFailed); a.fail() is then the exit code.
 func (a *app) openStore() (*store.Store, bool) {
+	if a.shared != nil {
+		return a.shared.st, true
+	}
 	dir, err := a.dataDir()
 	if err != nil {
 		a.errorf("%s", a.T("err.datadir", err))
@@ -272,9 +296,14 @@ type session struct {
 	c  *client.Client // nil when no server/token is configured
 	y  *syncer.Syncer
 	me api.Me
+	// borrowed: the running app's session lent to a relayed command; close leaves it open.
+	borrowed bool
 }
 
 func (s *session) close() {
+	if s.borrowed {
+		return
+	}
 	if s.c != nil {
 		s.c.Close()
 	}
@@ -284,6 +313,15 @@ func (s *session) close() {
 // openSession opens the store and builds the syncer. needServer makes a missing server/token an
 // error; otherwise the session works offline.
 func (a *app) openSession(needServer bool) (*session, bool) {
+	if a.shared != nil {
+		if a.shared.c == nil && needServer {
+			a.errorf("%s", a.T("err.no_server"))
+			return nil, false
+		}
+		s := *a.shared
+		s.borrowed = true
+		return &s, true
+	}
 	st, ok := a.openStore()
 	if !ok {
 		return nil, false

@@ -20,7 +20,7 @@ func cmdComment(a *app, args []string) int {
 	}
 	text := strings.Join(pos[1:], " ")
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(stdin, api.MaxBodyBytes))
+		b, err := io.ReadAll(io.LimitReader(a.input(), api.MaxBodyBytes))
 		if err != nil {
 			a.errorf("%v", err)
 			return exitErr

@@ -52,7 +52,7 @@ func cmdList(a *app, args []string) int {
 	if !ok {
 		return a.fail()
 	}
-	defer st.Close()
+	defer a.closeStore(st)
 	var me api.Me
 	if b, err := st.Meta(metaMe); err == nil {
 		_ = json.Unmarshal(b, &me)

@@ -40,7 +40,7 @@ func (a *app) listActions(asJSON bool, only store.ActionState) int {
 	if !ok {
 		return a.fail()
 	}
-	defer st.Close()
+	defer a.closeStore(st)
 	out, err := st.Outbox()
 	if err != nil {
 		return a.storeErr(err)

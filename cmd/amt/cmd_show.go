@@ -25,7 +25,7 @@ func cmdShow(a *app, args []string) int {
 	if !ok {
 		return a.fail()
 	}
-	defer st.Close()
+	defer a.closeStore(st)
 	c, ok := a.findCase(st, pos[0])
 	if !ok {
 		return a.fail()

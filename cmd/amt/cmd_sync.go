@@ -30,7 +30,11 @@ func (a *app) syncNow(timeout time.Duration) int {
 	defer s.close()
 	ctx, cancel := context.WithTimeout(a.ctx, timeout)
 	defer cancel()
-	rep := startSyncReporter(a.stderr, a.lang, s.y.Events(), writerIsTerminal(a.stderr))
+	events := s.y.Events()
+	if s.borrowed {
+		events = nil // the running app reads its syncer's events; the progress line stays quiet
+	}
+	rep := startSyncReporter(a.stderr, a.lang, events, writerIsTerminal(a.stderr))
 	err := s.y.SyncOnce(ctx)
 	rep.finish()
 	ev := s.y.Status()
@@ -43,7 +47,10 @@ func (a *app) syncNow(timeout time.Duration) int {
 	switch {
 	case err == nil:
 		a.refreshMe(s, 10*time.Second)
-		purged := a.autoPurge(s.st)
+		purged := 0
+		if !s.borrowed { // the running app purges at its start; never under its feet
+			purged = a.autoPurge(s.st)
+		}
 		n, _ := s.st.Count()
 		a.printf("%s\n", a.T("sync.ok", n, ev.Pending, ev.Conflicts, ev.Rejected))
 		if purged > 0 {

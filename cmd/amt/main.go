@@ -187,6 +187,11 @@ func (a *app) dispatch(rest []string) int {
 		a.usage(a.stdout)
 		return exitOK
 	}
+	if relayCommands[name] && a.shared == nil && a.demoTransport == nil {
+		if code, ok := a.tryRelay(rest); ok {
+			return code
+		}
+	}
 	for _, c := range commands {
 		if c.name == name {
 			return c.run(a, rest[1:])

@@ -120,7 +120,8 @@ var messages = map[string][2]string{
 	"err.nokey":           {"Der lokale Cache kann nicht entsperrt werden: kein Schlüsselbund verfügbar. Bitte AMT_PASSPHRASE setzen.", "cannot unlock the local cache: no keyring available. Set AMT_PASSPHRASE."},
 	"err.passphrase": {"Falsches Passwort für den lokalen Cache (AMT_PASSPHRASE). Die Daten sind unversehrt: bitte mit dem richtigen Passwort erneut starten.",
 		"wrong passphrase for the local cache (AMT_PASSPHRASE). The data is intact: run amt again with the right passphrase."},
-	"err.already_open": {"Der Cache %s ist bereits geöffnet (läuft amt schon in einem anderen Fenster?).", "the cache %s is already open (is amt running in another window?)."},
+	"err.already_open": {"Der Cache %s ist bereits geöffnet: amt läuft in einem anderen Fenster.\nDieser Befehl braucht den Cache für sich – dort die Oberfläche mit q beenden, dann erneut\naufrufen. list, show, outbox, sync und die Aktionen (comment, decide, …) gehen auch neben\nder laufenden Oberfläche.",
+		"the cache %s is already open: amt is running in another window.\nThis command needs the cache to itself – quit the app there with q, then run it again.\nlist, show, outbox, sync and the actions (comment, decide, …) also work beside the running app."},
 	"err.newer_schema": {"Dieser Zwischenspeicher stammt von einer neueren amt-Version — bitte amt aktualisieren (diese Version: %s).\n" +
 		"     Die Datei bleibt unverändert. Nur falls das Aktualisieren nicht möglich ist: %s\n" +
 		"     legt sie beiseite (sie bleibt erhalten), übernimmt ausstehende Aktionen in einen neuen Zwischenspeicher und gleicht neu ab.",

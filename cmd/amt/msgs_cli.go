@@ -7,6 +7,10 @@ var cliMessages = map[string][2]string{
 		"config %s, line %d: unknown key »%s« is ignored – did you mean »%s«?"},
 	"warn.config_key": {"Konfiguration %s, Zeile %d: unbekannter Schlüssel »%s« wird ignoriert",
 		"config %s, line %d: unknown key »%s« is ignored"},
+	"err.relay_refused": {"Dieser Befehl läuft nicht über die geöffnete Oberfläche.", "this command does not run through the open app."},
+	"err.relay_failed":  {"Interner Fehler beim Ausführen in der geöffneten Oberfläche: %s", "internal error running the command in the open app: %s"},
+	"err.relay_lost": {"Die geöffnete Oberfläche hat nicht geantwortet (wurde sie beendet?). Ob eine Aktion\nvorgemerkt wurde, zeigt »amt outbox«.",
+		"the open app did not answer (was it closed?). »amt outbox« shows whether an action was queued."},
 }
 
 func init() {

@@ -125,8 +125,13 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 			}
 		}}
 	}
+	stopRelay := func() {}
+	if demo == nil {
+		stopRelay = a.serveRelay(ctx, s) // amt list, show, comment … beside the app (relay.go)
+	}
 	err := tui.Run(ctx, d)
 	cancel()
+	stopRelay()
 	wg.Wait() // the store must outlive the syncer
 	if errors.Is(err, context.Canceled) {
 		return nil
