@@ -75,6 +75,8 @@ type app struct {
 	shared *session
 	// in is the command's standard input (nil: the process's, see stdin).
 	in io.Reader
+	// helpOut is set while a command's help is printed: its flag set writes its options there.
+	helpOut io.Writer
 }
 
 // input is the command's standard input.

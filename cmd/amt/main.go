@@ -163,7 +163,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if g.version {
 		return cmdVersion(a, nil)
 	}
-	if g.help {
+	if g.help && len(rest) == 0 {
 		a.usage(a.stdout)
 		return exitOK
 	}
@@ -183,16 +183,21 @@ func (a *app) dispatch(rest []string) int {
 		return runTUI(a)
 	}
 	name := rest[0]
-	if name == "help" {
+	if name == "help" && len(rest) > 1 { // amt help decide
+		name, rest, a.g.help = rest[1], rest[1:], true
+	} else if name == "help" {
 		a.usage(a.stdout)
 		return exitOK
 	}
-	if relayCommands[name] && a.shared == nil && a.demoTransport == nil {
+	if relayCommands[name] && a.shared == nil && a.demoTransport == nil && !a.g.help {
 		if code, ok := a.tryRelay(rest); ok {
 			return code
 		}
 	}
 	for _, c := range commands {
+		if c.name == name && a.g.help {
+			return a.commandHelp(c, rest[1:])
+		}
 		if c.name == name {
 			return c.run(a, rest[1:])
 		}
@@ -241,6 +246,13 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 func (a *app) newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("amt "+name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
+	fs.Usage = func() { // after a wrong flag: the options; for --help: printed by commandHelp
+		if a.helpOut != nil {
+			a.printFlags(a.helpOut, fs)
+			return
+		}
+		fmt.Fprintf(a.stderr, "%s\n", a.T("help.see", name))
+	}
 	return fs
 }
 

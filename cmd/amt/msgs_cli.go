@@ -11,6 +11,12 @@ var cliMessages = map[string][2]string{
 	"err.relay_failed":  {"Interner Fehler beim Ausführen in der geöffneten Oberfläche: %s", "internal error running the command in the open app: %s"},
 	"err.relay_lost": {"Die geöffnete Oberfläche hat nicht geantwortet (wurde sie beendet?). Ob eine Aktion\nvorgemerkt wurde, zeigt »amt outbox«.",
 		"the open app did not answer (was it closed?). »amt outbox« shows whether an action was queued."},
+	"help.usage_word": {"Aufruf:", "usage:"},
+	"help.options":    {"Optionen:", "options:"},
+	"help.default":    {"Standard:", "default:"},
+	"help.see":        {"Hilfe: amt %s --help", "help: amt %s --help"},
+	"help.exit_queue": {"Rückgabewert 0: beim Server angekommen; 3: vorgemerkt, der Server war nicht erreichbar\n(wird mit amt sync oder der Oberfläche gesendet); 1: abgelehnt oder Konflikt.",
+		"exit status 0: the server has it; 3: queued, the server was not reachable (sent by amt sync\nor the app); 1: refused or conflict."},
 }
 
 func init() {
