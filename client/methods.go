@@ -235,8 +235,9 @@ func (c *Client) Send(ctx context.Context, a Action) (api.ActionResult, error) {
 	}
 	// Only the server's answer for this very action settles it: a 2xx from something else (a
 	// proxy's stub, "{}", "null") would make the outbox drop an action the server never saw.
-	// (The reference server names an approval by its decision id; the action id is accepted too.)
-	idOK := res.ActionID == a.ID || (a.Kind == api.ActionApproval && res.ActionID == a.SubID)
+	// (The reference server names an approval by its decision id, and a printed mark by its
+	// document id; the action id is accepted too.)
+	idOK := res.ActionID == a.ID || ((a.Kind == api.ActionApproval || a.Kind == api.ActionPrinted) && res.ActionID == a.SubID)
 	if !idOK || res.Kind != string(a.Kind) || res.Case.ID != a.CaseID || res.Case.Version <= 0 {
 		return api.ActionResult{}, &RetryError{Status: resp.StatusCode(), op: rq.op(),
 			cause: errors.New("unreadable response: not the result of this action")}

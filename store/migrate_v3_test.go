@@ -2,7 +2,9 @@ package store
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/amt-mv/amt/api"
 	bolt "go.etcd.io/bbolt"
@@ -115,5 +117,47 @@ func TestMigrateV2toV3(t *testing.T) {
 	}
 	if n, err := s.Count(); err != nil || n != 3 {
 		t.Fatalf("Count = %d, %v", n, err)
+	}
+}
+
+// The print queue lists the letters waiting for print across cases, oldest first; a printed
+// mark queued offline takes a document out at once (overlay), and a case without letters is not
+// read.
+func TestPrintQueue(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	at := func(h int) time.Time { return time.Date(2026, 12, 4, h, 0, 0, 0, time.UTC) }
+	letter := func(id string, h int, st api.DeliveryState) api.Document {
+		return api.Document{ID: id, Kind: api.DocumentBescheid, Name: id + ".pdf", CreatedAt: at(h),
+			Delivery: api.Delivery{Channel: api.ChannelLetter, State: st}}
+	}
+	a := mkCase(1, "2026-12-10", 1)
+	a.Documents = []api.Document{letter("a-nf", 9, api.DeliveryPrinted), letter("a-b", 11, api.DeliveryPending)}
+	b := mkCase(2, "2026-12-11", 1)
+	b.Documents = []api.Document{letter("b-nf", 8, api.DeliveryPending), letter("b-b", 12, api.DeliveryPending)}
+	mail := mkCase(3, "2026-12-12", 1)
+	mail.Documents = []api.Document{{ID: "m", Delivery: api.Delivery{Channel: api.ChannelEmail, State: api.DeliveryPending}}}
+	if err := s.ApplyChanges(upsert(a, b, mail), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	ids := func() []string {
+		t.Helper()
+		q, err := s.PrintQueue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range q {
+			out = append(out, it.CaseID+"/"+it.Doc.ID)
+		}
+		return out
+	}
+	if got, want := ids(), []string{b.ID + "/b-nf", a.ID + "/a-b", b.ID + "/b-b"}; !slices.Equal(got, want) {
+		t.Fatalf("queue %v, want %v", got, want)
+	}
+	if _, err := s.Enqueue(Action{CaseID: b.ID, Kind: api.ActionPrinted, SubID: "b-nf", Body: []byte(`{}`), BaseVersion: 1, Actor: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(), []string{a.ID + "/a-b", b.ID + "/b-b"}; !slices.Equal(got, want) {
+		t.Fatalf("after the printed mark: %v, want %v", got, want)
 	}
 }

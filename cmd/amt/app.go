@@ -34,6 +34,9 @@ type Config struct {
 	Lang          string `yaml:"lang,omitempty"`
 	Data          string `yaml:"data,omitempty"`
 	RetentionDays int    `yaml:"retention_days,omitempty"`
+	// Viewer opens letters of the print queue (amt print-queue print): a command the file's path
+	// is appended to, e.g. "lp"; empty = the system's viewer. AMT_VIEWER overrides it.
+	Viewer string `yaml:"viewer,omitempty"`
 	// The terminal app's settings (theme, mouse, keys, views, …) live in the same file and are
 	// read by tui.LoadConfig.
 }

@@ -27,6 +27,10 @@ lang: de
 # vorgemerkten Aktionen bleiben; auf dem Server bleibt alles erhalten.
 retention_days: 90
 
+# Betrachter für Schreiben aus dem Postausgang (amt print-queue print): ein Befehl, dem der
+# Dateipfad angehängt wird, z. B. lp zum direkten Drucken (Standard: Betrachter des Systems)
+# viewer: lp
+
 # Cache-Verzeichnis (Standard: Datenverzeichnis des Benutzers)
 # data: /home/clerk/.local/share/amt
 

@@ -17,6 +17,7 @@ var commandFlags = map[string][]string{
 	"assign":       {"--to", "--me", "--none"},
 	"decide":       {"--reason", "--fee-cents", "--valid-until"},
 	"outbox":       {"--json"},
+	"print-queue":  {"list", "print", "printed", "--json"},
 	"approve":      {"--return", "--comment"},
 	"resubmit":     {"--reason"},
 	"request-docs": {"--doc", "--deadline", "--message"},

@@ -128,6 +128,7 @@ func init() {
 		{"request-docs", "ID --doc TEXT [--doc TEXT …] --deadline DATE [--message TEXT]", "help.request_docs", cmdRequestDocs},
 		{"status", "ID in_review|closed", "help.status", cmdStatus},
 		{"outbox", "[--json]", "help.outbox", cmdOutbox},
+		{"print-queue", "[list] [--json] | print ID [DOC] | printed ID [DOC]", "help.print_queue", cmdPrintQueue},
 		{"conflicts", "[list] | resolve ACTIONID --reapply|--as-note|--discard", "help.conflicts", cmdConflicts},
 		{"purge", "[--older-than 90d]", "help.purge", cmdPurge},
 		{"cache", "path | rescue [--force] [--no-sync] [--from FILE]", "help.cache", cmdCache},
