@@ -113,13 +113,16 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, p *principal
 			writeBody(w, r, http.StatusOK, "application/json", page.body)
 			return nil
 		}
+		s.metrics.longPolls.Add(1)
 		select {
 		case <-woke:
+			s.metrics.longPolls.Add(-1)
 			continue
 		case <-deadline:
 		case <-r.Context().Done():
 		case <-s.quit:
 		}
+		s.metrics.longPolls.Add(-1)
 		writeBody(w, r, http.StatusOK, "application/json", page.body)
 		return nil
 	}

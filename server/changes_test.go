@@ -27,6 +27,19 @@ func (c *client) changes(cursor string, limit int, wait int) (api.ChangePage, in
 	return p, resp.StatusCode
 }
 
+// waitLongPolls waits until n long-polls of srv are waiting for a change; safe to call from any
+// goroutine (it reports with t.Errorf and returns false when they do not come).
+func waitLongPolls(t testing.TB, srv *server.Server, n int) bool {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); srv.LongPollsWaiting() < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("%d long-polls waiting, want %d", srv.LongPollsWaiting(), n)
+			return false
+		}
+	}
+	return true
+}
+
 func TestChangesPaging(t *testing.T) {
 	env := startFixed(t, servertest.WithCases(60))
 	amt := env.Data.Amts[0].ID
@@ -207,7 +220,9 @@ func TestLongPoll(t *testing.T) {
 		p, code := c.changes(r.p.NextCursor, 100, api.MaxWaitSeconds)
 		got <- res{p, code, 0}
 	}()
-	time.Sleep(50 * time.Millisecond) // let the poll start waiting; correctness does not depend on it
+	if !waitLongPolls(t, env.Server, 1) {
+		t.FailNow()
+	}
 	env.Server.Drain()
 	r = <-got
 	if r.code != 200 || len(r.p.Items) != 0 {

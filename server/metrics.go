@@ -32,6 +32,7 @@ type metrics struct {
 	authFailures       atomic.Uint64 // failed sign-ins (answers 401)
 	writeQuota         atomic.Uint64 // actions refused because their token's write quota was used up
 	authThrottled      atomic.Uint64 // requests refused (429) because their address failed too often
+	longPolls          atomic.Int64  // GET /changes requests waiting for a change (long-polls)
 }
 
 type reqKey struct {
@@ -131,6 +132,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	if n := m.connMax.Load(); n > 0 {
 		fmt.Fprintf(&b, "# HELP amt_http_connections_max The limit of open client connections (max_conns).\n# TYPE amt_http_connections_max gauge\namt_http_connections_max %d\n", n)
 	}
+	fmt.Fprintf(&b, "# HELP amt_changes_waiting Long-polls of the change feed waiting for a change.\n# TYPE amt_changes_waiting gauge\namt_changes_waiting %d\n",
+		m.longPolls.Load())
 	fmt.Fprintf(&b, "# HELP amt_http_connections_idle Open client connections idle between requests.\n# TYPE amt_http_connections_idle gauge\namt_http_connections_idle %d\n",
 		m.connIdle.Load())
 	fmt.Fprintf(&b, "# HELP amt_http_idle_connections_closed_total Idle keep-alive connections closed to give a new connection a slot at max_conns.\n# TYPE amt_http_idle_connections_closed_total counter\namt_http_idle_connections_closed_total %d\n",

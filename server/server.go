@@ -251,6 +251,10 @@ func (s *Server) now() time.Time { return s.cfg.Now() }
 // Handler returns the HTTP handler serving every api.Routes entry.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// LongPollsWaiting is the number of GET /changes requests now waiting for a change (the
+// amt_changes_waiting gauge). A long-poll counted here wakes on any later change of its Amt.
+func (s *Server) LongPollsWaiting() int { return int(s.metrics.longPolls.Load()) }
+
 // Drain wakes every long-poll so that in-flight requests finish promptly; use it with
 // http.Server.RegisterOnShutdown. New long-polls answer at once afterwards.
 func (s *Server) Drain() {

@@ -1020,10 +1020,18 @@ func (w *twWalk) longPollIsolation() {
 	}
 	const wait = time.Second
 	done := make(chan struct{})
+	answered := make(chan struct{})
 	go func() {
 		defer close(done)
-		// Give the long-poll time to start waiting; if it has not, the test only gets weaker.
-		time.Sleep(200 * time.Millisecond)
+		// The change comes while B's long-poll waits (if the poll already answered, there is
+		// nothing left to wake).
+		for w.env.Server.LongPollsWaiting() < 1 {
+			select {
+			case <-answered:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
 		req, _ := http.NewRequest("PUT", w.env.URL+api.BasePath+"/cases/"+target.ID+"/notes/"+w.fresh(),
 			strings.NewReader(`{"text":"Vermerk `+twProbe+`-poll"}`))
 		req.Header.Set("Authorization", "Bearer "+w.env.Token(w.leadA))
@@ -1041,6 +1049,7 @@ func (w *twWalk) longPollIsolation() {
 	start := time.Now()
 	r := w.do("GET", w.env.URL+api.BasePath+"/changes?wait=1&cursor="+url.QueryEscape(cursor), tokB, nil)
 	d := time.Since(start)
+	close(answered)
 	<-done
 	var page api.ChangePage
 	if r.status != 200 || json.Unmarshal(r.body, &page) != nil {

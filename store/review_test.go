@@ -21,13 +21,21 @@ func TestCompactDoesNotHandOldFileToWaitingOpener(t *testing.T) {
 		err error
 	}
 	got := make(chan res, 1)
+	opened := make(chan struct{}, 1)
+	testHookOpened = func(string) {
+		select {
+		case opened <- struct{}{}:
+		default:
+		}
+	}
+	t.Cleanup(func() { testHookOpened = nil })
 	go func() {
 		o := testOptions(dir)
 		o.LockTimeout = 1500 * time.Millisecond
 		st, err := Open(o)
 		got <- res{st, err}
 	}()
-	time.Sleep(300 * time.Millisecond) // the opener now waits on the lock of the current file
+	<-opened // the opener holds the current file and waits for its lock
 	if err := s.Compact(); err != nil {
 		t.Fatal(err)
 	}

@@ -191,10 +191,17 @@ func openBoltMode(path string, timeout time.Duration, readOnly bool) (*bolt.DB, 
 	}
 }
 
+// testHookOpened, when set by a test, is called after an opener opened the database file and
+// before bbolt waits for its lock.
+var testHookOpened func(path string)
+
 func openBoltOnce(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, f *os.File, err error) {
 	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		ff, err := os.OpenFile(name, flag, perm)
 		f = ff
+		if err == nil && testHookOpened != nil {
+			testHookOpened(name)
+		}
 		return ff, err
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))

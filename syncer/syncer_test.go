@@ -492,7 +492,9 @@ func TestOwnNoteRebaseSurvivesRestart(t *testing.T) {
 	}
 }
 
-// A server that answers every action with 503 + Retry-After does not make Run spin.
+// A server that answers every action with 503 + Retry-After does not make Run spin: between two
+// waits of the loop each action is sent at most once, and every wait honours Retry-After. The
+// loop's clock and timers are fakes, so the test sees each wait as it is asked for.
 func TestRunNoTightRetryLoop(t *testing.T) {
 	var puts, gets atomic.Int64
 	wrap := func(h http.Handler) http.Handler {
@@ -507,13 +509,39 @@ func TestRunNoTightRetryLoop(t *testing.T) {
 		})
 	}
 	env := startServer(t, 0, servertest.WithHandlerWrapper(wrap))
-	st := openStore(t, t.TempDir(), nil)
+	clk := newClock()
+	st := openStore(t, t.TempDir(), clk.Now)
 	defer st.Close()
-	y := New(newClient(t, env.URL, env.Token(clerkA), nil), st, Options{LongPoll: 5 * time.Second})
+	type timer struct {
+		d    time.Duration
+		fire chan time.Time
+	}
+	timers := make(chan timer, 64)
+	after := func(d time.Duration) <-chan time.Time {
+		tm := timer{d, make(chan time.Time, 1)}
+		select {
+		case timers <- tm:
+		default: // the test stopped looking
+		}
+		return tm.fire
+	}
+	// No long-poll: every wait of the loop is a timer.
+	y := New(newClient(t, env.URL, env.Token(clerkA), nil), st, Options{LongPoll: -1, Now: clk.Now, After: after})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- y.Run(ctx) }()
-	waitEvent(t, y, 20*time.Second, "online", func(e Event) bool { return e.Online && !e.Syncing })
+	defer func() { cancel(); <-done }()
+	nextWait := func() timer {
+		t.Helper()
+		select {
+		case tm := <-timers:
+			return tm
+		case <-time.After(20 * time.Second):
+			t.Fatalf("Run did not wait (%d PUTs, %d GETs): it loops without pause", puts.Load(), gets.Load())
+		}
+		return timer{}
+	}
+	nextWait() // idle after the first sync
 	for i := 0; i < 3; i++ {
 		b := mustJSON(t, api.NoteRequest{Text: "x"})
 		if _, err := st.Enqueue(store.Action{CaseID: crashCases[i], Kind: api.ActionNote, Body: b}); err != nil {
@@ -521,25 +549,33 @@ func TestRunNoTightRetryLoop(t *testing.T) {
 		}
 	}
 	y.Kick()
-	start := time.Now()
-	for deadline := start.Add(20 * time.Second); puts.Load() < 3; { // the first try of each
-		if time.Now().After(deadline) {
-			t.Fatalf("%d PUTs after %s, want one per queued note", puts.Load(), time.Since(start))
+	tm := nextWait()
+	if p := puts.Load(); p != 3 {
+		t.Fatalf("%d PUTs after the kick, want one per queued note", p)
+	}
+	const rounds = 8
+	var elapsed time.Duration
+	for round := 1; round <= rounds; round++ {
+		if tm.d <= 0 {
+			t.Fatalf("round %d: wait of %s", round, tm.d)
 		}
-		time.Sleep(5 * time.Millisecond)
+		if round == 1 && tm.d < time.Second {
+			t.Fatalf("first wait %s, shorter than Retry-After: 1", tm.d)
+		}
+		clk.Advance(tm.d)
+		elapsed += tm.d
+		tm.fire <- clk.Now()
+		tm = nextWait()
+		// At most one try of each action per round, and no more than one per second of the
+		// (fake) time that passed: Retry-After is 1 s.
+		if p := puts.Load(); p > int64(3+3*round) || p > 3+3*int64(elapsed/time.Second) {
+			t.Fatalf("round %d: %d PUTs after %s", round, p, elapsed)
+		}
 	}
-	time.Sleep(2500 * time.Millisecond) // observe the loop for a while (this test is about time)
-	cancel()
-	<-done
-	elapsed := time.Since(start)
-	// Three cases: one PUT each now, then at most one retry each per second of backoff.
-	if p := puts.Load(); p < 3 || p > 3+3*int64(elapsed/time.Second+1) {
-		t.Fatalf("%d PUTs in %s", p, elapsed)
+	if g := gets.Load(); g > rounds+2 {
+		t.Fatalf("%d GETs in %d rounds", g, rounds)
 	}
-	if g := gets.Load(); g > 10 {
-		t.Fatalf("%d GETs in %s", g, elapsed)
-	}
-	t.Logf("%d PUTs, %d GETs in %s", puts.Load(), gets.Load(), elapsed)
+	t.Logf("%d PUTs, %d GETs in %d rounds, %s", puts.Load(), gets.Load(), rounds, elapsed)
 }
 
 // A pull that applied at least CompactAfter changes compacts the cache once the feed is drained
