@@ -2,8 +2,8 @@ package server
 
 // Sign-in through the state's OpenID provider: amt-server accepts JWT access tokens of one
 // configured issuer next to (or instead of) its static tokens. The provider is found by OpenID
-// discovery and its keys through go-oidc, which fetches the key set again when a token names a
-// key it has not seen (key rotation). Amt, role and clerk come from claims on every request, so
+// discovery (go-oidc); its keys are fetched again when a token names a key not seen before (key
+// rotation, jwksKeySet). Amt, role and clerk come from claims on every request, so
 // a role taken away at the provider is gone with the next access token.
 
 import (
@@ -147,7 +147,7 @@ func (a *oidcAuth) getVerifier(ctx context.Context) (*oidc.IDTokenVerifier, erro
 		a.lastErr = err
 		return nil, err
 	}
-	// NewProvider bound its key set to dctx; build it again on the long-lived context.
+	// Discovery names the key set; jwksKeySet fetches it on the requests that need it.
 	var meta struct {
 		JWKSURL string   `json:"jwks_uri"`
 		Algs    []string `json:"id_token_signing_alg_values_supported"`
@@ -156,11 +156,11 @@ func (a *oidcAuth) getVerifier(ctx context.Context) (*oidc.IDTokenVerifier, erro
 		a.lastErr = errors.New("oidc: the provider's discovery document has no jwks_uri")
 		return nil, a.lastErr
 	}
-	keys := oidc.NewRemoteKeySet(pctx, meta.JWKSURL)
 	algs := meta.Algs
 	if len(algs) == 0 {
 		algs = []string{oidc.RS256}
 	}
+	keys := newJWKSKeySet(meta.JWKSURL, a.cfg.HTTPClient, algs)
 	a.verifier = oidc.NewVerifier(a.cfg.Issuer, keys, &oidc.Config{ClientID: a.cfg.Audience, Now: a.now,
 		SupportedSigningAlgs: algs})
 	a.lastErr = nil
