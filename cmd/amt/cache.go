@@ -83,12 +83,9 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// isInteractive reports whether amt may ask the clerk a question: stdin and stderr are terminals
-// and no CI system runs us. Tests replace it.
+// isInteractive reports whether amt may ask the clerk a question: stdin and stderr are terminals.
+// Tests replace it (TestMain: never, whoever runs the tests from a terminal).
 var isInteractive = func() bool {
-	if os.Getenv("CI") != "" {
-		return false
-	}
 	return isTerminal(os.Stdin) && isTerminal(os.Stderr)
 }
 

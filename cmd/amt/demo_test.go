@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,8 +19,9 @@ import (
 	"github.com/amt-mv/amt/server/servertest"
 )
 
-func demoTemps(t *testing.T) int {
-	m, err := filepath.Glob(filepath.Join(os.TempDir(), "amt-demo-*"))
+// demoTemps counts the demo's temporary dirs in dir.
+func demoTemps(t *testing.T, dir string) int {
+	m, err := filepath.Glob(filepath.Join(dir, "amt-demo-*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +30,10 @@ func demoTemps(t *testing.T) int {
 
 func TestDemoRunsCommands(t *testing.T) {
 	setupEnv(t)
+	// A temporary directory of its own: other processes' demos in the shared one do not count.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	demoOptions = demo.Options{Cases: 30}
-	before := demoTemps(t)
 	var out, errb bytes.Buffer
 	if code := run([]string{"--demo", "list", "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("amt --demo list: exit %d: %s", code, errb.String())
@@ -44,8 +46,8 @@ func TestDemoRunsCommands(t *testing.T) {
 	if code := run([]string{"--demo", "comment", rows[0].ID, "Demo-Notiz"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "übermittelt") {
 		t.Fatalf("amt --demo comment: exit %d: %s %s", code, out.String(), errb.String())
 	}
-	if after := demoTemps(t); after != before {
-		t.Fatalf("demo left %d temporary dirs behind", after-before)
+	if n := demoTemps(t, tmp); n != 0 {
+		t.Fatalf("demo left %d temporary dirs behind", n)
 	}
 }
 
