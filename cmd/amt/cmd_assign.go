@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
-	"github.com/amt-mv/amt/internal/sanitize"
 )
 
 func cmdAssign(a *app, args []string) int {
@@ -40,20 +37,13 @@ func cmdAssign(a *app, args []string) int {
 		}
 		assignee = s.me.Clerk
 	}
-	if assignee != "" {
-		var clerks []api.Clerk
-		if b, err := s.st.Meta(metaClerks); err == nil && json.Unmarshal(b, &clerks) == nil && len(clerks) > 0 {
-			found := false
-			for _, k := range clerks {
-				if k.ID == assignee {
-					found = true
-				}
-			}
-			if !found {
-				a.errorf("%s", a.T("err.unknown_clerk", sanitize.Line(assignee)))
-				return exitUsage
-			}
+	if clerks := storedClerks(s.st); assignee != "" && len(clerks) > 0 {
+		id, err := a.resolveClerk(clerks, assignee) // an id, or a name: --to Krüger
+		if err != nil {
+			a.errorf("%v", err)
+			return exitUsage
 		}
+		assignee = id
 	}
 	c, ok := a.findCase(s.st, pos[0])
 	if !ok {

@@ -21,13 +21,9 @@ func cmdDecide(a *app, args []string) int {
 		a.errorf("%s", a.T("usage.decide"))
 		return exitUsage
 	}
-	outcome := api.Outcome(strings.ReplaceAll(pos[1], "-", "_"))
-	if !outcome.Valid() {
-		var s []string
-		for _, o := range api.Outcomes {
-			s = append(s, string(o))
-		}
-		a.errorf("%s", a.T("err.bad_outcome", sanitize.Line(pos[1]), strings.Join(s, ", ")))
+	outcome, ok := parseOutcome(pos[1])
+	if !ok {
+		a.errorf("%s", a.T("err.bad_outcome", sanitize.Line(pos[1]), strings.Join(outcomeWords(), ", ")))
 		return exitUsage
 	}
 	if strings.TrimSpace(*reason) == "" {
@@ -48,8 +44,8 @@ func cmdDecide(a *app, args []string) int {
 	if *fee >= 0 {
 		req.FeeCents = fee
 	}
-	s, c, ok := a.openCase(pos[0])
-	if !ok {
+	s, c, found := a.openCase(pos[0])
+	if !found {
 		return a.fail()
 	}
 	defer s.close()

@@ -52,8 +52,14 @@ func cmdCompletion(a *app, args []string) int {
 	switch args[0] {
 	case "bash":
 		b.WriteString("# bash completion for amt; load with: source <(amt completion bash)\n_amt() {\n")
-		b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} cmd=\"\" w\n")
-		b.WriteString("  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do case $w in -*) ;; *) cmd=$w; break;; esac; done\n")
+		b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=\"\" w n=0 skip=\"\"\n")
+		b.WriteString("  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n")
+		b.WriteString("    if [ -n \"$skip\" ]; then skip=\"\"; continue; fi\n")
+		b.WriteString("    case \" " + strings.Join(valueFlagNames, " ") + " \" in *\" $w \"*) skip=1; continue;; esac\n")
+		b.WriteString("    case $w in -*) ;; *) if [ -z \"$cmd\" ]; then cmd=$w; else n=$((n+1)); fi;; esac\n  done\n")
+		b.WriteString("  local vals=\"\"\n  if [ \"$prev\" = --to ]; then vals=clerks\n")
+		b.WriteString("  else case \"$cmd:$n\" in " + strings.Join(caseArgCommands, ":0|") + ":0) vals=cases;; decide:1) vals=outcomes;; esac; fi\n")
+		b.WriteString("  if [ -n \"$vals\" ]; then COMPREPLY=($(compgen -W \"$(amt __complete $vals 2>/dev/null)\" -- \"$cur\")); return; fi\n")
 		b.WriteString("  local opts=\"" + strings.Join(globalFlagNames, " ") + "\"\n  case $cmd in\n")
 		for _, n := range names {
 			fmt.Fprintf(&b, "    %s) opts=\"$opts %s\";;\n", n, strings.Join(commandFlags[n], " "))
@@ -62,7 +68,15 @@ func cmdCompletion(a *app, args []string) int {
 		b.WriteString("  COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n}\ncomplete -o default -F _amt amt\n")
 	case "zsh":
 		b.WriteString("#compdef amt\n# zsh completion for amt; load with: source <(amt completion zsh)\n_amt() {\n")
-		b.WriteString("  local -a opts\n  local cmd=${words[2]}\n  opts=(" + strings.Join(globalFlagNames, " ") + ")\n  case $cmd in\n")
+		b.WriteString("  local -a opts vflags\n  local cmd=\"\" w n=0 skip=\"\" i vals=\"\"\n  vflags=(" + strings.Join(valueFlagNames, " ") + ")\n")
+		b.WriteString("  for ((i=2; i<CURRENT; i++)); do w=${words[i]}\n")
+		b.WriteString("    if [[ -n $skip ]]; then skip=\"\"; continue; fi\n")
+		b.WriteString("    if (( ${vflags[(Ie)$w]} )); then skip=1; continue; fi\n")
+		b.WriteString("    if [[ $w != -* ]]; then if [[ -z $cmd ]]; then cmd=$w; else n=$((n+1)); fi; fi\n  done\n")
+		b.WriteString("  if [[ ${words[CURRENT-1]} == --to ]]; then vals=clerks\n")
+		b.WriteString("  else case \"$cmd:$n\" in (" + strings.Join(caseArgCommands, ":0|") + ":0) vals=cases;; (decide:1) vals=outcomes;; esac; fi\n")
+		b.WriteString("  if [[ -n $vals ]]; then compadd -- ${(f)\"$(amt __complete $vals 2>/dev/null)\"}; return; fi\n")
+		b.WriteString("  opts=(" + strings.Join(globalFlagNames, " ") + ")\n  case $cmd in\n")
 		for _, n := range names {
 			fmt.Fprintf(&b, "    %s) opts+=(%s);;\n", n, strings.Join(commandFlags[n], " "))
 		}
@@ -70,6 +84,9 @@ func cmdCompletion(a *app, args []string) int {
 		b.WriteString("if (( $+functions[compdef] )); then compdef _amt amt; fi\n")
 	case "fish":
 		b.WriteString("# fish completion for amt; load with: amt completion fish | source\n")
+		fmt.Fprintf(&b, "complete -c amt -f -n '__fish_seen_subcommand_from %s' -a '(amt __complete cases 2>/dev/null)'\n", strings.Join(caseArgCommands, " "))
+		b.WriteString("complete -c amt -f -n '__fish_seen_subcommand_from decide' -a '(amt __complete outcomes 2>/dev/null)'\n")
+		b.WriteString("complete -c amt -n '__fish_seen_subcommand_from assign' -l to -x -a '(amt __complete clerks 2>/dev/null)'\n")
 		for _, g := range globalFlagNames {
 			fmt.Fprintf(&b, "complete -c amt -l %s\n", strings.TrimPrefix(g, "--"))
 		}
@@ -100,7 +117,12 @@ func cmdCompletion(a *app, args []string) int {
 		}
 		b.WriteString("  }\n  $words = $commandAst.CommandElements | Select-Object -Skip 1 | ForEach-Object { $_.ToString() } | Where-Object { $_ -notlike '-*' }\n")
 		b.WriteString("  $cands = @('" + strings.Join(globalFlagNames, "', '") + "')\n")
-		b.WriteString("  if ($words.Count -gt 0 -and $flags.ContainsKey($words[0])) { $cands += $flags[$words[0]] } else { $cands += @('" + strings.Join(names, "', '") + "') }\n")
+		b.WriteString("  $all = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })\n")
+		b.WriteString("  if ($wordToComplete) { $prev = $all[-2] } else { $prev = $all[-1] }\n")
+		b.WriteString("  if ($prev -eq '--to') { $cands = @(amt __complete clerks 2>$null) }\n")
+		b.WriteString("  elseif ($words.Count -gt 0 -and @('" + strings.Join(caseArgCommands, "', '") + "') -contains $words[0] -and ($words.Count -eq 1 -or ($words.Count -eq 2 -and $wordToComplete))) { $cands = @(amt __complete cases 2>$null) }\n")
+		b.WriteString("  elseif ($words.Count -gt 0 -and $words[0] -eq 'decide' -and ($words.Count -eq 2 -or ($words.Count -eq 3 -and $wordToComplete))) { $cands = @(amt __complete outcomes 2>$null) }\n")
+		b.WriteString("  elseif ($words.Count -gt 0 -and $flags.ContainsKey($words[0])) { $cands += $flags[$words[0]] } else { $cands += @('" + strings.Join(names, "', '") + "') }\n")
 		b.WriteString("  $cands | Where-Object { $_ -like \"$wordToComplete*\" } | ForEach-Object {\n")
 		b.WriteString("    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)\n  }\n}\n")
 	default:

@@ -195,6 +195,9 @@ func (a *app) dispatch(rest []string) int {
 			return code
 		}
 	}
+	if name == "__complete" { // values for the shell completions (complete_values.go)
+		return cmdCompleteValues(a, rest[1:])
+	}
 	for _, c := range commands {
 		if c.name == name && a.g.help {
 			return a.commandHelp(c, rest[1:])

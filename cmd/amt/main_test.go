@@ -260,7 +260,7 @@ func TestValidation(t *testing.T) {
 		{[]string{"decide", caseReview, "approved", "--reason", "x", "--valid-until", "31.02.2027"}, exitUsage, "ungültiges Datum"},
 		{[]string{"decide", "case-000006", "approved", "--reason", "x"}, exitErr, "nicht entschieden werden"},
 		{[]string{"assign", caseReview}, exitUsage, "Aufruf"},
-		{[]string{"assign", caseReview, "--to", "niemand.hier"}, exitUsage, "unbekannte Kennung"},
+		{[]string{"assign", caseReview, "--to", "niemand.hier"}, exitUsage, "Keine Kennung und kein Name passt zu »niemand.hier«. Möglich sind:\n  crivitz."},
 		{[]string{"comment", caseReview}, exitUsage, "Aufruf"},
 		{[]string{"comment", caseReview, "  "}, exitUsage, "Leerer Text"},
 		{[]string{"frobnicate"}, exitUsage, "unbekannter Befehl"},

@@ -155,7 +155,6 @@ var messages = map[string][2]string{
 	"err.case_not_found":       {"Vorgang „%s“ nicht im lokalen Cache (erst amt sync?)", "case %q not in the local cache (amt sync first?)"},
 	"err.empty_text":           {"Leerer Text.", "empty text."},
 	"err.text_too_long":        {"Text zu lang (höchstens %d Zeichen).", "text too long (at most %d characters)."},
-	"err.unknown_clerk":        {"unbekannte Kennung „%s“", "unknown clerk %q"},
 	"err.bad_outcome":          {"unbekanntes Ergebnis „%s“ (möglich: %s)", "unknown outcome %q (valid: %s)"},
 	"err.need_reason":          {"Eine Entscheidung braucht eine Begründung: --reason TEXT", "a decision needs a reasoning: --reason TEXT"},
 	"err.bad_date":             {"ungültiges Datum „%s“ (JJJJ-MM-TT)", "invalid date %q (YYYY-MM-DD)"},

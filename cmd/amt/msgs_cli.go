@@ -17,6 +17,8 @@ var cliMessages = map[string][2]string{
 	"help.see":        {"Hilfe: amt %s --help", "help: amt %s --help"},
 	"help.exit_queue": {"Rückgabewert 0: beim Server angekommen; 3: vorgemerkt, der Server war nicht erreichbar\n(wird mit amt sync oder der Oberfläche gesendet); 1: abgelehnt oder Konflikt.",
 		"exit status 0: the server has it; 3: queued, the server was not reachable (sent by amt sync\nor the app); 1: refused or conflict."},
+	"err.clerk_none": {"Keine Kennung und kein Name passt zu »%s«. Möglich sind:", "no clerk id or name matches »%s«. Valid are:"},
+	"err.clerk_many": {"»%s« passt zu mehreren; bitte die Kennung angeben:", "»%s« matches several; give the id:"},
 }
 
 func init() {
