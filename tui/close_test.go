@@ -121,7 +121,7 @@ func TestSentToastReplacesQueued(t *testing.T) {
 	m := newRoot(t, newDeps(t, 10), 100, 30)
 	m, _ = send(t, m, common.SyncEventMsg{Online: true, LastSync: tuitest.Now})
 	m, _ = send(t, m, common.ActionQueuedMsg{Online: true, Actions: make([]store.Action, 1)})
-	if got := m.Toasts(); len(got) != 1 || got[0] != "Vorgemerkt – wird gesendet" {
+	if got := m.Toasts(); len(got) != 1 || got[0] != "Vorgemerkt – wird gesendet · z rückgängig" {
 		t.Fatalf("toasts %v", got)
 	}
 	m, _ = send(t, m, common.SyncEventMsg{Online: true, Pending: 0, LastSync: tuitest.Now})

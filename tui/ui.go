@@ -78,7 +78,8 @@ type Model struct {
 
 	startErr string // keymap/theme config problems, shown once as a toast
 	a11y     a11yState
-	day      string // today when the inbox last counted its tabs (see clockMsg)
+	day      string    // today when the inbox last counted its tabs (see clockMsg)
+	undo     undoState // the last queued actions the undo key may take back (undo.go)
 }
 
 // New builds the root model from Deps (Run calls it; tests drive it directly or via teatest).
@@ -352,7 +353,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		// Count the new actions at once; the syncer's next event brings the exact numbers.
 		m.ctx.Status.Pending += len(msg.Actions)
 		var cmd tea.Cmd
-		m, cmd = m.pushToast(msg.Toast())
+		m, cmd = m.pushToast(m.offerUndo(msg))
 		cmds := []tea.Cmd{cmd}
 		if m.dialog != nil {
 			d, c := m.dialog.Update(msg)
@@ -366,6 +367,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			cmds = append(cmds, m.toActive(msg))
 		}
 		return m, tea.Batch(cmds...)
+
+	case undoneMsg:
+		return m.undone(msg)
 
 	case common.OpenCaseMsg:
 		return m, m.openCase(msg.ID)
@@ -618,6 +622,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.switchTo(common.ViewDashboard)
 	case key.Matches(msg, g.Sync):
 		return m.update(syncNowMsg{})
+	case m.undoKey(msg):
+		return m.takeBack()
 	case key.Matches(msg, g.Back) && m.state == common.ViewCase && m.caseBusy():
 		return m, m.toActive(msg) // the first Esc cancels the download, the next one leaves
 	case key.Matches(msg, g.Back) && m.state != common.ViewInbox:
@@ -721,7 +727,7 @@ func (m Model) View() string {
 	body = fitBlock(body, c.Width, c.Height)
 	// Toasts stack upwards from the bottom right, newest lowest, each box laid on its own.
 	y := c.Height
-	boxes := m.toasts.Boxes(min(60, c.Width))
+	boxes := m.toasts.Boxes(min(72, c.Width)) // room for a queued toast with its undo key at 80 columns
 	for i := len(boxes) - 1; i >= 0; i-- {
 		tw, th := common.Size(boxes[i])
 		if y -= th; y < 0 {

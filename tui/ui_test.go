@@ -317,7 +317,7 @@ func TestEnqueueToastsAndBulkAssignDialog(t *testing.T) {
 	// Enqueue through the shared helper: toast depends on the connection.
 	a, _ := common.NewAction(api.ActionNote, ids[0], 1, "", api.NoteRequest{Text: "Hallo"})
 	m3, _ := drain(t, m2, common.Enqueue(m2.Ctx(), a))
-	if !slices.Contains(m3.Toasts(), "Vorgemerkt – wird gesendet, sobald wieder online") {
+	if !slices.Contains(m3.Toasts(), "Vorgemerkt – wird gesendet, sobald wieder online · z rückgängig") {
 		t.Fatalf("toasts %v", m3.Toasts())
 	}
 	out, _ := d.Store.Outbox()
@@ -423,7 +423,7 @@ func TestCommentFlowThroughRoot(t *testing.T) {
 		!strings.Contains(string(out[0].Body), "Rückruf am Montag") {
 		t.Fatalf("outbox %+v %v", out, err)
 	}
-	if !slices.Contains(m.Toasts(), "Vorgemerkt – wird gesendet, sobald wieder online") {
+	if !slices.Contains(m.Toasts(), "Vorgemerkt – wird gesendet, sobald wieder online · z rückgängig") {
 		t.Fatalf("toasts %v", m.Toasts())
 	}
 	if m.Ctx().Status.Pending != 1 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/amt-mv/amt/api"
@@ -27,12 +28,47 @@ type actionJSON struct {
 }
 
 func cmdOutbox(a *app, args []string) int {
+	if len(args) > 0 && args[0] == "cancel" {
+		return cmdOutboxCancel(a, args[1:])
+	}
 	fs := a.newFlags("outbox")
 	asJSON := fs.Bool("json", false, a.T("flag.json"))
 	if _, err := parseFlags(fs, args); err != nil {
 		return flagExit(err)
 	}
 	return a.listActions(*asJSON, "")
+}
+
+// cmdOutboxCancel takes back a queued action that has not left the machine (store.Cancel: checked
+// and removed in one transaction, atomic with a syncer sending it).
+func cmdOutboxCancel(a *app, args []string) int {
+	fs := a.newFlags("outbox cancel")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		a.errorf("%s", a.T("usage.outbox"))
+		return exitUsage
+	}
+	st, ok := a.openStore()
+	if !ok {
+		return a.fail()
+	}
+	defer st.Close()
+	_, err = st.Cancel(pos[0])
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.errorf("%s", a.T("err.action_not_found", sanitize.Line(pos[0])))
+		return exitErr
+	case errors.Is(err, store.ErrInFlight):
+		a.errorf("%s", a.T("err.in_flight"))
+		return exitErr
+	case err != nil:
+		return a.storeErr(err)
+	}
+	a.printf("%s\n", a.T("outbox.cancelled"))
+	return exitOK
 }
 
 func (a *app) listActions(asJSON bool, only store.ActionState) int {

@@ -29,6 +29,8 @@ type Store interface {
 	Enqueue(a store.Action) (store.Action, error)
 	Outbox() ([]store.Action, error)
 	Discard(actionID string) error
+	// Cancel takes back an action that has not left the machine (store.ErrInFlight otherwise).
+	Cancel(actionID string) (store.Action, error)
 	Requeue(actionID string, baseVersion int64) error
 	// Conflict resolutions: each checks in its own transaction that the action is still a
 	// conflict or rejection (store.ErrNotSettled otherwise), so a double key press or a crash

@@ -15,7 +15,7 @@ import (
 
 // GlobalKeys work in every view unless a text input has focus.
 type GlobalKeys struct {
-	Quit, Help, Palette, Back, Inbox, Pending, Dashboard, Sync key.Binding
+	Quit, Help, Palette, Back, Inbox, Pending, Dashboard, Sync, Undo key.Binding
 }
 
 // ListKeys move through lists (inbox, pending) and scroll pages (case view).
@@ -81,7 +81,7 @@ func Default() *KeyMap {
 	k := &KeyMap{
 		Global: GlobalKeys{
 			Quit: b("q", "ctrl+c"), Help: b("?"), Palette: b(":"), Back: b("esc"),
-			Inbox: b("I"), Pending: b("P"), Dashboard: b("O"), Sync: b("ctrl+r"),
+			Inbox: b("I"), Pending: b("P"), Dashboard: b("O"), Sync: b("ctrl+r"), Undo: b("z"),
 		},
 		List: ListKeys{
 			Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup", "ctrl+b"), PageDown: b("pgdown", "ctrl+f"),
@@ -121,6 +121,7 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeGlobal, "pending", "key.pending", &g.Pending),
 		a(ScopeGlobal, "dashboard", "key.dashboard", &g.Dashboard),
 		a(ScopeGlobal, "sync", "key.sync", &g.Sync),
+		a(ScopeGlobal, "undo", "key.undo", &g.Undo),
 		a(ScopeGlobal, "back", "key.back", &g.Back),
 		a(ScopeGlobal, "quit", "key.quit", &g.Quit),
 
@@ -397,7 +398,7 @@ func (k *KeyMap) Groups(c Context) []Group {
 	}
 	g := &k.Global
 	gs = append(gs, Group{i18n.T("keys.global"), []key.Binding{g.Inbox, g.Pending, g.Dashboard, g.Palette,
-		g.Sync, g.Help, g.Back, g.Quit}})
+		g.Sync, g.Undo, g.Help, g.Back, g.Quit}})
 	for i := range gs {
 		gs[i].Bindings = enabled(gs[i].Bindings)
 	}

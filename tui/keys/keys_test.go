@@ -56,9 +56,9 @@ func TestRebind(t *testing.T) {
 	}{
 		{"scoped", map[string][]string{"case.decide": {"ctrl+d"}},
 			func(k *KeyMap) bool { return slices.Equal(k.Case.Decide.Keys(), []string{"ctrl+d"}) }, ""},
-		{"bare name hits every scope", map[string][]string{"assign": {"z"}},
+		{"bare name hits every scope", map[string][]string{"assign": {"Z"}},
 			func(k *KeyMap) bool {
-				return slices.Equal(k.List.Assign.Keys(), []string{"z"}) && slices.Equal(k.Case.Assign.Keys(), []string{"z"})
+				return slices.Equal(k.List.Assign.Keys(), []string{"Z"}) && slices.Equal(k.Case.Assign.Keys(), []string{"Z"})
 			}, ""},
 		{"space alias", map[string][]string{"list.select": {"space", "x"}},
 			func(k *KeyMap) bool { return slices.Equal(k.List.Select.Keys(), []string{" ", "x"}) }, ""},

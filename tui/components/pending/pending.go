@@ -49,9 +49,10 @@ const (
 
 // doneMsg reports a resolution's result.
 type doneMsg struct {
-	view int64
-	op   op
-	err  error
+	view   int64
+	op     op
+	err    error
+	cancel bool // a waiting action was taken back (store.Cancel), not a settled one resolved
 }
 
 var viewSeq atomic.Int64
@@ -167,7 +168,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.busy = false
-		if errors.Is(msg.err, store.ErrNotSettled) || errors.Is(msg.err, store.ErrNotFound) || errors.Is(msg.err, casework.ErrNotConflict) {
+		if errors.Is(msg.err, store.ErrInFlight) {
+			m.notice, m.noticeE = i18n.T("pend.err.inFlight"), true
+		} else if msg.cancel && msg.err == nil {
+			m.notice, m.noticeE = i18n.T("toast.undoneOne"), false
+		} else if errors.Is(msg.err, store.ErrNotSettled) || errors.Is(msg.err, store.ErrNotFound) || errors.Is(msg.err, casework.ErrNotConflict) {
 			m.notice, m.noticeE = i18n.T("pend.err.settled"), true
 		} else if msg.err != nil {
 			m.notice, m.noticeE = i18n.T("pend.err.resolve"), true
@@ -280,6 +285,11 @@ func (m Model) ask(o op) (Model, tea.Cmd) {
 		return m, nil
 	}
 	switch {
+	case a.State == store.StatePending && o == opDiscard && a.InFlight:
+		m.notice, m.noticeE = i18n.T("pend.err.inFlight"), true
+		return m, nil
+	case a.State == store.StatePending && o == opDiscard:
+		// Taking back what has not left the machine (store.Cancel checks again when it runs).
 	case a.State == store.StatePending:
 		m.notice, m.noticeE = i18n.T("pend.notYet"), true
 		return m, nil
@@ -318,6 +328,12 @@ func (m Model) resolve(o op, id string) (Model, tea.Cmd) {
 	act := *a
 	st, c, vid := m.ctx.Store, m.ctx, m.vid
 	m.busy = true
+	if act.State == store.StatePending && o == opDiscard {
+		return m, func() tea.Msg {
+			_, err := st.Cancel(act.ID)
+			return doneMsg{view: vid, op: o, err: err, cancel: true}
+		}
+	}
 	return m, func() tea.Msg {
 		_, err := syncer.Resolve(st, act.ID, o)
 		if err == nil {

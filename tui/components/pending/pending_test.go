@@ -284,7 +284,7 @@ func TestWaitingAndRejectedAreProtected(t *testing.T) {
 		t.Errorf("re-apply on rejected:\n%s", m.View())
 	}
 	m, _ = m.Update(press("down")) // waiting
-	for _, k := range []string{"r", "N", "X"} {
+	for _, k := range []string{"r", "N"} {
 		m, cmd = m.Update(press(k))
 		if cmd != nil || m.CapturingInput() {
 			t.Errorf("%s acted on a waiting action", k)
@@ -292,6 +292,46 @@ func TestWaitingAndRejectedAreProtected(t *testing.T) {
 	}
 	if a, ok := f.find(t, f.queued.ID); !ok || a.State != store.StatePending {
 		t.Error("waiting action changed")
+	}
+}
+
+// Issue 15 item 3: X on a waiting action that has not left the machine takes it back (after
+// confirmation); one the syncer has begun sending is refused with the reason.
+func TestTakeBackWaiting(t *testing.T) {
+	f := setup(t, 80, 24, false)
+	m := f.model(t)
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("down")) // waiting note
+	if a, ok := m.Selected(); !ok || a.ID != f.queued.ID {
+		t.Fatalf("selected %+v", a)
+	}
+	m, _ = m.Update(press("X"))
+	if !m.CapturingInput() {
+		t.Fatalf("X on a waiting action did not ask:\n%s", m.View())
+	}
+	m, _ = m.Update(press("j"))
+	m, cmd := m.Update(press("enter"))
+	m = run(t, m, cmd)
+	if _, ok := f.find(t, f.queued.ID); ok {
+		t.Fatal("the waiting note was not taken back")
+	}
+	if !strings.Contains(m.View(), "Zurückgenommen") {
+		t.Errorf("no notice:\n%s", m.View())
+	}
+
+	g := setup(t, 80, 24, false)
+	if _, err := g.st.BeginSend(g.queued.ID); err != nil {
+		t.Fatal(err)
+	}
+	m = g.model(t)
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("down"))
+	m, cmd = m.Update(press("X"))
+	if cmd != nil || m.CapturingInput() || !strings.Contains(m.View(), "Bereits unterwegs") {
+		t.Errorf("X on an action in flight:\n%s", m.View())
+	}
+	if _, ok := g.find(t, g.queued.ID); !ok {
+		t.Fatal("an action in flight was taken back")
 	}
 }
 
