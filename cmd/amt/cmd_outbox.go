@@ -55,7 +55,7 @@ func cmdOutboxCancel(a *app, args []string) int {
 	if !ok {
 		return a.fail()
 	}
-	defer st.Close()
+	defer a.closeStore(st)
 	_, err = st.Cancel(pos[0])
 	switch {
 	case errors.Is(err, store.ErrNotFound):
