@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
+
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
 )
@@ -41,7 +43,7 @@ func cmdLogin(a *app, args []string) int {
 			return a.loginDevice(st, server, *info.OIDC, *noBrowser)
 		}
 		fmt.Fprint(a.stderr, a.T("login.prompt"))
-		line, err := bufio.NewReader(stdin).ReadString('\n')
+		line, err := a.readSecret()
 		if err != nil && line == "" {
 			a.errorf("%s", a.T("err.no_token"))
 			return exitUsage
@@ -100,5 +102,17 @@ func cmdLogin(a *app, args []string) int {
 		}
 	}
 	a.printf("%s\n", a.T("login.ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName)))
+	a.printf("%s\n", a.T("login.next", a.commandLine("sync"), strings.TrimSpace(a.commandLine(""))))
 	return exitOK
+}
+
+// readSecret reads one line from standard input; on a terminal without echo (the token is
+// never shown on the screen or left in the scrollback).
+func (a *app) readSecret() (string, error) {
+	if f, ok := a.input().(*os.File); ok && term.IsTerminal(f.Fd()) {
+		b, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(a.stderr) // the Enter the terminal did not echo
+		return string(b), err
+	}
+	return bufio.NewReader(a.input()).ReadString('\n')
 }

@@ -19,6 +19,8 @@ var cliMessages = map[string][2]string{
 		"exit status 0: the server has it; 3: queued, the server was not reachable (sent by amt sync\nor the app); 1: refused or conflict."},
 	"err.clerk_none": {"Keine Kennung und kein Name passt zu »%s«. Möglich sind:", "no clerk id or name matches »%s«. Valid are:"},
 	"err.clerk_many": {"»%s« passt zu mehreren; bitte die Kennung angeben:", "»%s« matches several; give the id:"},
+	"login.next": {"Als Nächstes: »%s« lädt die Vorgänge, oder »%s« startet die Oberfläche (sie gleicht selbst ab).",
+		"next: »%s« fetches the cases, or »%s« starts the app (it syncs by itself)."},
 }
 
 func init() {

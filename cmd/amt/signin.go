@@ -194,6 +194,7 @@ func (a *app) loginDevice(st *store.Store, server string, info api.OIDCInfo, noB
 		}
 	}
 	a.printf("%s\n", a.T("login.ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName)))
+	a.printf("%s\n", a.T("login.next", a.commandLine("sync"), strings.TrimSpace(a.commandLine(""))))
 	return exitOK
 }
 
