@@ -9,7 +9,6 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/client"
-	"github.com/amt-mv/amt/store"
 )
 
 // DownloadQueue fetches attachments in the background, one after the other in the order they
@@ -18,8 +17,8 @@ import (
 // store's writer resumes it) and is tried again with backoff until it completes; one the server
 // refuses (gone, damaged) is counted as failed and dropped.
 type DownloadQueue struct {
-	c     *client.Client
-	st    *store.Store
+	c     Downloader
+	st    AttachmentStore
 	log   *slog.Logger
 	after func(time.Duration) <-chan time.Time
 	now   func() time.Time
@@ -54,8 +53,9 @@ type DownloadStatus struct {
 	LastDone string
 }
 
-// NewDownloadQueue returns a queue that fetches with c into st. Call Run to work it off.
-func NewDownloadQueue(c *client.Client, st *store.Store, log *slog.Logger) *DownloadQueue {
+// NewDownloadQueue returns a queue that fetches with c (a *client.Client) into st (a
+// *store.Store). Call Run to work it off.
+func NewDownloadQueue(c Downloader, st AttachmentStore, log *slog.Logger) *DownloadQueue {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -86,8 +86,8 @@ type Event struct {
 
 // Syncer pushes a store's outbox and pulls the change feed into it.
 type Syncer struct {
-	c   *client.Client
-	st  *store.Store
+	c   Remote // nil: a store-only syncer
+	st  Store
 	o   Options
 	log *slog.Logger
 
@@ -107,9 +107,12 @@ type Syncer struct {
 	releaseOffline bool                       // next push ignores backoffs caused by lost connections
 }
 
-// New returns a Syncer for the client and store. c may be nil for a store-only syncer (every
-// sync then reports offline).
-func New(c *client.Client, s *store.Store, o Options) *Syncer {
+// New returns a Syncer for the remote API (a *client.Client) and the cache (a *store.Store). c may
+// be nil for a store-only syncer (every sync then reports offline).
+func New(c Remote, s Store, o Options) *Syncer {
+	if cc, ok := c.(*client.Client); ok && cc == nil {
+		c = nil // a nil *client.Client is no client
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}

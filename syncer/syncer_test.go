@@ -349,12 +349,17 @@ func TestUnauthorizedStops(t *testing.T) {
 func TestNoClientIsOffline(t *testing.T) {
 	st := openStore(t, t.TempDir(), nil)
 	defer st.Close()
-	y := New(nil, st, Options{})
-	if err := y.SyncOnce(context.Background()); !errors.Is(err, ErrNoClient) {
-		t.Fatalf("err = %v", err)
-	}
-	if ev := y.Status(); ev.Online || ev.ErrKind != ErrKindOffline {
-		t.Fatalf("status = %+v", ev)
+	var none *client.Client // what amt passes when no server is configured
+	for name, r := range map[string]Remote{"nil": nil, "nil *client.Client": none} {
+		t.Run(name, func(t *testing.T) {
+			y := New(r, st, Options{})
+			if err := y.SyncOnce(context.Background()); !errors.Is(err, ErrNoClient) {
+				t.Fatalf("err = %v", err)
+			}
+			if ev := y.Status(); ev.Online || ev.ErrKind != ErrKindOffline {
+				t.Fatalf("status = %+v", ev)
+			}
+		})
 	}
 }
 
