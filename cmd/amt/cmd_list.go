@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/query"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
-
-	"github.com/amt-mv/amt/internal/sanitize"
 )
 
 // caseJSON is the --json shape of a list row.
@@ -39,14 +38,14 @@ func cmdList(a *app, args []string) int {
 	mine := fs.Bool("mine", false, a.T("flag.mine"))
 	overdue := fs.Bool("overdue", false, a.T("flag.overdue"))
 	service := fs.String("service", "", a.T("flag.service"))
-	query := fs.String("query", "", a.T("flag.query"))
+	qtext := fs.String("query", "", a.T("flag.query"))
 	asJSON := fs.Bool("json", false, a.T("flag.json"))
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) > 0 && *query == "" {
-		*query = strings.Join(pos, " ")
+	if len(pos) > 0 && *qtext == "" {
+		*qtext = strings.Join(pos, " ")
 	}
 	st, ok := a.openStore()
 	if !ok {
@@ -72,13 +71,23 @@ func cmdList(a *app, args []string) int {
 		}
 		statuses[api.Status(s)] = true
 	}
+	// The inbox's filter language (fields, -exclusions, assignee names, short Aktenzeichen).
+	qry, err := query.Parse(*qtext, time.Now())
+	if err != nil {
+		a.errorf("%s", a.T("err.bad_query", err.Error()))
+		return exitUsage
+	}
+	var clerks []api.Clerk
+	if b, err := st.Meta(metaClerks); err == nil {
+		_ = json.Unmarshal(b, &clerks)
+	}
+	qenv := query.NewEnv(me.Clerk, clerks, time.Now(), 3)
 	rows, err := st.AllSummaries()
 	if err != nil {
 		return a.storeErr(err)
 	}
 	td := today()
 	svc := strings.ToLower(*service)
-	q := sanitize.Fold(*query)
 	var out []store.Summary
 	for _, r := range rows {
 		if len(statuses) > 0 && !statuses[r.Status] {
@@ -93,7 +102,7 @@ func cmdList(a *app, args []string) int {
 		if svc != "" && !strings.Contains(strings.ToLower(r.ServiceName), svc) && r.ServiceKey != *service {
 			continue
 		}
-		if q != "" && !strings.Contains(r.Search, q) && !strings.Contains(strings.ToLower(r.Reference), q) {
+		if !qry.Match(&r, qenv) {
 			continue
 		}
 		out = append(out, r)
