@@ -158,7 +158,7 @@ func (s *Server) send(ctx context.Context, c api.Case, doc api.Document, data []
 		}
 		err := s.cfg.Documents.FitConnect.SendReply(ctx, *rc.FitConnect, delivery.Document{ID: doc.ID, Kind: doc.Kind,
 			Name: doc.Name, ContentType: doc.ContentType, Data: data, Reference: c.Reference})
-		return "FIT-Connect", err
+		return "Online-Dienst des Antrags", err
 	}
 	return "", &delivery.PermanentError{Reason: "channel " + string(doc.Delivery.Channel) + " is not sent by the server"}
 }

@@ -36,6 +36,9 @@ type IntakeConfig struct {
 	Problems fitconnect.Problems
 	// HTTP is the client for FIT-Connect (timeouts, TLS); nil = 30 s timeout.
 	HTTP *http.Client
+	// Reply, when set, turns on Bescheide as FIT-Connect replies at these endpoints (unverified,
+	// fact sheet §9.2); amt-server then uses ReplySender as DocumentsConfig.FitConnect.
+	Reply *fitconnect.ReplyEndpoints
 	// Failpoint, if set, is called at named points of the processing of a submission
 	// ("after-fetch", "after-store", "before-accept", "after-accept"); tests kill the process
 	// there to prove exactly-once.

@@ -37,6 +37,14 @@ type intakeFile struct {
 	PollInterval string                                           `yaml:"poll_interval"` // e.g. 1m
 	Problems     map[fitconnect.ProblemCode]fitconnect.ProblemDef `yaml:"problems"`      // corrections of the problem catalogue
 	Destinations []intakeDestFile                                 `yaml:"destinations"`
+	// Reply turns on Bescheide as FIT-Connect replies; its endpoints are unverified (fact sheet
+	// §9.2) and default to the ones inferred there.
+	Reply *intakeReplyFile `yaml:"reply"`
+}
+
+type intakeReplyFile struct {
+	Enabled   bool                      `yaml:"enabled"`
+	Endpoints fitconnect.ReplyEndpoints `yaml:"endpoints"`
 }
 
 type intakeDestFile struct {
@@ -97,6 +105,13 @@ func loadIntake(path string, lookupEnv func(string) (string, bool)) (*server.Int
 			return nil, fmt.Errorf("intake %s: poll_interval %q is no duration of at least 1s", path, f.PollInterval)
 		}
 		cfg.PollInterval = d
+	}
+	if f.Reply != nil && f.Reply.Enabled {
+		if err := f.Reply.Endpoints.Check(); err != nil {
+			return nil, fmt.Errorf("intake %s: reply: %w", path, err)
+		}
+		ep := f.Reply.Endpoints.WithDefaults()
+		cfg.Reply = &ep
 	}
 	if cfg.Problems, err = fitconnect.Merge(f.Problems); err != nil {
 		return nil, fmt.Errorf("intake %s: problems: %w", path, err)

@@ -125,8 +125,33 @@ func TestIntakeFileAndStatus(t *testing.T) {
 	if got.ClientSecret != d.ClientSecret || got.SigningKid != d.SigningKey.Kid || len(got.DecryptionKeys) != 1 || got.CallbackSecret == "" {
 		t.Errorf("destination = %+v", got.DestinationID)
 	}
+	if cfg.Reply != nil {
+		t.Errorf("FIT-Connect replies on without reply.enabled: %+v", cfg.Reply)
+	}
+	// reply: off unless enabled; the endpoints default to the fact sheet's §9.2, each can be
+	// corrected, and one that cannot work is refused.
+	for _, tc := range []struct {
+		reply string
+		want  *fitconnect.ReplyEndpoints
+	}{
+		{"reply:\n  enabled: false\n", nil},
+		{"reply:\n  enabled: true\n", &fitconnect.DefaultReplyEndpoints},
+		{"reply:\n  enabled: true\n  endpoints:\n    create: /v2/replies\n", &fitconnect.ReplyEndpoints{Create: "/v2/replies",
+			Attachment: fitconnect.DefaultReplyEndpoints.Attachment, Submit: fitconnect.DefaultReplyEndpoints.Submit}},
+	} {
+		write("reply.yaml", tc.reply+body, 0o600)
+		c, err := loadIntake(filepath.Join(dir, "reply.yaml"), envOf(map[string]string{"FC_SECRET": "s", "FC_CB": strings.Repeat("c", 40)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (c.Reply == nil) != (tc.want == nil) || (c.Reply != nil && *c.Reply != *tc.want) {
+			t.Errorf("%q: reply %+v, want %+v", tc.reply, c.Reply, tc.want)
+		}
+	}
 	bad := []struct{ name, content, env, want string }{
 		{"unknown key", body + "    colour: blue\n", "x", "colour"},
+		{"reply endpoint without {replyId}", "reply:\n  enabled: true\n  endpoints:\n    submit: /v1/replies\n" + body, "x", "{replyId}"},
+		{"reply endpoint not a path", "reply:\n  enabled: true\n  endpoints:\n    create: https://x/v1/replies\n" + body, "x", "start with /"},
 		{"missing env", body, "", "FC_SECRET"},
 		{"short callback secret", body, "short", "32"},
 		{"readable key", strings.Replace(body, "sig.jwk", "open.jwk", 1), "x", "readable by others"},

@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/fitconnect"
 	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/internal/version"
 	"github.com/amt-mv/amt/server"
@@ -237,6 +238,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer world.Close()
 		intake = world.IntakeConfig()
+		ep := fitconnect.DefaultReplyEndpoints // the emulator answers replies as §9.2 infers them
+		intake.Reply = &ep
 		logger.Info("demo FIT-Connect emulator", "url", world.URL, "file", filepath.Join(st.Data, demoFitConnectFile))
 	}
 	if intake != nil {
@@ -282,6 +285,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			docs.Mail = demoDocs.Mail
 		}
 		logger.Info("demo mail relay writes what applicants receive", "dir", filepath.Join(st.Data, server.DemoMailDir))
+	}
+	if intake != nil && intake.Reply != nil && docs.FitConnect == nil {
+		docs.FitConnect = intake.ReplySender(*intake.Reply) // unverified endpoints (docs/betrieb.md)
+		logger.Info("Bescheide as FIT-Connect replies", "create", intake.Reply.Create)
 	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Database: st.Database, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst, Documents: docs,
 		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,

@@ -3,8 +3,9 @@
 // sender side (create, upload attachment, submit) and the subscriber side (list, fetch, event log,
 // post events), the submission state machine and its validations, an event log signed by the
 // service (PS512, JWKS at /.well-known/jwks.json), destinations with keys (self-signed x5c), and
-// callbacks with HMAC. Its routes are described in openapi.yaml (checked by a test). It keeps
-// everything in memory.
+// callbacks with HMAC, and the reply channel of §9 (replies.go: its endpoints are unverified and
+// built as the fact sheet infers them). Its routes are described in openapi.yaml (checked by a
+// test). It keeps everything in memory.
 package emulator
 
 import (
@@ -50,6 +51,13 @@ var Routes = []Route{
 	{"GET", "/v1/submissions/{submissionId}/events"},
 	{"GET", "/v1/cases/{caseId}/events"},
 	{"POST", "/v1/cases/{caseId}/events"},
+	{"POST", "/v1/replies"},
+	{"GET", "/v1/replies"},
+	{"GET", "/v1/replies/{replyId}"},
+	{"PUT", "/v1/replies/{replyId}"},
+	{"PUT", "/v1/replies/{replyId}/attachments/{attachmentId}"},
+	{"GET", "/v1/replies/{replyId}/attachments/{attachmentId}"},
+	{"GET", "/v1/replies/{replyId}/events"},
 	{"GET", "/emulator/callbacks"},
 }
 
@@ -134,10 +142,14 @@ type Emulator struct {
 	cases   map[string][]string // caseId → SETs, oldest first
 	caseDst map[string]string   // caseId → destinationId
 	cbLog   []CallbackRecord
-	cbHTTP  *http.Client
-	cbWG    sync.WaitGroup
-	log     *slog.Logger
-	mux     *http.ServeMux
+	// The reply channel (replies.go).
+	replies       map[string]*reply
+	replyOrder    []string
+	replyFailures int
+	cbHTTP        *http.Client
+	cbWG          sync.WaitGroup
+	log           *slog.Logger
+	mux           *http.ServeMux
 	// CallbackRetries is how often a failed callback is retried (default 3).
 	CallbackRetries int
 	// RequireCty makes submit answer 422 when metadata or data lack cty (the v2 behaviour).
@@ -195,6 +207,14 @@ func New(opts Options) (*Emulator, error) {
 		"GET /v1/cases/{caseId}/events":                                 e.auth(0, e.caseEvents),
 		"POST /v1/cases/{caseId}/events":                                e.auth(Subscriber, e.postEvent),
 		"GET /emulator/callbacks":                                       e.callbacks,
+		// The reply channel (replies.go; fact sheet §9.2, unverified).
+		"POST /v1/replies":                                     e.auth(Subscriber, e.createReply),
+		"GET /v1/replies":                                      e.auth(Sender, e.listReplies),
+		"GET /v1/replies/{replyId}":                            e.auth(Sender, e.getReply),
+		"PUT /v1/replies/{replyId}":                            e.auth(Subscriber, e.submitReply),
+		"PUT /v1/replies/{replyId}/attachments/{attachmentId}": e.auth(Subscriber, e.putReplyAttachment),
+		"GET /v1/replies/{replyId}/attachments/{attachmentId}": e.auth(Sender, e.getReplyAttachment),
+		"GET /v1/replies/{replyId}/events":                     e.auth(0, e.replyEvents),
 	}
 	for _, r := range Routes {
 		f, ok := h[r.Method+" "+r.Pattern]

@@ -47,7 +47,7 @@ func TestSpecMatchesRoutes(t *testing.T) {
 	env := fctest.Start(t)
 	for _, r := range emulator.Routes {
 		path := strings.NewReplacer("{destinationId}", "d", "{keyId}", "k", "{submissionId}", "s",
-			"{attachmentId}", "a", "{caseId}", "c").Replace(r.Pattern)
+			"{attachmentId}", "a", "{caseId}", "c", "{replyId}", "r").Replace(r.Pattern)
 		req := httptest.NewRequest(r.Method, path, strings.NewReader(""))
 		rec := httptest.NewRecorder()
 		env.Emulator.ServeHTTP(rec, req)
