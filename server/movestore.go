@@ -134,6 +134,10 @@ func MoveBboltToPostgres(ctx context.Context, dataDir, url string) (MoveReport, 
 	defer pool.Close()
 
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// The move writes every Amt's rows (row-level security, see pg.go).
+		if err := pgAllAmts.set(ctx, tx); err != nil {
+			return err
+		}
 		var any bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM amts) OR EXISTS (SELECT 1 FROM cases) OR EXISTS (SELECT 1 FROM tokens)`).Scan(&any); err != nil {
 			return err
@@ -142,12 +146,28 @@ func MoveBboltToPostgres(ctx context.Context, dataDir, url string) (MoveReport, 
 			return errors.New("server: the target database already holds amt data; move into an empty database")
 		}
 		for _, t := range tables {
-			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows))
+			// PostgreSQL refuses COPY FROM into a table under row-level security: copy into a
+			// temporary table of the same columns, then insert from it (the policies check
+			// each row).
+			tmp := "move_" + t.name
+			if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE `+pgx.Identifier{tmp}.Sanitize()+` (LIKE `+pgx.Identifier{t.name}.Sanitize()+`) ON COMMIT DROP`); err != nil {
+				return fmt.Errorf("server: copy %s: %w", t.name, err)
+			}
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{tmp}, t.columns, pgx.CopyFromRows(t.rows))
 			if err != nil {
 				return fmt.Errorf("server: copy %s: %w", t.name, err)
 			}
-			if int(n) != len(t.rows) {
-				return fmt.Errorf("server: copy %s: %d of %d rows", t.name, n, len(t.rows))
+			quoted := make([]string, len(t.columns))
+			for i, c := range t.columns {
+				quoted[i] = pgx.Identifier{c}.Sanitize()
+			}
+			cols := strings.Join(quoted, ", ")
+			tag, err := tx.Exec(ctx, `INSERT INTO `+pgx.Identifier{t.name}.Sanitize()+` (`+cols+`) SELECT `+cols+` FROM `+pgx.Identifier{tmp}.Sanitize())
+			if err != nil {
+				return fmt.Errorf("server: copy %s: %w", t.name, err)
+			}
+			if int(n) != len(t.rows) || int(tag.RowsAffected()) != len(t.rows) {
+				return fmt.Errorf("server: copy %s: %d of %d rows", t.name, tag.RowsAffected(), len(t.rows))
 			}
 		}
 		// Verify what PostgreSQL now holds against the source, before committing.

@@ -3,7 +3,10 @@ package server
 // pgStore: the Store on PostgreSQL, for several amt-server instances on one database.
 //
 // Tenancy: every table carries the Amt and every query names it in its WHERE clause; the one
-// exception is the token lookup, which finds the Amt (the token's) by the token's hash.
+// exception is the token lookup, which finds the Amt (the token's) by the token's hash. Row-level
+// security is the second wall (migration 00005): every transaction first says whose rows it may
+// touch (pgWall: one Amt, or every Amt on the few paths that serve all Ämter), and PostgreSQL
+// hides and refuses every other row, also from the tables' owner.
 //
 // Change feed: each Amt has a row in feeds whose counter hands out cursors. A change takes the
 // row's lock (INSERT … ON CONFLICT DO UPDATE … RETURNING) in its own transaction and holds it
@@ -67,6 +70,82 @@ type pgStore struct {
 }
 
 var _ Store = (*pgStore)(nil)
+
+// pgWall says whose rows a transaction may see and write under row-level security (migration
+// 00005): one Amt (every clerk's request), or every Amt (pgAllAmts) on the paths that serve all
+// Ämter by design: token lookup by hash, metrics, seeding, pruning, the delivery queue, operator
+// commands on tokens, migrate-store. The setting is local to the transaction.
+type pgWall struct {
+	amt string
+	all bool
+}
+
+// pgAmt is the wall of one Amt.
+func pgAmt(amt string) pgWall { return pgWall{amt: amt} }
+
+// pgAllAmts is the wall of the cross-Amt paths.
+var pgAllAmts = pgWall{all: true}
+
+const (
+	pgSetAmt = `SELECT set_config('amt.amt', $1, true)`
+	pgSetAll = `SELECT set_config('amt.scope', 'all', true)`
+)
+
+func (w pgWall) queue(b *pgx.Batch) {
+	if w.all {
+		b.Queue(pgSetAll)
+	} else {
+		b.Queue(pgSetAmt, w.amt)
+	}
+}
+
+func (w pgWall) set(ctx context.Context, tx pgx.Tx) error {
+	var err error
+	if w.all {
+		_, err = tx.Exec(ctx, pgSetAll)
+	} else {
+		_, err = tx.Exec(ctx, pgSetAmt, w.amt)
+	}
+	return err
+}
+
+// begin runs fn in a transaction behind the wall w.
+func (p *pgStore) begin(ctx context.Context, w pgWall, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, p.pool, opts, func(tx pgx.Tx) error {
+		if err := w.set(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// batch sends b behind the wall w in one round trip: a batch is one implicit transaction, so the
+// wall's transaction-local setting holds for every query queued after it.
+func (p *pgStore) batch(ctx context.Context, w pgWall, queue func(b *pgx.Batch)) error {
+	b := &pgx.Batch{}
+	w.queue(b)
+	queue(b)
+	return p.pool.SendBatch(ctx, b).Close()
+}
+
+// queryRow runs a single-row query on the pool behind the wall w (one round trip) and scans it.
+func (p *pgStore) queryRow(ctx context.Context, w pgWall, scan func(pgx.Row) error, sql string, args ...any) error {
+	return p.batch(ctx, w, func(b *pgx.Batch) { b.Queue(sql, args...).QueryRow(scan) })
+}
+
+// query runs a query on the pool behind the wall w (one round trip) and hands fn its rows.
+func (p *pgStore) query(ctx context.Context, w pgWall, fn func(pgx.Rows) error, sql string, args ...any) error {
+	return p.batch(ctx, w, func(b *pgx.Batch) { b.Queue(sql, args...).Query(fn) })
+}
+
+// exec runs a statement on the pool behind the wall w (one round trip).
+func (p *pgStore) exec(ctx context.Context, w pgWall, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := p.batch(ctx, w, func(b *pgx.Batch) {
+		b.Queue(sql, args...).Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	})
+	return tag, err
+}
 
 // pgPoolConfig parses a database URL and sets the server's defaults where the URL is silent.
 func pgPoolConfig(url string) (*pgxpool.Config, error) {
@@ -183,6 +262,17 @@ func openPG(url string, log *slog.Logger, wake func(string), wakeAll func()) (*p
 	if from != to {
 		log.Info("database schema migrated", "from", from, "to", to)
 	}
+	// Row-level security binds neither superusers nor BYPASSRLS roles: say so, the operator
+	// meant to run on a role of least privilege (docs/betrieb.md).
+	var role string
+	var bypass bool
+	if err := pool.QueryRow(ctx, `SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&role, &bypass); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("server: database: %w", err)
+	}
+	if bypass {
+		log.Warn("database role is a superuser or has BYPASSRLS: row-level security does not separate the Ämter for it; run amt-server on a role of least privilege", "role", role)
+	}
 	lctx, stop := context.WithCancel(context.Background())
 	p := &pgStore{pool: pool, log: log, wake: wake, wakeAll: wakeAll, stop: stop, done: make(chan struct{})}
 	ready := make(chan struct{})
@@ -250,8 +340,10 @@ func (p *pgStore) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
 
 func (p *pgStore) Token(ctx context.Context, hash []byte) (tokenRec, bool, error) {
 	var rec tokenRec
-	err := p.pool.QueryRow(ctx, `SELECT amt, clerk, role, created, last_used FROM tokens WHERE hash = $1`, hash).
-		Scan(&rec.Amt, &rec.Clerk, &rec.Role, &rec.Created, &rec.LastUsed)
+	// Before the token is found its Amt is unknown: the lookup by hash sees every Amt.
+	err := p.queryRow(ctx, pgAllAmts, func(r pgx.Row) error {
+		return r.Scan(&rec.Amt, &rec.Clerk, &rec.Role, &rec.Created, &rec.LastUsed)
+	}, `SELECT amt, clerk, role, created, last_used FROM tokens WHERE hash = $1`, hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tokenRec{}, false, nil
 	}
@@ -260,57 +352,61 @@ func (p *pgStore) Token(ctx context.Context, hash []byte) (tokenRec, bool, error
 
 func (p *pgStore) Amt(ctx context.Context, id string) (amtRec, bool, error) {
 	a := amtRec{ID: id}
-	err := p.pool.QueryRow(ctx, `SELECT name FROM amts WHERE amt = $1`, id).Scan(&a.Name)
+	err := p.queryRow(ctx, pgAmt(id), func(r pgx.Row) error { return r.Scan(&a.Name) }, `SELECT name FROM amts WHERE amt = $1`, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return amtRec{}, false, nil
 	}
 	return a, err == nil, err
 }
 
-// pgQuerier is what pgxpool.Pool and pgx.Tx share.
-type pgQuerier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
+const pgClerkSQL = `SELECT name, role FROM clerks WHERE amt = $1 AND id = $2`
 
-func pgClerk(ctx context.Context, q pgQuerier, amt, id string) (clerkRec, bool, error) {
-	c := clerkRec{ID: id, Amt: amt}
-	err := q.QueryRow(ctx, `SELECT name, role FROM clerks WHERE amt = $1 AND id = $2`, amt, id).Scan(&c.Name, &c.Role)
+func pgClerkResult(amt, id string, err error, c clerkRec) (clerkRec, bool, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return clerkRec{}, false, nil
 	}
+	c.ID, c.Amt = id, amt
 	return c, err == nil, err
 }
 
 func (p *pgStore) Clerk(ctx context.Context, amt, id string) (clerkRec, bool, error) {
-	return pgClerk(ctx, p.pool, amt, id)
+	var c clerkRec
+	err := p.queryRow(ctx, pgAmt(amt), func(r pgx.Row) error { return r.Scan(&c.Name, &c.Role) }, pgClerkSQL, amt, id)
+	return pgClerkResult(amt, id, err, c)
 }
 
 func (p *pgStore) Clerks(ctx context.Context, amt string) ([]clerkRec, error) {
-	rows, err := p.pool.Query(ctx, `SELECT id, name, role FROM clerks WHERE amt = $1 ORDER BY id`, amt)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (clerkRec, error) {
-		c := clerkRec{Amt: amt}
-		err := r.Scan(&c.ID, &c.Name, &c.Role)
-		return c, err
-	})
+	var list []clerkRec
+	err := p.query(ctx, pgAmt(amt), func(rows pgx.Rows) error {
+		var err error
+		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (clerkRec, error) {
+			c := clerkRec{Amt: amt}
+			err := r.Scan(&c.ID, &c.Name, &c.Role)
+			return c, err
+		})
+		return err
+	}, `SELECT id, name, role FROM clerks WHERE amt = $1 ORDER BY id`, amt)
+	return list, err
 }
 
-// pgCase reads a case of amt; lock takes its row lock until the transaction ends.
-func pgCase(ctx context.Context, q pgQuerier, amt, id string, lock bool) (api.Case, bool, error) {
-	var c api.Case
+const pgCaseSQL = `SELECT body FROM cases WHERE amt = $1 AND id = $2`
+
+// pgCase reads a case of amt in tx; lock takes its row lock until the transaction ends.
+func pgCase(ctx context.Context, tx pgx.Tx, amt, id string, lock bool) (api.Case, bool, error) {
 	if !validID(id) {
-		return c, false, nil
+		return api.Case{}, false, nil
 	}
-	sql := `SELECT body FROM cases WHERE amt = $1 AND id = $2`
+	sql := pgCaseSQL
 	if lock {
 		sql += ` FOR UPDATE`
 	}
 	var raw []byte
-	err := q.QueryRow(ctx, sql, amt, id).Scan(&raw)
+	err := tx.QueryRow(ctx, sql, amt, id).Scan(&raw)
+	return pgDecodeCase(raw, err)
+}
+
+func pgDecodeCase(raw []byte, err error) (api.Case, bool, error) {
+	var c api.Case
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, false, nil
 	}
@@ -324,14 +420,17 @@ func pgCase(ctx context.Context, q pgQuerier, amt, id string, lock bool) (api.Ca
 }
 
 func (p *pgStore) Case(ctx context.Context, amt, id string) (api.Case, bool, error) {
-	return pgCase(ctx, p.pool, amt, id, false)
+	if !validID(id) {
+		return api.Case{}, false, nil
+	}
+	var raw []byte
+	err := p.queryRow(ctx, pgAmt(amt), func(r pgx.Row) error { return r.Scan(&raw) }, pgCaseSQL, amt, id)
+	return pgDecodeCase(raw, err)
 }
 
-func pgEvents(ctx context.Context, q pgQuerier, amt, caseID string) ([]api.Event, error) {
-	rows, err := q.Query(ctx, `SELECT body FROM events WHERE amt = $1 AND case_id = $2 ORDER BY seq`, amt, caseID)
-	if err != nil {
-		return nil, err
-	}
+const pgEventsSQL = `SELECT body FROM events WHERE amt = $1 AND case_id = $2 ORDER BY seq`
+
+func pgCollectEvents(rows pgx.Rows) ([]api.Event, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Event, error) {
 		var raw []byte
 		var e api.Event
@@ -342,8 +441,21 @@ func pgEvents(ctx context.Context, q pgQuerier, amt, caseID string) ([]api.Event
 	})
 }
 
+func pgEvents(ctx context.Context, tx pgx.Tx, amt, caseID string) ([]api.Event, error) {
+	rows, err := tx.Query(ctx, pgEventsSQL, amt, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return pgCollectEvents(rows)
+}
+
 func (p *pgStore) Events(ctx context.Context, amt, caseID string) ([]api.Event, error) {
-	evs, err := pgEvents(ctx, p.pool, amt, caseID)
+	var evs []api.Event
+	err := p.query(ctx, pgAmt(amt), func(rows pgx.Rows) error {
+		var err error
+		evs, err = pgCollectEvents(rows)
+		return err
+	}, pgEventsSQL, amt, caseID)
 	if evs == nil && err == nil {
 		evs = []api.Event{}
 	}
@@ -352,40 +464,43 @@ func (p *pgStore) Events(ctx context.Context, amt, caseID string) ([]api.Event, 
 
 func (p *pgStore) File(ctx context.Context, amt, sha string) ([]byte, error) {
 	var data []byte
-	err := p.pool.QueryRow(ctx, `SELECT data FROM files WHERE amt = $1 AND sha = $2`, amt, sha).Scan(&data)
+	err := p.queryRow(ctx, pgAmt(amt), func(r pgx.Row) error { return r.Scan(&data) }, `SELECT data FROM files WHERE amt = $1 AND sha = $2`, amt, sha)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	return data, err
 }
 
+// StatusCounts counts the cases of every Amt (metrics).
 func (p *pgStore) StatusCounts(ctx context.Context) (map[api.Status]uint64, error) {
-	rows, err := p.pool.Query(ctx, `SELECT status, count(*) FROM cases GROUP BY status`)
+	out := map[api.Status]uint64{}
+	err := p.query(ctx, pgAllAmts, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var st string
+			var n int64
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[api.Status(st)] = uint64(n)
+		}
+		return rows.Err()
+	}, `SELECT status, count(*) FROM cases GROUP BY status`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[api.Status]uint64{}
-	for rows.Next() {
-		var st string
-		var n int64
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[api.Status(st)] = uint64(n)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (p *pgStore) Empty(ctx context.Context) (bool, error) {
 	var any bool
-	err := p.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM amts) OR EXISTS (SELECT 1 FROM clerks) OR EXISTS (SELECT 1 FROM cases)`).Scan(&any)
+	err := p.queryRow(ctx, pgAllAmts, func(r pgx.Row) error { return r.Scan(&any) },
+		`SELECT EXISTS (SELECT 1 FROM amts) OR EXISTS (SELECT 1 FROM clerks) OR EXISTS (SELECT 1 FROM cases)`)
 	return !any, err
 }
 
 func (p *pgStore) Changes(ctx context.Context, amt string, cursor uint64, fromStart bool, limit int, deltas bool) (feedPage, error) {
 	var page feedPage
-	err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := p.begin(ctx, pgAmt(amt), pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		fw := newFeedWriter(limit)
 		var last, horizon int64
 		err := tx.QueryRow(ctx, `SELECT last, horizon FROM feeds WHERE amt = $1`, amt).Scan(&last, &horizon)
@@ -510,7 +625,7 @@ type pgTx struct {
 func (p *pgStore) Update(ctx context.Context, amt string, fn func(tx ActionTx) error) error {
 	var err error
 	for attempt := 0; attempt < pgUpdateAttempts; attempt++ {
-		err = pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		err = p.begin(ctx, pgAmt(amt), pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 			return fn(&pgTx{ctx: ctx, tx: tx, amt: amt})
 		})
 		if err == nil || !retryable(err) || ctx.Err() != nil {
@@ -522,7 +637,11 @@ func (p *pgStore) Update(ctx context.Context, amt string, fn func(tx ActionTx) e
 
 func (t *pgTx) Case(id string) (api.Case, bool, error) { return pgCase(t.ctx, t.tx, t.amt, id, true) }
 
-func (t *pgTx) Clerk(id string) (clerkRec, bool, error) { return pgClerk(t.ctx, t.tx, t.amt, id) }
+func (t *pgTx) Clerk(id string) (clerkRec, bool, error) {
+	var c clerkRec
+	err := t.tx.QueryRow(t.ctx, pgClerkSQL, t.amt, id).Scan(&c.Name, &c.Role)
+	return pgClerkResult(t.amt, id, err, c)
+}
 
 func (t *pgTx) Idem(k idemKeyT) (idemRec, bool, error) {
 	var rec idemRec
@@ -655,12 +774,13 @@ func (t *pgTx) PutIdem(k idemKeyT, rec idemRec, now time.Time) error {
 }
 
 func (p *pgStore) PutAmt(ctx context.Context, a amtRec) error {
-	_, err := p.pool.Exec(ctx, `INSERT INTO amts (amt, name) VALUES ($1, $2) ON CONFLICT (amt) DO UPDATE SET name = excluded.name`, a.ID, a.Name)
+	_, err := p.exec(ctx, pgAmt(a.ID), `INSERT INTO amts (amt, name) VALUES ($1, $2) ON CONFLICT (amt) DO UPDATE SET name = excluded.name`, a.ID, a.Name)
 	return err
 }
 
+// PutClerk adds or updates a clerk; it sees every Amt, to refuse a clerk id another Amt has.
 func (p *pgStore) PutClerk(ctx context.Context, c clerkRec) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	return p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM amts WHERE amt = $1)`, c.Amt).Scan(&exists); err != nil {
 			return err
@@ -682,7 +802,7 @@ func (p *pgStore) PutClerk(ctx context.Context, c clerkRec) error {
 }
 
 func (p *pgStore) PutToken(ctx context.Context, hash []byte, rec tokenRec) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	return p.begin(ctx, pgAmt(rec.Amt), pgx.TxOptions{}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE clerks SET role = $3 WHERE amt = $1 AND id = $2`, rec.Amt, rec.Clerk, string(rec.Role))
 		if err != nil {
 			return err
@@ -697,7 +817,7 @@ func (p *pgStore) PutToken(ctx context.Context, hash []byte, rec tokenRec) error
 }
 
 func (p *pgStore) RevokeTokens(ctx context.Context, amt, clerk string) (int, error) {
-	tag, err := p.pool.Exec(ctx, `DELETE FROM tokens WHERE amt = $1 AND clerk = $2`, amt, clerk)
+	tag, err := p.exec(ctx, pgAmt(amt), `DELETE FROM tokens WHERE amt = $1 AND clerk = $2`, amt, clerk)
 	return int(tag.RowsAffected()), err
 }
 
@@ -712,9 +832,10 @@ func scanToken(r pgx.CollectableRow) (pgToken, error) {
 	return t, err
 }
 
+// RevokeToken (an operator's command) finds the token by its id among every Amt's.
 func (p *pgStore) RevokeToken(ctx context.Context, prefix string) (TokenInfo, error) {
 	var info TokenInfo
-	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	err := p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT hash, amt, clerk, role, created, last_used FROM tokens
 			WHERE left(encode(hash, 'hex'), $2) = $1 LIMIT 2 FOR UPDATE`, prefix, len(prefix))
 		if err != nil {
@@ -737,12 +858,14 @@ func (p *pgStore) RevokeToken(ctx context.Context, prefix string) (TokenInfo, er
 	return info, err
 }
 
+// ListTokens (an operator's command) lists the tokens of every Amt.
 func (p *pgStore) ListTokens(ctx context.Context) ([]TokenInfo, error) {
-	rows, err := p.pool.Query(ctx, `SELECT hash, amt, clerk, role, created, last_used FROM tokens`)
-	if err != nil {
-		return nil, err
-	}
-	list, err := pgx.CollectRows(rows, scanToken)
+	var list []pgToken
+	err := p.query(ctx, pgAllAmts, func(rows pgx.Rows) error {
+		var err error
+		list, err = pgx.CollectRows(rows, scanToken)
+		return err
+	}, `SELECT hash, amt, clerk, role, created, last_used FROM tokens`)
 	if err != nil {
 		return nil, err
 	}
@@ -753,19 +876,20 @@ func (p *pgStore) ListTokens(ctx context.Context) ([]TokenInfo, error) {
 	return out, nil
 }
 
+// TouchTokens records the days tokens were last used, by hash (of any Amt).
 func (p *pgStore) TouchTokens(ctx context.Context, days map[string]string) error {
-	b := &pgx.Batch{}
-	for k, day := range days {
-		b.Queue(`UPDATE tokens SET last_used = $2 WHERE hash = $1 AND last_used < $2`, []byte(k), day)
-	}
-	return p.pool.SendBatch(ctx, b).Close()
+	return p.batch(ctx, pgAllAmts, func(b *pgx.Batch) {
+		for k, day := range days {
+			b.Queue(`UPDATE tokens SET last_used = $2 WHERE hash = $1 AND last_used < $2`, []byte(k), day)
+		}
+	})
 }
 
 // pgSeedLock is the advisory lock key that makes seeding exclusive across instances.
 const pgSeedLock = 0x616d7473656564 // "amtseed"
 
 func (p *pgStore) SeedAmts(ctx context.Context, amts []amtRec, clerks []clerkRec) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	return p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pgSeedLock)); err != nil {
 			return err
 		}
@@ -789,7 +913,7 @@ func (p *pgStore) SeedAmts(ctx context.Context, amts []amtRec, clerks []clerkRec
 }
 
 func (p *pgStore) SeedCases(ctx context.Context, cases []seedRec, now time.Time) error {
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	return p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, sr := range cases {
 			c := sr.Case
@@ -844,17 +968,18 @@ func pgSeedErr(err error) error {
 }
 
 func (p *pgStore) PruneTombstones(ctx context.Context, cutoff time.Time) (int, error) {
-	rows, err := p.pool.Query(ctx, `SELECT amt FROM feeds ORDER BY amt`)
-	if err != nil {
-		return 0, err
-	}
-	amts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	var amts []string
+	err := p.query(ctx, pgAllAmts, func(rows pgx.Rows) error {
+		var err error
+		amts, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}, `SELECT amt FROM feeds ORDER BY amt`)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, amt := range amts {
-		err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		err := p.begin(ctx, pgAmt(amt), pgx.TxOptions{}, func(tx pgx.Tx) error {
 			// The feed row first, as every writer takes it before the change rows.
 			if _, err := tx.Exec(ctx, `SELECT 1 FROM feeds WHERE amt = $1 FOR UPDATE`, amt); err != nil {
 				return err
@@ -898,8 +1023,9 @@ func (p *pgStore) PruneTombstones(ctx context.Context, cutoff time.Time) (int, e
 	return total, nil
 }
 
+// PruneIdempotency ages out the records of every Amt, oldest first.
 func (p *pgStore) PruneIdempotency(ctx context.Context, now, cutoff time.Time, batch int) (pruned int, more bool, err error) {
-	err = pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	err = p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		pruned = 0
 		rows, err := tx.Query(ctx, `SELECT amt, case_id, kind, action_id, hash FROM idem WHERE written < $1
 			ORDER BY written LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff.UTC(), batch)
@@ -1104,10 +1230,11 @@ func pgAllocateReference(ctx context.Context, tx pgx.Tx, amt, prefix string, yea
 }
 
 // IntakeRecord reports whether a submission was stored, and as which case.
+// The submission's Amt is not known before its record is found: the lookup sees every Amt.
 func (p *pgStore) IntakeRecord(ctx context.Context, submissionID string) (IntakeResult, bool, error) {
 	var r IntakeResult
-	err := p.pool.QueryRow(ctx, `SELECT case_id, reference, outcome FROM intake_submissions WHERE submission_id = $1`, submissionID).
-		Scan(&r.CaseID, &r.Reference, &r.Outcome)
+	err := p.queryRow(ctx, pgAllAmts, func(row pgx.Row) error { return row.Scan(&r.CaseID, &r.Reference, &r.Outcome) },
+		`SELECT case_id, reference, outcome FROM intake_submissions WHERE submission_id = $1`, submissionID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return IntakeResult{}, false, nil
 	}

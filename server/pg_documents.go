@@ -52,20 +52,21 @@ func (t *pgTx) DeleteDelivery(caseID, docID string) error {
 // DueDeliveries lists the earliest due deliveries of every Amt (the delivery loop serves all
 // Ämter; each claim then runs in a transaction of the delivery's own Amt).
 func (p *pgStore) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]deliveryRec, error) {
-	rows, err := p.pool.Query(ctx, `SELECT amt, case_id, doc_id, attempts, next_at, since, last_error FROM deliveries
+	var out []deliveryRec
+	err := p.query(ctx, pgAllAmts, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var rec deliveryRec
+			if err := rows.Scan(&rec.Amt, &rec.CaseID, &rec.DocID, &rec.Attempts, &rec.NextAt, &rec.Since, &rec.LastError); err != nil {
+				return err
+			}
+			rec.NextAt, rec.Since = rec.NextAt.UTC(), rec.Since.UTC()
+			out = append(out, rec)
+		}
+		return rows.Err()
+	}, `SELECT amt, case_id, doc_id, attempts, next_at, since, last_error FROM deliveries
 		WHERE next_at <= $1 ORDER BY next_at, amt, case_id, doc_id LIMIT $2`, now.UTC(), limit)
 	if err != nil {
 		return nil, err
 	}
-	var out []deliveryRec
-	for rows.Next() {
-		var rec deliveryRec
-		if err := rows.Scan(&rec.Amt, &rec.CaseID, &rec.DocID, &rec.Attempts, &rec.NextAt, &rec.Since, &rec.LastError); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		rec.NextAt, rec.Since = rec.NextAt.UTC(), rec.Since.UTC()
-		out = append(out, rec)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -1,6 +1,6 @@
 -- The schema of amt-server on PostgreSQL. Every table carries the Amt (tenant) it belongs to, and
 -- every query of the server names it in its WHERE clause; row-level security is the second wall
--- (see 00002). Case, event and idempotency bodies are the server's JSON, stored byte for byte.
+-- (see 00005). Case, event and idempotency bodies are the server's JSON, stored byte for byte.
 
 -- +goose Up
 CREATE TABLE amts (

@@ -3,6 +3,11 @@
 // AMT_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres, trust auth on
 // loopback). When it cannot be reached the PostgreSQL tests are skipped with the reason, unless
 // CI (or AMT_REQUIRE_POSTGRES) is set: then they fail, so CI never passes without them.
+//
+// The test servers never run as a superuser, whom row-level security does not bind: when the
+// admin connection is a superuser, the test database belongs to a role of its own (NOLOGIN,
+// no superuser, no BYPASSRLS, dropped with the database) that the servers' URLs switch to, so
+// the tables they create are theirs and bound by FORCE ROW LEVEL SECURITY, as in production.
 package pgtest
 
 import (
@@ -39,6 +44,8 @@ type DB struct {
 	URL     string // the database, for servers (without a schema: public)
 	name    string
 	admin   string
+	adminDB string // the database as the admin
+	role    string // the servers' role, owner of the database; "" when the admin is no superuser
 	schemas atomic.Int64
 }
 
@@ -56,7 +63,23 @@ func Create(ctx context.Context) (*DB, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	name := "amt_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	var super bool
+	if err := conn.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		return nil, fmt.Errorf("test database: %w", err)
+	}
+	role := ""
+	create := "CREATE DATABASE " + name
+	if super {
+		role = name + "_app"
+		if _, err := conn.Exec(ctx, "CREATE ROLE "+role+" NOLOGIN NOSUPERUSER NOBYPASSRLS"); err != nil {
+			return nil, fmt.Errorf("create test role: %w", err)
+		}
+		create += " OWNER " + role
+	}
+	if _, err := conn.Exec(ctx, create); err != nil {
+		if role != "" {
+			conn.Exec(ctx, "DROP ROLE "+role)
+		}
 		return nil, fmt.Errorf("create test database: %w", err)
 	}
 	u, err := url.Parse(admin)
@@ -64,7 +87,14 @@ func Create(ctx context.Context) (*DB, error) {
 		return nil, err
 	}
 	u.Path = "/" + name
-	return &DB{URL: u.String(), name: name, admin: admin}, nil
+	adminDB := u.String()
+	if role != "" {
+		// The session switches to the role at once (a startup parameter, like SET ROLE).
+		q := u.Query()
+		q.Set("role", role)
+		u.RawQuery = q.Encode()
+	}
+	return &DB{URL: u.String(), name: name, admin: admin, adminDB: adminDB, role: role}, nil
 }
 
 // Drop removes the database, closing what still uses it.
@@ -76,9 +106,22 @@ func (d *DB) Drop() error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)")
+	if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)"); err != nil {
+		return err
+	}
+	if d.role != "" {
+		_, err = conn.Exec(ctx, "DROP ROLE IF EXISTS "+d.role)
+	}
 	return err
 }
+
+// Role is the role the test servers run as ("" when it is the admin's, which is then no
+// superuser).
+func (d *DB) Role() string { return d.role }
+
+// AdminURL is the test database as the admin (a superuser where available, bound by no
+// row-level security), for tests that look behind the server.
+func (d *DB) AdminURL() string { return d.adminDB }
 
 // Schema creates a fresh schema in the database and returns a URL whose connections use it
 // (search_path), so every test server starts on an empty store.
@@ -92,6 +135,8 @@ func (d *DB) Schema(t testing.TB) string {
 		t.Fatalf("pgtest: %v", err)
 	}
 	defer conn.Close(context.Background())
+	// On d.URL the session is the servers' role (or the admin, who then is no superuser): the
+	// schema is theirs.
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
