@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/server"
+	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/server/servertest"
 )
 
@@ -131,16 +133,47 @@ func TestOneClerkCannotFillTheDisk(t *testing.T) {
 }
 
 // TestCaseBoundsNotes: a case takes at most api.MaxNotesPerCase notes; the next answers 409
-// case-full with a clear detail (no quota in the way).
+// case-full with a clear detail (no quota in the way). The case is seeded one note short of the
+// bound (its notes and their history events, as the actions would have left them): writing the
+// first 499 through the API, each rewriting the growing case, took minutes under -race and
+// proved nothing the last two do not.
 func TestCaseBoundsNotes(t *testing.T) {
 	t.Parallel()
-	env := servertest.Start(t, servertest.WithCases(40))
-	amt := env.Data.Amts[0].ID
+	data := demo.Generate(demo.Options{Cases: 40, Now: time.Now()})
+	amt := data.Amts[0].ID
+	target := ""
+	for i := range data.N {
+		sc := data.Case(i).Case
+		if sc.Amt == amt && !sc.Service.FourEyes &&
+			(sc.Status == api.StatusInReview || sc.Status == api.StatusNew || sc.Status == api.StatusAwaitingDocuments) {
+			target = sc.ID
+			break
+		}
+	}
+	seeded := *data
+	seeded.Case = func(i int) demo.SeedCase {
+		sc := data.Case(i)
+		if sc.Case.ID != target {
+			return sc
+		}
+		sc.Case.Notes = slices.Clone(sc.Case.Notes)
+		sc.Events = slices.Clone(sc.Events)
+		at := sc.Case.UpdatedAt
+		for i := len(sc.Case.Notes); i < api.MaxNotesPerCase-1; i++ {
+			sc.Case.Notes = append(sc.Case.Notes, api.Note{ID: "seed-" + strconv.Itoa(i), Text: "kurz", Actor: "system", CreatedAt: at})
+			sc.Events = append(sc.Events, api.Event{Kind: api.EventNote, Actor: "system", At: at, Summary: "kurz"})
+		}
+		return sc
+	}
+	env := servertest.Start(t, servertest.WithData(&seeded))
 	c := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
 	cs := reviewable(t, env, c, amt, false, nil)
-	have := len(c.getCase(cs.ID).Notes)
-	for i := have; i < api.MaxNotesPerCase; i++ {
-		c.mustAct(api.ActionNote, cs.ID, "n-"+strconv.Itoa(i), "", api.NoteRequest{Text: "kurz"}, 0)
+	if cs.ID != target || len(c.getCase(cs.ID).Notes) != api.MaxNotesPerCase-1 {
+		t.Fatalf("case %s (want %s) has %d notes, want %d", cs.ID, target, len(c.getCase(cs.ID).Notes), api.MaxNotesPerCase-1)
+	}
+	c.mustAct(api.ActionNote, cs.ID, "n-last", "", api.NoteRequest{Text: "kurz"}, 0)
+	if n := len(c.getCase(cs.ID).Notes); n != api.MaxNotesPerCase {
+		t.Fatalf("%d notes after the last one that fits", n)
 	}
 	resp, out := c.act(api.ActionNote, cs.ID, "n-over", "", api.NoteRequest{Text: "kurz"}, 0)
 	p := wantProblem(t, resp, out, http.StatusConflict, api.ProblemCaseFull)
