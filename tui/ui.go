@@ -24,6 +24,7 @@ import (
 // child is a top-level view other than the inbox (case, pending, dashboard), adapted to one shape
 // so the root can route to it.
 type child interface {
+	common.Component
 	Init() tea.Cmd
 	Update(tea.Msg) (child, tea.Cmd)
 	View() string
@@ -394,7 +395,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.help = nil
 		return m, nil
 	case showHelpMsg:
-		h := help.New(m.ctx, m.keyContext())
+		h := help.New(m.ctx, m.activeComponent())
 		m.help = &h
 		return m, nil
 	case quitMsg:
@@ -552,18 +553,16 @@ func (m *Model) transitionToasts(prev, cur common.SyncStatus) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) keyContext() keys.Context {
-	switch {
-	case m.dialog != nil:
-		return keys.ContextDialog
-	case m.state == common.ViewCase:
-		return keys.ContextCase
-	case m.state == common.ViewPending:
-		return keys.ContextPending
-	case m.state == common.ViewDashboard:
-		return keys.ContextDashboard
+// activeComponent is what has the keyboard: the open dialog, else the active view. Its help is
+// what ? shows.
+func (m *Model) activeComponent() common.Component {
+	if m.dialog != nil {
+		return *m.dialog
 	}
-	return keys.ContextInbox
+	if v := m.activeChild(); v != nil && *v != nil {
+		return *v
+	}
+	return m.inbox
 }
 
 // capturing reports whether the active view holds a text input.
@@ -607,7 +606,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, g.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, g.Help):
-		h := help.New(m.ctx, m.keyContext())
+		h := help.New(m.ctx, m.activeComponent())
 		m.help = &h
 		return m, nil
 	case key.Matches(msg, g.Palette):

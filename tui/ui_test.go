@@ -13,10 +13,10 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions"
+	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/help"
 	"github.com/amt-mv/amt/tui/components/inbox"
 	"github.com/amt-mv/amt/tui/i18n"
-	"github.com/amt-mv/amt/tui/keys"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -88,7 +88,7 @@ func TestHelpShowsRealBindings(t *testing.T) {
 	if m.Overlay() != "help" {
 		t.Fatal("? did not open help")
 	}
-	lines := help.New(m.Ctx(), keys.ContextInbox).Lines()
+	lines := help.New(m.Ctx(), m.Inbox()).Lines()
 	for _, want := range []string{"f  filtern", "Q  beenden"} {
 		if !slices.Contains(lines, want) {
 			t.Fatalf("help lacks %q: %v", want, lines)
@@ -97,7 +97,7 @@ func TestHelpShowsRealBindings(t *testing.T) {
 	if slices.Contains(lines, "/  filtern") || slices.Contains(lines, "q/Strg+C  beenden") {
 		t.Fatal("help shows the old keys")
 	}
-	caseLines := help.New(m.Ctx(), keys.ContextCase).Lines()
+	caseLines := help.New(m.Ctx(), caseview.New(m.Ctx(), "")).Lines()
 	if !slices.Contains(caseLines, "Strg+D  entscheiden") {
 		t.Fatalf("case help lacks the rebound decide: %v", caseLines)
 	}
@@ -213,7 +213,7 @@ func TestPalette(t *testing.T) {
 	if !strings.Contains(r.View(), "Inbox") && !strings.Contains(r.View(), "All") {
 		t.Fatalf("language not switched:\n%s", r.View())
 	}
-	if !slices.Contains(help.New(r.Ctx(), keys.ContextInbox).Lines(), "/  filter") {
+	if !slices.Contains(help.New(r.Ctx(), r.Inbox()).Lines(), "/  filter") {
 		t.Fatal("help not relabelled in English")
 	}
 	i18n.SetLang(i18n.DE)

@@ -109,7 +109,6 @@ func init() {
 		"status.errServer": {"Server gestört – neuer Versuch folgt", "Server trouble – will retry"},
 		"status.errLocal":  {"Fehler im lokalen Speicher – siehe Protokoll", "Local storage error – see log"},
 		"status.demo":      {"DEMO", "DEMO"},
-		"status.help":      {"? Hilfe", "? help"},
 
 		// Relative time.
 		"rel.now":     {"gerade eben", "just now"},

@@ -1,5 +1,5 @@
 // Package keys owns the TUI keymap: every action of every view as a bubbles key.Binding with a
-// stable action name, rebindable from config, and the grouped help generated from the live bindings.
+// stable action name, rebindable from config, and the blocks each view builds its help from.
 package keys
 
 import (
@@ -360,53 +360,24 @@ type Group struct {
 	Bindings []key.Binding
 }
 
-// Context is the view whose keys help should show.
-type Context int
+// The help of each view is owned by the view (its HelpGroups and ShortHelp, common.Component);
+// these are the building blocks they share.
 
-// Help contexts.
-const (
-	ContextInbox Context = iota
-	ContextCase
-	ContextPending
-	ContextDashboard
-	ContextDialog
-)
-
-// Groups returns the help for a view, generated from the live bindings: the view's own keys first,
-// then navigation, then global keys. Disabled bindings are left out. The nine saved-view keys
-// collapse into one entry.
-func (k *KeyMap) Groups(c Context) []Group {
+// Nav is the list navigation of every list and scrolling view.
+func (k *KeyMap) Nav() []key.Binding {
 	l := &k.List
-	nav := []key.Binding{l.Up, l.Down, l.PageUp, l.PageDown, l.Home, l.End}
-	var gs []Group
-	switch c {
-	case ContextInbox:
-		gs = append(gs, Group{i18n.T("keys.list"), append(nav, l.Open, l.Filter, l.Sort, l.Select, l.Assign,
-			l.NextView, l.PrevView, k.viewsBinding())})
-	case ContextCase:
-		cs := &k.Case
-		gs = append(gs, Group{i18n.T("keys.case"), []key.Binding{cs.NextTab, cs.PrevTab, cs.Comment, cs.Assign,
-			cs.Resubmission, cs.DocRequest, cs.Decide, cs.FourEyes, cs.OpenFile, cs.Download, cs.SaveTo}},
-			Group{i18n.T("keys.list"), nav})
-	case ContextPending:
-		p := &k.Pending
-		gs = append(gs, Group{i18n.T("keys.pending"), []key.Binding{p.Reapply, p.AsNote, p.Discard}},
-			Group{i18n.T("keys.list"), append(nav, l.Open)})
-	case ContextDialog:
-		d := &k.Dialog
-		return []Group{{i18n.T("keys.dialog"), enabled([]key.Binding{d.Submit, d.Confirm, d.Cancel, d.NextField, d.PrevField})}}
-	}
-	g := &k.Global
-	gs = append(gs, Group{i18n.T("keys.global"), []key.Binding{g.Inbox, g.Pending, g.Dashboard, g.Palette,
-		g.Sync, g.Undo, g.Help, g.Back, g.Quit}})
-	for i := range gs {
-		gs[i].Bindings = enabled(gs[i].Bindings)
-	}
-	return gs
+	return []key.Binding{l.Up, l.Down, l.PageUp, l.PageDown, l.Home, l.End}
 }
 
-// viewsBinding is a help-only binding standing for the nine saved-view keys.
-func (k *KeyMap) viewsBinding() key.Binding {
+// GlobalGroup is the help block of the keys that work in every view.
+func (k *KeyMap) GlobalGroup() Group {
+	g := &k.Global
+	return Group{i18n.T("keys.global"), []key.Binding{g.Inbox, g.Pending, g.Dashboard, g.Palette,
+		g.Sync, g.Undo, g.Help, g.Back, g.Quit}}
+}
+
+// ViewsBinding is a help-only binding standing for the nine saved-view keys ("1…9").
+func (k *KeyMap) ViewsBinding() key.Binding {
 	first, last := k.List.Views[0].Keys(), k.List.Views[len(k.List.Views)-1].Keys()
 	label := ""
 	if len(first) > 0 && len(last) > 0 {
@@ -415,49 +386,36 @@ func (k *KeyMap) viewsBinding() key.Binding {
 	return key.NewBinding(key.WithKeys(first...), key.WithHelp(label, i18n.T("key.viewN")))
 }
 
+// Help returns a view's help groups with disabled (and unlabelled) bindings left out.
+func Help(gs ...Group) []Group {
+	out := make([]Group, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, Group{g.Title, enabled(g.Bindings)})
+	}
+	return out
+}
+
+// Short is a view's one-line hint: its most used keys, then palette, help and quit.
+func (k *KeyMap) Short(bs ...key.Binding) []key.Binding {
+	g := &k.Global
+	return enabled(append(bs, g.Palette, g.Help, g.Quit))
+}
+
+// Full adapts help groups to bubbles/help.KeyMap's FullHelp.
+func Full(gs []Group) [][]key.Binding {
+	out := make([][]key.Binding, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, g.Bindings)
+	}
+	return out
+}
+
 func enabled(bs []key.Binding) []key.Binding {
 	out := bs[:0:0]
 	for _, b := range bs {
 		if b.Enabled() && b.Help().Key != "" {
 			out = append(out, b)
 		}
-	}
-	return out
-}
-
-// ShortHelp is the one-line hint for a view (a few of its most used keys).
-func (k *KeyMap) ShortHelp(c Context) []key.Binding {
-	g, l := &k.Global, &k.List
-	var bs []key.Binding
-	switch c {
-	case ContextInbox:
-		bs = []key.Binding{l.Open, l.Filter, l.Sort, l.Select, l.NextView}
-	case ContextCase:
-		bs = []key.Binding{k.Case.NextTab, k.Case.Comment, k.Case.Decide, g.Back}
-	case ContextPending:
-		bs = []key.Binding{k.Pending.Reapply, k.Pending.AsNote, k.Pending.Discard, g.Back}
-	case ContextDialog:
-		bs = []key.Binding{k.Dialog.Submit, k.Dialog.Cancel}
-	default:
-		bs = []key.Binding{g.Inbox, g.Pending}
-	}
-	return enabled(append(bs, g.Palette, g.Help, g.Quit))
-}
-
-// HelpKeyMap adapts one view's keys to bubbles/help.KeyMap.
-type HelpKeyMap struct {
-	K *KeyMap
-	C Context
-}
-
-// ShortHelp implements help.KeyMap.
-func (h HelpKeyMap) ShortHelp() []key.Binding { return h.K.ShortHelp(h.C) }
-
-// FullHelp implements help.KeyMap.
-func (h HelpKeyMap) FullHelp() [][]key.Binding {
-	var out [][]key.Binding
-	for _, g := range h.K.Groups(h.C) {
-		out = append(out, g.Bindings)
 	}
 	return out
 }

@@ -1,5 +1,6 @@
-// Package help owns the `?` overlay: keyboard help generated from the live keymap, so rebinding
-// in config is what the clerk reads.
+// Package help owns the `?` overlay: it shows the help of the component that has the keyboard
+// (common.Component: each view and dialog builds its own from the live keymap, so rebinding in
+// config is what the clerk reads).
 package help
 
 import (
@@ -11,21 +12,20 @@ import (
 
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
-	"github.com/amt-mv/amt/tui/keys"
 )
 
 // CloseMsg asks the root to close the help overlay.
 type CloseMsg struct{}
 
-// Model is the help overlay for one view's context.
+// Model is the help overlay for one component.
 type Model struct {
 	ctx    *common.Ctx
-	kc     keys.Context
+	of     common.Component
 	scroll int
 }
 
-// New builds the help for a view.
-func New(ctx *common.Ctx, c keys.Context) Model { return Model{ctx: ctx, kc: c} }
+// New builds the help of a view or dialog.
+func New(ctx *common.Ctx, of common.Component) Model { return Model{ctx: ctx, of: of} }
 
 // Update scrolls and closes.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -54,7 +54,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // Lines returns the help text lines (key, description) per group, unstyled (for tests).
 func (m Model) Lines() []string {
 	var out []string
-	for _, g := range m.ctx.Keys.Groups(m.kc) {
+	for _, g := range m.of.HelpGroups() {
 		out = append(out, g.Title)
 		for _, b := range g.Bindings {
 			out = append(out, b.Help().Key+"  "+b.Help().Desc)
@@ -66,7 +66,7 @@ func (m Model) Lines() []string {
 // View renders the overlay box, sized to fit within the screen.
 func (m Model) View() string {
 	c, t := m.ctx, m.ctx.Theme
-	groups := c.Keys.Groups(m.kc)
+	groups := m.of.HelpGroups()
 	blocks := make([]string, 0, len(groups))
 	for _, g := range groups {
 		kw := 0

@@ -42,7 +42,9 @@ func (m Model) AccessibleView() string {
 	if k := errKey(st.ErrKind); k != "" {
 		parts = append(parts, i18n.T(k))
 	}
-	parts = append(parts, i18n.T("status.help"))
+	if h := HelpHint(c); h != "" {
+		parts = append(parts, h)
+	}
 	if c.Demo {
 		parts = append(parts, i18n.T("status.demo"))
 	}

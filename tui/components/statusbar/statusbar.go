@@ -98,7 +98,9 @@ func (m Model) View() string {
 	if who != "" {
 		right = append(right, t.StatusClerk.Render(who))
 	}
-	right = append(right, t.StatusClerk.Render(i18n.T("status.help")))
+	if h := HelpHint(c); h != "" {
+		right = append(right, t.StatusClerk.Render(h))
+	}
 
 	w := c.ScreenWidth
 	l := strings.Join(left, "")
@@ -160,4 +162,14 @@ func queueText(q common.QueueStatus) string {
 		}
 	}
 	return " " + s + " "
+}
+
+// HelpHint is the status bar's hint at the help key as it is bound now ("? Hilfe"; "F1 Hilfe"
+// after rebinding help to F1), "" when help has no key.
+func HelpHint(c *common.Ctx) string {
+	b := &c.Keys.Global.Help
+	if !b.Enabled() || b.Help().Key == "" {
+		return ""
+	}
+	return b.Help().Key + " " + b.Help().Desc
 }

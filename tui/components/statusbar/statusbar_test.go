@@ -10,6 +10,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -71,5 +72,47 @@ func TestSpinnerRunsOnlyWhileSyncing(t *testing.T) {
 	m, cmd = m.Update(tick)
 	if m.Spinning() || cmd != nil {
 		t.Fatal("spinner kept ticking after the sync")
+	}
+}
+
+// The help hint is the live binding of the help key: rebound, the hint follows (in both
+// languages and in the accessible status line); without a key there is no hint.
+func TestHelpHintFollowsBinding(t *testing.T) {
+	defer i18n.SetLang(i18n.DE)
+	for _, tc := range []struct {
+		name  string
+		keys  []string
+		lang  i18n.Lang
+		want  string
+		wrong string
+	}{
+		{"default", nil, i18n.DE, "? Hilfe", ""},
+		{"rebound", []string{"f1"}, i18n.DE, "f1 Hilfe", "? Hilfe"},
+		{"rebound, English", []string{"ctrl+h"}, i18n.EN, "Ctrl+H help", "? help"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i18n.SetLang(tc.lang)
+			c := common.NewCtx(nil, tuitest.Me, tuitest.Clock)
+			c.ScreenWidth = 120
+			if tc.keys != nil {
+				if err := c.Keys.Rebind(map[string][]string{"help": tc.keys}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.Keys.Relabel()
+			if got := HelpHint(c); got != tc.want {
+				t.Fatalf("HelpHint = %q, want %q", got, tc.want)
+			}
+			for name, v := range map[string]string{"visual": New(c).View(), "accessible": New(c).AccessibleView()} {
+				if !strings.Contains(v, tc.want) || (tc.wrong != "" && strings.Contains(v, tc.wrong)) {
+					t.Fatalf("%s status line %q: want %q", name, v, tc.want)
+				}
+			}
+		})
+	}
+	c := common.NewCtx(nil, tuitest.Me, tuitest.Clock)
+	c.Keys.Global.Help.SetEnabled(false)
+	if h := HelpHint(c); h != "" {
+		t.Fatalf("hint for a disabled help key: %q", h)
 	}
 }

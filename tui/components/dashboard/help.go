@@ -1,0 +1,25 @@
+package dashboard
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/keys"
+)
+
+var _ common.Component = Model{}
+
+// HelpGroups is the view's full help from the live keymap (common.Component).
+func (m Model) HelpGroups() []keys.Group {
+	k := m.ctx.Keys
+	return keys.Help(k.GlobalGroup())
+}
+
+// ShortHelp is the view's one-line hint (bubbles/help.KeyMap).
+func (m Model) ShortHelp() []key.Binding {
+	k := m.ctx.Keys
+	return k.Short(k.Global.Inbox, k.Global.Pending)
+}
+
+// FullHelp is HelpGroups without titles (bubbles/help.KeyMap).
+func (m Model) FullHelp() [][]key.Binding { return keys.Full(m.HelpGroups()) }
