@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,11 @@ func newRoot(t testing.TB, d Deps, w, h int) Model {
 	m := New(d)
 	t.Cleanup(func() { m.Close(); i18n.SetLang(i18n.DE) })
 	m.storeCh, m.syncCh = nil, nil
+	if d.Store != nil {
+		ch, unsub := d.Store.Subscribe()
+		storeNotes.Store(m.ctx, ch)
+		t.Cleanup(func() { storeNotes.Delete(m.ctx); unsub() })
+	}
 	m.toasts = m.toasts.WithoutExpiry()
 	m.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 	m, _ = m.update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -42,13 +48,40 @@ func newRoot(t testing.TB, d Deps, w, h int) Model {
 	return m
 }
 
-// drain runs cmd and everything it leads to, feeding messages back into the root. Quit is
-// recorded, spinner ticks are dropped (they would re-arm a timer).
+// storeNotes holds each test root's own subscription to its store (by context): drain delivers
+// the store's change notifications as the running program's listener does (one StoreChangedMsg
+// per coalesced notification), without a command that blocks.
+var storeNotes sync.Map // *common.Ctx → <-chan struct{}
+
+// storeChanged returns a command reporting a pending store notification of m, or nil.
+func storeChanged(m Model) tea.Cmd {
+	ch, ok := storeNotes.Load(m.ctx)
+	if !ok {
+		return nil
+	}
+	select {
+	case <-ch.(<-chan struct{}):
+		return func() tea.Msg { return common.StoreChangedMsg{} }
+	default:
+		return nil
+	}
+}
+
+// drain runs cmd and everything it leads to, feeding messages back into the root, and delivers
+// the store's change notifications once the commands are done. Quit is recorded, spinner ticks
+// are dropped (they would re-arm a timer).
 func drain(t testing.TB, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
 	t.Helper()
 	var seen []tea.Msg
 	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
+	for steps := 0; ; steps++ {
+		if len(queue) == 0 {
+			if c := storeChanged(m); c != nil {
+				queue = append(queue, c)
+			} else {
+				break
+			}
+		}
 		if steps > 10000 {
 			t.Fatal("command loop")
 		}

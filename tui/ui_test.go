@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/actions"
 	"github.com/amt-mv/amt/tui/components/caseview"
@@ -433,5 +434,55 @@ func TestCommentFlowThroughRoot(t *testing.T) {
 	m, _ = press(t, m, "esc")
 	if m.State() != common.ViewInbox || !strings.Contains(m.View(), "› "+common.MarkPending) {
 		t.Fatalf("inbox row lacks the pending mark:\n%s", m.View())
+	}
+}
+
+// loadCounter is the real store counting the reads that mark a view's (re)load: CaseActions
+// (the case view) and ScanSummaries/AllSummaries (the inbox).
+type loadCounter struct {
+	*store.Store
+	caseLoads, inboxLoads int
+}
+
+func (s *loadCounter) CaseActions(id string) ([]store.Action, error) {
+	s.caseLoads++
+	return s.Store.CaseActions(id)
+}
+
+func (s *loadCounter) ScanSummaries(part store.Scan, fn func(store.Summary) bool) error {
+	s.inboxLoads++
+	return s.Store.ScanSummaries(part, fn)
+}
+
+func (s *loadCounter) AllSummaries() ([]store.Summary, error) {
+	s.inboxLoads++
+	return s.Store.AllSummaries()
+}
+
+// Queuing an action reloads what the clerk sees once: the store's change notification does it,
+// not also the ActionQueuedMsg before it.
+func TestEnqueueReloadsOnce(t *testing.T) {
+	d := newDeps(t, 12)
+	m := newRoot(t, d, 120, 40)
+	cnt := &loadCounter{Store: d.Store}
+	m.ctx.Store = cnt
+	m, _ = press(t, m, "5", "enter")
+	if m.State() != common.ViewCase {
+		t.Fatal("case view not open")
+	}
+	m, _ = press(t, m, "c")
+	m = typeText(t, m, "einmal laden")
+	caseBefore, inboxBefore := cnt.caseLoads, cnt.inboxLoads
+	m, msgs := send(t, m, tea.KeyMsg{Type: tea.KeyCtrlS})
+	queued := slices.ContainsFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(common.ActionQueuedMsg); return ok })
+	changed := slices.ContainsFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(common.StoreChangedMsg); return ok })
+	if !queued || !changed || m.Overlay() != "" {
+		t.Fatalf("submit: queued %v, store changed %v, overlay %q", queued, changed, m.Overlay())
+	}
+	if n := cnt.caseLoads - caseBefore; n != 1 {
+		t.Errorf("case view loaded %d times after queuing a note, want 1", n)
+	}
+	if n := cnt.inboxLoads - inboxBefore; n > 1 {
+		t.Errorf("inbox loaded %d times after queuing a note, want at most 1", n)
 	}
 }

@@ -88,7 +88,8 @@ type CloseDialogMsg struct{}
 
 // ActionQueuedMsg reports the result of Enqueue: the actions as stored (with ids and sequence
 // numbers) or the error. The root shows a toast and forwards the message to the active view and
-// dialog.
+// dialog. Views do not reload on it: queuing changed the store, whose StoreChangedMsg follows
+// (one reload per change).
 type ActionQueuedMsg struct {
 	Actions []store.Action
 	Err     error

@@ -186,7 +186,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.applyLoad(msg)
 		return m, nil
-	case common.StoreChangedMsg, common.ActionQueuedMsg:
+	case common.StoreChangedMsg: // also after the clerk's own actions were queued
 		return m, m.load()
 	case common.ConfigChangedMsg:
 		m.rebuild()

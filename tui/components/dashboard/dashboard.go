@@ -193,7 +193,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.loadCmd()
 		}
 		return m, nil
-	case common.StoreChangedMsg, common.ActionQueuedMsg:
+	case common.StoreChangedMsg: // also after the clerk's own actions were queued
 		if m.loading {
 			m.reload = true
 			return m, nil

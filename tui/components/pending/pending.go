@@ -180,7 +180,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.notice, m.noticeE = i18n.T([...]string{"", "pend.done.reapply", "pend.done.asNote", "pend.done.discard"}[msg.op]), false
 		}
 		return m, tea.Batch(m.load(), common.Toast(map[bool]common.ToastKind{true: common.ToastError, false: common.ToastSuccess}[m.noticeE], m.notice))
-	case common.StoreChangedMsg, common.SyncEventMsg, common.ActionQueuedMsg:
+	case common.StoreChangedMsg, common.SyncEventMsg: // the store changes after queuing too
 		return m, m.load()
 	case common.ConfigChangedMsg:
 		m.rebuild()
