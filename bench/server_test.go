@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/bench"
 	"github.com/amt-mv/amt/server/demo"
+	"github.com/amt-mv/amt/server/pgtest"
 	"github.com/amt-mv/amt/server/servertest"
 )
 
@@ -229,11 +231,44 @@ func (c *loadClerk) remember(caseID string, body []byte) {
 // BenchmarkServer runs 100 simulated clerks against the reference server (in process, on
 // loopback, rate limit off) for 30 s: change feed polls, case reads, notes with unique ids (some
 // replayed), assignments with If-Match. Afterwards it counts every acknowledged note on the server.
+// It runs once on each store, bbolt and PostgreSQL (a fresh database on 127.0.0.1:5432 or
+// $AMT_TEST_POSTGRES, dropped afterwards), with the same data and the same load.
 func BenchmarkServer(b *testing.B) {
-	const clerks = 100
 	data := demo.Generate(demo.Options{Cases: 4000, Now: bench.Now, Seed: bench.Seed})
+	b.Run("store=bbolt", func(b *testing.B) { serverLoad(b, data) })
+	b.Run("store=postgres", func(b *testing.B) {
+		serverLoad(b, data, servertest.WithDatabase(pgDatabase(b)))
+	})
+}
+
+// pgDatabase creates a fresh PostgreSQL test database, dropped when b ends, and returns the URL
+// of an empty schema in it; PostgreSQL must be reachable (the figure is required). Unlike the
+// tests' databases, commits wait for the disk (synchronous_commit as the server has it), as bbolt
+// waits for its fsync: the two stores are measured under the same promise.
+func pgDatabase(b *testing.B) string {
+	db, err := pgtest.Create(context.Background())
+	if err != nil {
+		b.Fatalf("PostgreSQL figures need a PostgreSQL server: %v", err)
+	}
+	b.Cleanup(func() {
+		if err := db.Drop(); err != nil {
+			b.Errorf("drop the test database: %v", err)
+		}
+	})
+	u, err := url.Parse(db.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("synchronous_commit")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func serverLoad(b *testing.B, data *demo.Data, opts ...servertest.Option) {
+	const clerks = 100
 	for range b.N {
-		env := servertest.Start(b, servertest.WithData(data))
+		env := servertest.Start(b, append([]servertest.Option{servertest.WithData(data)}, opts...)...)
 		base := env.URL
 		tr := &http.Transport{MaxIdleConns: 2 * clerks, MaxIdleConnsPerHost: 2 * clerks}
 		defer tr.CloseIdleConnections()

@@ -55,12 +55,30 @@ func checks() []bench.Check {
 			Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
 		{Metric: "  TCP connections opened by the drain, HTTP/1.1", Value: m("Drain/proto=http1", "conns"), Format: bench.FmtCount},
 		{Metric: "  TCP connections opened by the drain, TLS + HTTP/2", Value: m("Drain/proto=h2tls", "conns"), Format: bench.FmtCount},
-		{Metric: "Server, 100 clerks: throughput", Value: m("Server", "req/s"), Format: bench.FmtRate},
-		{Metric: "Server: latency p50", Value: m("Server", "p50-ms"), Format: bench.FmtMs},
-		{Metric: "Server: latency p99", Value: m("Server", "p99-ms"), Format: bench.FmtMs},
-		{Metric: "Server: errors", Value: m("Server", "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
-		{Metric: "Server: lost + duplicated notes", Value: bench.Sum(m("Server", "lost"), m("Server", "dup")), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
-	}, append(ruralChecks(), intakeChecks()...)...)
+	}, append(serverChecks(), append(ruralChecks(), intakeChecks()...)...)...)
+}
+
+// serverChecks are the rows of the central API: the same load on both stores, row by row side by
+// side, then 2,000 long-polling clerks on PostgreSQL (issue #12).
+func serverChecks() []bench.Check {
+	m := bench.Metric
+	const bolt, pg = "Server/store=bbolt", "Server/store=postgres"
+	return []bench.Check{
+		{Metric: "Server, 100 clerks, bbolt: throughput", Value: m(bolt, "req/s"), Format: bench.FmtRate},
+		{Metric: "Server, 100 clerks, PostgreSQL: throughput", Value: m(pg, "req/s"), Format: bench.FmtRate},
+		{Metric: "Server, bbolt: latency p50", Value: m(bolt, "p50-ms"), Format: bench.FmtMs},
+		{Metric: "Server, PostgreSQL: latency p50", Value: m(pg, "p50-ms"), Format: bench.FmtMs},
+		{Metric: "Server, bbolt: latency p99", Value: m(bolt, "p99-ms"), Format: bench.FmtMs},
+		{Metric: "Server, PostgreSQL: latency p99", Value: m(pg, "p99-ms"), Format: bench.FmtMs},
+		{Metric: "Server, bbolt: errors", Value: m(bolt, "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+		{Metric: "Server, PostgreSQL: errors", Value: m(pg, "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+		{Metric: "Server, bbolt: lost + duplicated notes", Value: bench.Sum(m(bolt, "lost"), m(bolt, "dup")), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+		{Metric: "Server, PostgreSQL: lost + duplicated notes", Value: bench.Sum(m(pg, "lost"), m(pg, "dup")), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+		{Metric: "2,000 clerks long-polling on PostgreSQL (2 instances): write → every clerk of the Amt woken, p99", Value: m("LongPoll", "wake-p99-ms"), Format: bench.FmtMs},
+		{Metric: "  same, p50", Value: m("LongPoll", "wake-p50-ms"), Format: bench.FmtMs},
+		{Metric: "  same, slowest clerk", Value: m("LongPoll", "wake-max-ms"), Format: bench.FmtMs},
+		{Metric: "  long-poll errors + clerks woken by another Amt's change", Value: m("LongPoll", "errors"), Format: bench.FmtCount, Target: "0", Pass: bench.Exactly(0)},
+	}
 }
 
 // intakeChecks are the rows of FIT-Connect intake (issue #10), informational.
