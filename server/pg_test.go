@@ -287,7 +287,7 @@ func TestPostgresSameActionTwoInstances(t *testing.T) {
 }
 
 // soakDuration is how long TestPostgresManyWriters writes: a few seconds in go test, the full
-// 30 s of the issue with AMT_PG_SOAK=30s (bench/run sets it).
+// 30 s of the issue with AMT_PG_SOAK=30s (.ci/run runs it so, as a step of its own).
 func soakDuration(t *testing.T) time.Duration {
 	if v := os.Getenv("AMT_PG_SOAK"); v != "" {
 		d, err := time.ParseDuration(v)
