@@ -40,6 +40,7 @@ func (m Model) commands() []palette.Command {
 	add("inbox", i18n.T("cmd.inbox"), hint(k.Global.Inbox), common.SwitchViewMsg{View: common.ViewInbox})
 	add("pending", i18n.T("cmd.pending"), hint(k.Global.Pending), common.SwitchViewMsg{View: common.ViewPending})
 	add("dashboard", i18n.T("cmd.dashboard"), hint(k.Global.Dashboard), common.SwitchViewMsg{View: common.ViewDashboard})
+	add("printqueue", i18n.T("cmd.printQueue"), hint(k.Global.PrintQueue), common.SwitchViewMsg{View: common.ViewPrintQueue})
 	for i, v := range m.inbox.SavedViews() {
 		h := ""
 		if i < len(k.List.Views) {

@@ -62,6 +62,7 @@ type Model struct {
 	caseView  child
 	pending   child
 	dashboard child
+	printq    child // Postausgang
 
 	dialog  *actions.Model
 	signin  *signinDialog // the in-place sign-in (signin.go), nil when closed
@@ -275,7 +276,7 @@ func (m *Model) resize(w, h int) {
 		c.Height = max(0, h-2) // the notice line and the status line
 	}
 	m.inbox.SetSize(c.Width, c.Height)
-	for _, v := range []child{m.caseView, m.pending, m.dashboard} {
+	for _, v := range []child{m.caseView, m.pending, m.dashboard, m.printq} {
 		if v != nil {
 			v.SetSize(c.Width, c.Height)
 		}
@@ -308,12 +309,15 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 	case common.StoreChangedMsg:
 		cmds := []tea.Cmd{m.listenStore()}
-		dash := m.dashboard
+		dash, pq := m.dashboard, m.printq
 		if m.state != common.ViewDashboard {
 			m.dashboard = nil // a hidden dashboard recomputes when shown again, not on every change
 		}
+		if m.state != common.ViewPrintQueue {
+			m.printq = nil // likewise the Postausgang (it reads every summary)
+		}
 		cmds = append(cmds, m.broadcast(msg)...)
-		m.dashboard = dash
+		m.dashboard, m.printq = dash, pq
 		if m.syncCh == nil {
 			cmds = append(cmds, m.countOutbox())
 		}
@@ -492,7 +496,7 @@ func (m *Model) broadcastViews(msg tea.Msg) []tea.Cmd {
 	var cmd tea.Cmd
 	m.inbox, cmd = m.inbox.Update(msg)
 	cmds = append(cmds, cmd)
-	for _, v := range []*child{&m.caseView, &m.pending, &m.dashboard} {
+	for _, v := range []*child{&m.caseView, &m.pending, &m.dashboard, &m.printq} {
 		if *v != nil {
 			*v, cmd = (*v).Update(msg)
 			cmds = append(cmds, cmd)
@@ -523,6 +527,8 @@ func (m *Model) activeChild() *child {
 		return &m.pending
 	case common.ViewDashboard:
 		return &m.dashboard
+	case common.ViewPrintQueue:
+		return &m.printq
 	}
 	return nil
 }
@@ -619,6 +625,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.switchTo(common.ViewPending)
 	case key.Matches(msg, g.Dashboard):
 		return m, m.switchTo(common.ViewDashboard)
+	case key.Matches(msg, g.PrintQueue):
+		return m, m.switchTo(common.ViewPrintQueue)
 	case key.Matches(msg, g.Sync):
 		return m.update(syncNowMsg{})
 	case m.undoKey(msg):
@@ -661,6 +669,16 @@ func (m *Model) switchTo(v common.ViewID) tea.Cmd {
 		var cmd tea.Cmd
 		m.dashboard, cmd = m.dashboard.Update(common.StoreChangedMsg{})
 		return cmd
+	case common.ViewPrintQueue:
+		m.state = v
+		if m.printq == nil {
+			m.printq = newPrintQueue(m.ctx)
+			m.printq.SetSize(m.ctx.Width, m.ctx.Height)
+			return m.printq.Init()
+		}
+		var cmd tea.Cmd
+		m.printq, cmd = m.printq.Update(common.StoreChangedMsg{})
+		return cmd
 	}
 	return nil
 }
@@ -688,7 +706,7 @@ func (m *Model) goBack() tea.Cmd {
 		}
 		closeChild(m.caseView)
 		m.caseView = nil
-	case common.ViewPending, common.ViewDashboard:
+	case common.ViewPending, common.ViewDashboard, common.ViewPrintQueue:
 		m.state = common.ViewInbox
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/dashboard"
 	"github.com/amt-mv/amt/tui/components/pending"
+	"github.com/amt-mv/amt/tui/components/printqueue"
 	"github.com/amt-mv/amt/tui/keys"
 )
 
@@ -61,6 +62,22 @@ func (c *dashboardChild) Init() tea.Cmd             { return c.m.Init() }
 func (c *dashboardChild) View() string              { return c.m.View() }
 func (c *dashboardChild) SetSize(w, h int)          { c.m.SetSize(w, h) }
 func (c *dashboardChild) Update(msg tea.Msg) (child, tea.Cmd) {
+	var cmd tea.Cmd
+	c.m, cmd = c.m.Update(msg)
+	return c, cmd
+}
+
+type printQueueChild struct{ m printqueue.Model }
+
+func newPrintQueue(ctx *common.Ctx) child { return &printQueueChild{printqueue.New(ctx)} }
+
+func (c *printQueueChild) HelpGroups() []keys.Group  { return c.m.HelpGroups() }
+func (c *printQueueChild) ShortHelp() []key.Binding  { return c.m.ShortHelp() }
+func (c *printQueueChild) FullHelp() [][]key.Binding { return c.m.FullHelp() }
+func (c *printQueueChild) Init() tea.Cmd             { return c.m.Init() }
+func (c *printQueueChild) View() string              { return c.m.View() }
+func (c *printQueueChild) SetSize(w, h int)          { c.m.SetSize(w, h) }
+func (c *printQueueChild) Update(msg tea.Msg) (child, tea.Cmd) {
 	var cmd tea.Cmd
 	c.m, cmd = c.m.Update(msg)
 	return c, cmd

@@ -47,6 +47,8 @@ type Store interface {
 	ExportAttachment(caseID string, att api.Attachment, dst string) error
 	ViewAttachment(caseID string, att api.Attachment, ext string) (string, error)
 	Summary(id string) (store.Summary, error)
+	// PrintQueue lists the letters waiting for print (the Postausgang view).
+	PrintQueue() ([]store.PrintItem, error)
 	CaseActions(caseID string) ([]store.Action, error)
 	Action(id string) (store.Action, error)
 	SyncState() (store.SyncState, error)

@@ -15,6 +15,7 @@ const (
 	ViewCase
 	ViewPending
 	ViewDashboard
+	ViewPrintQueue // Postausgang
 )
 
 // SwitchViewMsg asks the root to show a top-level view (the case view needs OpenCaseMsg).

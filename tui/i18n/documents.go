@@ -31,3 +31,30 @@ func init() {
 		"a11y.deliveryFailed":    {"Schreiben nicht zugestellt", "letter not delivered"},
 	})
 }
+
+// The Postausgang view.
+func init() {
+	add(map[string][2]string{
+		"view.printQueue":       {"Postausgang", "Print queue"},
+		"key.printQueue":        {"Postausgang", "print queue"},
+		"key.pqPrint":           {"öffnen zum Drucken", "open to print"},
+		"key.pqPrinted":         {"als gedruckt markieren", "mark printed"},
+		"keys.printQueue":       {"Postausgang", "Print queue"},
+		"cmd.printQueue":        {"Postausgang anzeigen", "Show the print queue"},
+		"pq.count":              {"%d Schreiben warten auf den Druck", "%d letters wait for print"},
+		"pq.loading":            {"Lade Postausgang …", "Loading the print queue …"},
+		"pq.empty":              {"Der Postausgang ist leer: Kein Schreiben wartet auf den Druck.", "The print queue is empty: no letter waits for print."},
+		"pq.err.load":           {"Der Postausgang konnte nicht gelesen werden.", "The print queue could not be read."},
+		"pq.err.offline":        {"Das Schreiben ist noch nicht geladen und der Server ist nicht erreichbar.", "The letter is not downloaded yet and the server cannot be reached."},
+		"pq.err.open":           {"Das Schreiben konnte nicht geöffnet werden (Betrachter des Systems).", "The letter could not be opened (system viewer)."},
+		"pq.err.notWaiting":     {"Dieses Schreiben wartet nicht mehr im Postausgang.", "This letter no longer waits in the print queue."},
+		"pq.opening":            {"Öffne Schreiben …", "Opening the letter …"},
+		"pq.opened":             {"%s geöffnet – nach dem Druck mit m als gedruckt markieren.", "%s opened – after printing, mark it printed with m."},
+		"pq.col.reference":      {"Aktenzeichen", "Reference"},
+		"pq.col.kind":           {"Schreiben", "Letter"},
+		"pq.col.created":        {"Erstellt", "Created"},
+		"pq.col.applicant":      {"Empfänger", "Recipient"},
+		"pq.kind.bescheid":      {"Bescheid", "Notice"},
+		"pq.kind.nachforderung": {"Nachforderung", "Request"},
+	})
+}

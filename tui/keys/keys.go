@@ -16,6 +16,7 @@ import (
 // GlobalKeys work in every view unless a text input has focus.
 type GlobalKeys struct {
 	Quit, Help, Palette, Back, Inbox, Pending, Dashboard, Sync, Undo key.Binding
+	PrintQueue                                                       key.Binding // the Postausgang view
 }
 
 // ListKeys move through lists (inbox, pending) and scroll pages (case view).
@@ -40,6 +41,11 @@ type PendingKeys struct {
 	Reapply, AsNote, Discard key.Binding
 }
 
+// PrintQueueKeys work on the letters of the Postausgang.
+type PrintQueueKeys struct {
+	Print, Printed key.Binding // open with the system viewer; mark printed
+}
+
 // DialogKeys work inside action dialogs, the palette and confirmations.
 type DialogKeys struct {
 	Submit, Confirm, Cancel, NextField, PrevField key.Binding
@@ -52,6 +58,8 @@ type KeyMap struct {
 	Case    CaseKeys
 	Pending PendingKeys
 	Dialog  DialogKeys
+
+	PrintQueue PrintQueueKeys
 }
 
 // Scope names the part of the keymap an action belongs to.
@@ -64,6 +72,7 @@ const (
 	ScopeCase    Scope = "case"
 	ScopePending Scope = "pending"
 	ScopeDialog  Scope = "dialog"
+	ScopePrint   Scope = "printqueue"
 )
 
 // Action is one rebindable action: its config name ("case.decide"), scope, i18n description key
@@ -82,6 +91,7 @@ func Default() *KeyMap {
 		Global: GlobalKeys{
 			Quit: b("q", "ctrl+c"), Help: b("?"), Palette: b(":"), Back: b("esc"),
 			Inbox: b("I"), Pending: b("P"), Dashboard: b("O"), Sync: b("ctrl+r"), Undo: b("z"),
+			PrintQueue: b("B"),
 		},
 		List: ListKeys{
 			Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup", "ctrl+b"), PageDown: b("pgdown", "ctrl+f"),
@@ -95,7 +105,8 @@ func Default() *KeyMap {
 			Decide: b("D"), FourEyes: b("F"),
 			OpenFile: b("o"), Download: b("d"), SaveTo: b("S"),
 		},
-		Pending: PendingKeys{Reapply: b("r"), AsNote: b("N"), Discard: b("X")},
+		Pending:    PendingKeys{Reapply: b("r"), AsNote: b("N"), Discard: b("X")},
+		PrintQueue: PrintQueueKeys{Print: b("p"), Printed: b("m")},
 		Dialog: DialogKeys{
 			Submit: b("ctrl+s"), Confirm: b("enter"), Cancel: b("esc"),
 			NextField: b("tab"), PrevField: b("shift+tab"),
@@ -120,6 +131,7 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeGlobal, "inbox", "key.inbox", &g.Inbox),
 		a(ScopeGlobal, "pending", "key.pending", &g.Pending),
 		a(ScopeGlobal, "dashboard", "key.dashboard", &g.Dashboard),
+		a(ScopeGlobal, "printqueue", "key.printQueue", &g.PrintQueue),
 		a(ScopeGlobal, "sync", "key.sync", &g.Sync),
 		a(ScopeGlobal, "undo", "key.undo", &g.Undo),
 		a(ScopeGlobal, "back", "key.back", &g.Back),
@@ -158,6 +170,9 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopePending, "reapply", "key.reapply", &p.Reapply),
 		a(ScopePending, "asnote", "key.asNote", &p.AsNote),
 		a(ScopePending, "discard", "key.discard", &p.Discard),
+
+		a(ScopePrint, "print", "key.pqPrint", &k.PrintQueue.Print),
+		a(ScopePrint, "printed", "key.pqPrinted", &k.PrintQueue.Printed),
 
 		a(ScopeDialog, "submit", "key.submit", &d.Submit),
 		a(ScopeDialog, "confirm", "key.confirm", &d.Confirm),
@@ -227,6 +242,7 @@ var reach = map[Scope][]Scope{
 	ScopeList:    {ScopeGlobal, ScopeList},
 	ScopeCase:    {ScopeGlobal, ScopeCase, "nav"},
 	ScopePending: {ScopeGlobal, ScopePending, "nav", "open"},
+	ScopePrint:   {ScopeGlobal, ScopePrint, "nav", "open"},
 	ScopeDialog:  {ScopeDialog},
 }
 
@@ -235,7 +251,7 @@ func (k *KeyMap) Validate() error {
 	acts := k.Actions()
 	var errs []error
 	seen := map[string]bool{}
-	for _, view := range []Scope{ScopeList, ScopeCase, ScopePending, ScopeDialog} {
+	for _, view := range []Scope{ScopeList, ScopeCase, ScopePending, ScopePrint, ScopeDialog} {
 		owner := map[string]string{}
 		for _, a := range acts {
 			if !live(a, reach[view]) {
@@ -372,7 +388,7 @@ func (k *KeyMap) Nav() []key.Binding {
 // GlobalGroup is the help block of the keys that work in every view.
 func (k *KeyMap) GlobalGroup() Group {
 	g := &k.Global
-	return Group{i18n.T("keys.global"), []key.Binding{g.Inbox, g.Pending, g.Dashboard, g.Palette,
+	return Group{i18n.T("keys.global"), []key.Binding{g.Inbox, g.Pending, g.Dashboard, g.PrintQueue, g.Palette,
 		g.Sync, g.Undo, g.Help, g.Back, g.Quit}}
 }
 
