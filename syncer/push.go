@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/client"
-	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
 )
 
@@ -235,25 +234,14 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 	case errors.Is(err, client.ErrUnauthorized):
 		return outStop, time.Time{}, err
 	case errors.As(err, &re):
-		reason := re.Problem.Title
-		if re.Problem.Detail != "" {
-			reason += ": " + re.Problem.Detail
-		}
-		// Server text: one safe line (it is shown in lists and printed by the CLI), bounded.
-		reason = sanitize.Line(reason)
-		if r := []rune(reason); len(r) > maxReasonRunes {
-			reason = string(r[:maxReasonRunes-1]) + "…"
-		}
-		if reason == "" {
-			reason = fmt.Sprintf("HTTP %d", re.Status)
-		}
+		reason := rejectedReason(re.Problem, re.Status) // "[kind] server text", reason.go
 		if serr := y.st.MarkRejected(a.ID, reason); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)
 		}
 		y.log.Info("action rejected", "action", a.ID, "kind", a.Kind, "status", re.Status)
 		return outRejected, time.Time{}, nil
 	case errors.Is(err, client.ErrNotFound):
-		if serr := y.st.MarkRejected(a.ID, "Not Found: the case is not (or no longer) available to this Amt"); serr != nil {
+		if serr := y.st.MarkRejected(a.ID, "[not-found] Not Found: the case is not (or no longer) available to this Amt"); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)
 		}
 		return outRejected, time.Time{}, nil

@@ -453,7 +453,7 @@ func TestRejectedReasonSanitisedAndBounded(t *testing.T) {
 		t.Fatalf("outbox: %+v", out)
 	}
 	r := out[0].LastError
-	if strings.ContainsAny(r, "\x1b\x07\n\u202e") || len(r) > 1000 || !strings.HasPrefix(r, "Bad") {
+	if strings.ContainsAny(r, "\x1b\x07\n\u202e") || len(r) > 1000 || !strings.HasPrefix(r, "[idempotency-mismatch] Bad") {
 		t.Fatalf("reason %.120q (%d bytes)", r, len(r))
 	}
 }

@@ -80,6 +80,8 @@ type app struct {
 	in io.Reader
 	// helpOut is set while a command's help is printed: its flag set writes its options there.
 	helpOut io.Writer
+	// clerks are the Amt's clerks (for names in place of ids), loaded by commands that show them.
+	clerks []api.Clerk
 }
 
 // input is the command's standard input.

@@ -117,6 +117,7 @@ func cmdList(a *app, args []string) int {
 		}
 		return a.writeJSON(js)
 	}
+	a.clerks = storedClerks(st)
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, a.T("list.header"))
 	for _, r := range out {
@@ -130,13 +131,13 @@ func cmdList(a *app, args []string) int {
 		case r.Pending > 0:
 			mark = common.MarkPending + strconv.Itoa(r.Pending)
 		}
-		due := r.DueDate
-		if r.Status.Open() && due != "" && due < td {
+		due := a.date(r.DueDate)
+		if r.Status.Open() && r.DueDate != "" && r.DueDate < td {
 			due += " " + common.DueOverdue.Symbol()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			cell(r.Reference, 24), cell(a.statusLabel(r.Status), 26), cell(due, 13),
-			cell(r.Assignee, 20), cell(r.ApplicantName, 30), cell(r.ServiceName, 30), mark, cell(r.ID, 40))
+			cell(a.clerkName(r.Assignee), 20), cell(r.ApplicantName, 30), cell(r.ServiceName, 30), mark, cell(r.ID, 40))
 	}
 	if err := tw.Flush(); err != nil {
 		return exitErr

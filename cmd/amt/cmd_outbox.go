@@ -81,6 +81,7 @@ func (a *app) listActions(asJSON bool, only store.ActionState) int {
 	if err != nil {
 		return a.storeErr(err)
 	}
+	a.clerks = storedClerks(st)
 	refs := map[string]string{}
 	if rows, err := st.AllSummaries(); err == nil {
 		for _, r := range rows {
@@ -115,7 +116,7 @@ func (a *app) listActions(asJSON bool, only store.ActionState) int {
 	}
 	for _, x := range sel {
 		a.printf("%s  %-12s %-16s %s  %s\n", x.ID, a.stateLabel(x.State), a.kindLabel(x.Kind),
-			cell(refs[x.CaseID], 24), x.CreatedAt.Local().Format("2006-01-02 15:04"))
+			cell(refs[x.CaseID], 24), a.dateTime(x.CreatedAt))
 		a.printf("    %s\n", indent(a.describe(x), "    "))
 		switch x.State {
 		case store.StatePending:
@@ -123,12 +124,12 @@ func (a *app) listActions(asJSON bool, only store.ActionState) int {
 				a.printf("    %s\n", a.T("outbox.retry", x.Attempts, x.NextAttempt.Local().Format("15:04:05"), sanitize.Line(x.LastError)))
 			}
 		case store.StateRejected:
-			a.printf("    %s\n", a.T("outbox.rejected", sanitize.Line(x.LastError)))
+			a.printf("    %s\n", a.T("outbox.rejected", a.rejectText(x.LastError)))
 		case store.StateConflict:
 			if sc := x.ServerCase; sc != nil {
-				a.printf("    %s\n", a.T("outbox.conflict", sc.Version, a.statusLabel(sc.Status), orDash(sanitize.Line(sc.Assignee))))
+				a.printf("    %s\n", a.T("outbox.conflict", sc.Version, a.statusLabel(sc.Status), a.clerkName(sc.Assignee)))
 				if d := sc.Decision; d != nil {
-					a.printf("    %s\n", a.T("outbox.conflict_decision", a.outcomeLabel(d.Outcome), sanitize.Line(d.Actor)))
+					a.printf("    %s\n", a.T("outbox.conflict_decision", a.outcomeLabel(d.Outcome), a.clerkName(d.Actor)))
 				}
 			}
 			a.printf("    %s\n", a.T("outbox.resolve_hint", x.ID))

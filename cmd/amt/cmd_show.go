@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
@@ -40,6 +41,7 @@ func cmdShow(a *app, args []string) int {
 	if *asJSON {
 		return a.writeJSON(c)
 	}
+	a.clerks = storedClerks(st)
 	a.printCase(c, acts)
 	return exitOK
 }
@@ -49,8 +51,8 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 	L := sanitize.Line
 	fmt.Fprintf(w, "%s  %s (%s)\n", L(c.Reference), L(c.Service.Name), L(c.Service.Key))
 	fmt.Fprintf(w, "%s: %s   %s: %s   %s: %s\n", a.T("f.status"), a.statusLabel(c.Status),
-		a.T("f.due"), a.date(c.DueDate), a.T("f.assignee"), orDash(L(c.Assignee)))
-	fmt.Fprintf(w, "%s: %s   ID: %s   %s: %d\n", a.T("f.submitted"), c.SubmittedAt.Local().Format("2006-01-02 15:04"), L(c.ID), a.T("f.version"), c.Version)
+		a.T("f.due"), a.date(c.DueDate), a.T("f.assignee"), a.clerkName(c.Assignee))
+	fmt.Fprintf(w, "%s: %s   ID: %s   %s: %d\n", a.T("f.submitted"), a.dateTime(c.SubmittedAt), L(c.ID), a.T("f.version"), c.Version)
 	ap := c.Applicant
 	fmt.Fprintf(w, "%s: %s", a.T("f.applicant"), L(ap.Name))
 	for _, s := range []string{ap.Address, ap.Email, ap.Phone} {
@@ -88,13 +90,13 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 		}
 	}
 	if p := c.Payment; p != nil {
-		fmt.Fprintf(w, "\n%s: %s (%s)\n", a.T("f.payment"), casework.FormatFee(p.AmountCents), L(p.Status))
+		fmt.Fprintf(w, "\n%s: %s (%s)\n", a.T("f.payment"), casework.FormatFee(p.AmountCents), a.catalogue("case.pay.", p.Status))
 	}
 	for _, d := range c.DocumentRequests {
 		fmt.Fprintf(w, "\n%s: %s (%s %s)\n", a.T("f.docrequest"), L(strings.Join(d.Documents, ", ")), a.T("f.deadline"), a.date(d.Deadline))
 	}
 	if d := c.Decision; d != nil {
-		fmt.Fprintf(w, "\n== %s ==\n  %s (%s), %s\n", a.T("f.decision"), a.outcomeLabel(d.Outcome), L(d.State), L(d.Actor))
+		fmt.Fprintf(w, "\n== %s ==\n  %s (%s), %s\n", a.T("f.decision"), a.outcomeLabel(d.Outcome), a.catalogue("case.decision.", string(d.State)), a.clerkName(d.Actor))
 		if d.FeeCents != nil {
 			fmt.Fprintf(w, "  %s: %s\n", a.T("f.fee"), casework.FormatFee(*d.FeeCents))
 		}
@@ -106,7 +108,7 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 	if len(c.Notes) > 0 {
 		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.notes"))
 		for _, n := range c.Notes {
-			fmt.Fprintf(w, "  %s %s:\n    %s\n", n.CreatedAt.Local().Format("2006-01-02 15:04"), L(n.Actor), indent(sanitize.Text(n.Text), "    "))
+			fmt.Fprintf(w, "  %s %s:\n    %s\n", a.dateTime(n.CreatedAt), a.clerkName(n.Actor), indent(sanitize.Text(n.Text), "    "))
 		}
 	}
 	if len(acts) > 0 {
@@ -115,4 +117,26 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 			fmt.Fprintf(w, "  %s  %s  %s\n", a.stateLabel(x.State), a.kindLabel(x.Kind), L(x.ID))
 		}
 	}
+}
+
+// clerkName is the name the terminal app shows for a clerk id (the id when the clerk is not
+// known, "–" for none), sanitised. a.clerks is loaded by the command.
+func (a *app) clerkName(id string) string {
+	if id == "" {
+		return "–"
+	}
+	for _, k := range a.clerks {
+		if k.ID == id && k.Name != "" {
+			return sanitize.Line(k.Name)
+		}
+	}
+	return sanitize.Line(id)
+}
+
+// dateTime is a moment as the clerk reads it: 24.11.2026 09:14 (English: 2026-11-24 09:14).
+func (a *app) dateTime(t time.Time) string {
+	if a.lang == "en" {
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	return t.Local().Format("02.01.2006 15:04")
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/internal/sanitize"
@@ -40,7 +38,7 @@ var messages = map[string][2]string{
 	"doc.config_none":       {"kein Konfigurationsverzeichnis bekannt", "no config directory known"},
 	"doc.config_missing":    {"%s (nicht vorhanden; Standardwerte – anlegen mit: amt config init)", "%s (absent; defaults apply – create with: amt config init)"},
 	"doc.cache":             {"Lokaler Cache", "local cache"},
-	"doc.cache_ok":          {"%s (%d Vorgänge, unversehrt)", "%s (%d cases, intact)"},
+	"doc.cache_ok":          {"%s (%d {Vorgang|Vorgänge}, unversehrt)", "%s (%d {case|cases}, intact)"},
 	"doc.cache_fix":         {"siehe Meldung oben; Passwort über AMT_PASSPHRASE, Verzeichnis über --data", "see the message above; passphrase via AMT_PASSPHRASE, directory via --data"},
 	"doc.cache_corrupt_fix": {"%s – legt die Datei beiseite (sie bleibt erhalten), übernimmt ausstehende Aktionen in einen neuen Cache und gleicht neu ab", "%s – moves the file aside (it is kept), carries pending actions over into a fresh cache and syncs again"},
 	"doc.cache_newer_fix":   {"amt aktualisieren (diese Version: %s); nur falls das nicht geht: %s", "update amt (this version: %s); only if that is not possible: %s"},
@@ -49,7 +47,7 @@ var messages = map[string][2]string{
 	"doc.cache_newer":       {"%s stammt von einer neueren amt-Version", "%s was written by a newer amt"},
 	"doc.cache_locked":      {"%s nicht entsperrbar", "%s cannot be unlocked"},
 	"doc.outbox":            {"Postausgang", "outbox"},
-	"doc.outbox_detail":     {"%d ausstehend, %d Konflikte, %d abgelehnt", "%d pending, %d conflicts, %d rejected"},
+	"doc.outbox_detail":     {"%d ausstehend, %d {Konflikt|Konflikte}, %d abgelehnt", "%d pending, %d {conflict|conflicts}, %d rejected"},
 	"doc.outbox_fix":        {"Konflikte und Ablehnungen prüfen: amt outbox, amt conflicts resolve …", "review conflicts and rejections: amt outbox, amt conflicts resolve …"},
 	"doc.disk":              {"Speicherplatz", "disk space"},
 	"doc.disk_free":         {"%d MB frei", "%d MB free"},
@@ -187,9 +185,9 @@ var messages = map[string][2]string{
 	"login.ok":      {"Angemeldet als %s (%s), %s.", "signed in as %s (%s), %s."},
 	"login.offline": {"Server nicht erreichbar: Anmeldung gespeichert, das Token wird beim nächsten Abgleich geprüft.", "server not reachable: sign-in stored, the token is checked at the next sync."},
 
-	"sync.ok":      {"Abgeglichen: %d Vorgänge, %d ausstehend, %d Konflikte, %d abgelehnt.", "synced: %d cases, %d pending, %d conflicts, %d rejected."},
-	"sync.offline": {"offline: Server nicht erreichbar; %d Aktionen bleiben vorgemerkt.", "offline: server not reachable; %d actions stay queued."},
-	"sync.queued":  {"%d Aktionen bleiben vorgemerkt.", "%d actions stay queued."},
+	"sync.ok":      {"Abgeglichen: %d {Vorgang|Vorgänge}, %d ausstehend, %d {Konflikt|Konflikte}, %d abgelehnt.", "synced: %d {case|cases}, %d pending, %d {conflict|conflicts}, %d rejected."},
+	"sync.offline": {"offline: Server nicht erreichbar; %d {Aktion bleibt|Aktionen bleiben} vorgemerkt.", "offline: server not reachable; %d {action stays|actions stay} queued."},
+	"sync.queued":  {"%d {Aktion bleibt|Aktionen bleiben} vorgemerkt.", "%d {action stays|actions stay} queued."},
 	"sync.failed":  {"Abgleich fehlgeschlagen: %s", "sync failed: %s"},
 
 	"list.header": {"AKTENZEICHEN\tSTATUS\tFRIST\tZUSTÄNDIG\tANTRAGSTELLER\tLEISTUNG\t\tID", "REFERENCE\tSTATUS\tDUE\tASSIGNEE\tAPPLICANT\tSERVICE\t\tID"},
@@ -202,7 +200,7 @@ var messages = map[string][2]string{
 	"queued.rejected": {"vom Server abgelehnt: %s", "rejected by the server: %s"},
 
 	"outbox.empty":             {"Postausgang leer.", "outbox empty."},
-	"outbox.retry":             {"%d Versuche, nächster um %s (%s)", "%d attempts, next at %s (%s)"},
+	"outbox.retry":             {"%d {Versuch|Versuche}, nächster um %s (%s)", "%d {attempt|attempts}, next at %s (%s)"},
 	"outbox.rejected":          {"abgelehnt: %s", "rejected: %s"},
 	"outbox.conflict":          {"Server-Stand: Version %d, %s, zuständig %s", "server: version %d, %s, assignee %s"},
 	"outbox.conflict_decision": {"Server-Entscheidung: %s von %s", "server decision: %s by %s"},
@@ -214,16 +212,16 @@ var messages = map[string][2]string{
 	"rescue.none":              {"Kein Cache unter %s – nichts zu retten.", "no cache at %s – nothing to rescue."},
 	"rescue.intact":            {"Der Cache %s ist unversehrt – nichts zu retten (--force legt ihn trotzdem beiseite und beginnt neu).", "the cache %s is intact – nothing to rescue (--force moves it aside and starts afresh anyway)."},
 	"rescue.moved":             {"Alte Datei beiseitegelegt (bleibt erhalten): %s", "old file moved aside (kept): %s"},
-	"rescue.actions":           {"%d ausstehende Aktionen in den neuen Cache übernommen (mit ihren Aktions-IDs: nichts wird doppelt übertragen).", "%d pending actions carried over into the fresh cache (with their action ids: nothing is sent twice)."},
-	"rescue.imported":          {"%d ausstehende Aktionen aus %s übernommen.", "%d pending actions carried over from %s."},
+	"rescue.actions":           {"%d {ausstehende Aktion|ausstehende Aktionen} in den neuen Cache übernommen (mit ihren Aktions-IDs: nichts wird doppelt übertragen).", "%d pending {action|actions} carried over into the fresh cache (with their action ids: nothing is sent twice)."},
+	"rescue.imported":          {"%d {ausstehende Aktion|ausstehende Aktionen} aus %s übernommen.", "%d pending {action|actions} carried over from %s."},
 	"rescue.skipped":           {"Achtung: %d Einträge des Postausgangs waren beschädigt und konnten nicht übernommen werden; bitte mit amt outbox prüfen und fehlende Arbeit erneut erfassen.", "warning: %d outbox entries were damaged and could not be carried over; check with amt outbox and enter missing work again."},
 	"rescue.partial":           {"Achtung: der Postausgang der alten Datei war nicht vollständig lesbar (%s). Noch nicht übertragene Aktionen können fehlen: bitte nach dem Abgleich die zuletzt bearbeiteten Vorgänge prüfen und fehlende Arbeit neu erfassen.", "warning: the old file's outbox was not fully readable (%s). Actions not yet sent may be missing: after the sync, check the cases you worked on last and enter missing work again."},
 	"rescue.enqueue_failed":    {"Aktion %s konnte nicht übernommen werden: %s", "cannot carry over action %s: %s"},
 	"rescue.retry_from":        {"Erneut versuchen mit: %s", "try again with: %s"},
 	"rescue.login":             {"Die Anmeldung war in der alten Datei nicht lesbar: bitte neu anmelden (amt login --server URL --token …); die übernommenen Aktionen werden danach übertragen.", "the sign-in could not be read from the old file: sign in again (amt login --server URL --token …); the carried-over actions are sent afterwards."},
 	"rescue.keep_hint":         {"Die alte Datei enthält verschlüsselte personenbezogene Daten: nach erfolgreicher Übertragung löschen oder der IT zur Analyse geben (%s).", "the old file holds encrypted personal data: delete it once everything is sent, or hand it to IT for analysis (%s)."},
-	"purge.auto":               {"%d abgeschlossene Vorgänge, älter als %d Tage, aus dem lokalen Cache entfernt (retention_days).", "%d finished cases older than %d days removed from the local cache (retention_days)."},
-	"purge.done":               {"%d Vorgänge entfernt.", "%d cases removed."},
+	"purge.auto":               {"%d {abgeschlossener Vorgang|abgeschlossene Vorgänge}, älter als %d {Tag|Tage}, aus dem lokalen Cache entfernt (retention_days).", "%d finished {case|cases} older than %d {day|days} removed from the local cache (retention_days)."},
+	"purge.done":               {"%d {Vorgang|Vorgänge} entfernt.", "%d {case|cases} removed."},
 	"config.written":           {"Konfiguration geschrieben: %s", "config written: %s"},
 	"demo.start":               {"Demo-Server läuft auf %s (angemeldet als %s).", "demo server running at %s (signed in as %s)."},
 
@@ -250,7 +248,7 @@ func tr(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	return fmt.Sprintf(s, args...)
+	return i18n.Sprintf(s, args...) // with {singular|plural} forms
 }
 
 // date writes a YYYY-MM-DD date for the clerk (24.11.2026, or 2026-11-24 in English), sanitised.

@@ -82,10 +82,3 @@ func writeEscapedJSON(w *bufio.Writer, b []byte) {
 }
 
 func indent(s, pre string) string { return strings.ReplaceAll(s, "\n", "\n"+pre) }
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

@@ -12,6 +12,8 @@ import (
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
+	"github.com/amt-mv/amt/tui/i18n"
 )
 
 // pushTimeout bounds the one push an action command tries after queueing.
@@ -69,7 +71,7 @@ func (a *app) deliver(s *session, id string) int {
 			a.errorf("%s", a.T("queued.conflict", id))
 			return exitErr
 		case store.StateRejected:
-			a.errorf("%s", a.T("queued.rejected", sanitize.Line(x.LastError)))
+			a.errorf("%s", a.T("queued.rejected", a.rejectText(x.LastError)))
 			return exitErr
 		}
 		if errors.Is(perr, client.ErrUnauthorized) {
@@ -116,7 +118,7 @@ func (a *app) describe(x store.Action) string {
 		}
 		return s + ": " + short(r.Reasoning)
 	case api.ActionAssignment:
-		return "→ " + orDash(L(b.Assignment.Assignee))
+		return "→ " + a.clerkName(b.Assignment.Assignee)
 	case api.ActionStatus:
 		return "→ " + a.statusLabel(b.Status.Status)
 	case api.ActionResubmission:
@@ -131,4 +133,16 @@ func (a *app) describe(x store.Action) string {
 		return a.T("f.return") + " " + short(b.Approval.Comment)
 	}
 	return ""
+}
+
+// rejectText is a rejected action's reason in the clerk's language (syncer.SplitRejected: the
+// problem kind from the catalogue, else the server's own text).
+func (a *app) rejectText(lastError string) string {
+	kind, text := syncer.SplitRejected(lastError)
+	if kind != "" {
+		if de, en, ok := i18n.Entry("problem." + kind); ok {
+			return pick(a.lang, [2]string{de, en}, true, "")
+		}
+	}
+	return sanitize.Line(text)
 }

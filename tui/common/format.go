@@ -10,6 +10,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/internal/sanitize"
+	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/i18n"
 )
 
@@ -210,4 +211,14 @@ func FitHints(hints []string, w int) string {
 		out = next
 	}
 	return out
+}
+
+// RejectText is the reason of a rejected action as the clerk reads it: the kind of the server's
+// problem in the clerk's language when the catalogue has it, else the server's text (sanitised).
+func RejectText(lastError string) string {
+	kind, text := syncer.SplitRejected(lastError)
+	if s, ok := i18n.Problem(kind); ok {
+		return s
+	}
+	return Line(text)
 }

@@ -26,7 +26,7 @@ func init() {
 
 		"a11y.field":       {"Feld %d von %d: %s", "Field %d of %d: %s"},
 		"a11y.field.empty": {"leer", "empty"},
-		"a11y.field.lines": {"%d Zeilen", "%d lines"},
+		"a11y.field.lines": {"%d {Zeile|Zeilen}", "%d {line|lines}"},
 		"a11y.choice":      {"Auswahl %s, %d von %d, ändern mit Pfeiltasten", "choice %s, %d of %d, change with the arrow keys"},
 		"a11y.confirm.decide": {
 			"Nach der Bestätigung wird diese Entscheidung im Postausgang vorgemerkt und gesendet, sobald eine Verbindung besteht. Bis dahin können Sie sie unter Ausstehend verwerfen; danach ist sie endgültig.",
@@ -39,7 +39,7 @@ func init() {
 
 		"a11y.dash.noDeadlines": {"keine", "none"},
 
-		"a11y.pend.tries":  {"%d Versuche", "%d attempts"},
+		"a11y.pend.tries":  {"%d {Versuch|Versuche}", "%d {attempt|attempts}"},
 		"a11y.pend.next":   {"nächster Versuch %s", "next attempt %s"},
 		"a11y.pend.detail": {"Einzelheiten zur gewählten Aktion:", "Details of the selected action:"},
 
@@ -48,9 +48,9 @@ func init() {
 		"a11y.status.signedIn": {"angemeldet %s", "signed in %s"},
 
 		"a11y.new1":  {"Neuer Vorgang eingegangen.", "New case received."},
-		"a11y.newN":  {"%d neue Vorgänge eingegangen.", "%d new cases received."},
+		"a11y.newN":  {"%d {neuer Vorgang|neue Vorgänge} eingegangen.", "%d new {case|cases} received."},
 		"a11y.sent1": {"1 Aktion übertragen.", "1 action sent."},
-		"a11y.sentN": {"%d Aktionen übertragen.", "%d actions sent."},
+		"a11y.sentN": {"%d {Aktion|Aktionen} übertragen.", "%d {action|actions} sent."},
 
 		"a11y.help.title": {"Hilfe, eine Taste pro Zeile. Pfeiltasten blättern, Esc schließt.", "Help, one key per line. Arrow keys scroll, Esc closes."},
 		"a11y.help.layout": {

@@ -3,7 +3,6 @@
 package i18n
 
 import (
-	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -73,8 +72,8 @@ func T(key string) string {
 	return v[0]
 }
 
-// Tf is T followed by fmt.Sprintf with args.
-func Tf(key string, args ...any) string { return fmt.Sprintf(T(key), args...) }
+// Tf is T followed by Sprintf with args (fmt.Sprintf plus the {singular|plural} forms, plural.go).
+func Tf(key string, args ...any) string { return Sprintf(T(key), args...) }
 
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {

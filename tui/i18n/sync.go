@@ -17,7 +17,7 @@ func init() {
 		"sync.progress.left":   {"noch etwa %s", "about %s left"},
 		"sync.progress.broken": {"Leitung unterbrochen", "Line interrupted"},
 		"sync.progress.rest":   {"der Rest folgt beim nächsten Abgleich", "the rest follows with the next sync"},
-		"status.queue":         {"↓ %d Anlagen", "↓ %d files"},
+		"status.queue":         {"↓ %d {Anlage|Anlagen}", "↓ %d {file|files}"},
 		"status.queue1":        {"↓ 1 Anlage", "↓ 1 file"},
 		"status.queueWait":     {"wartet auf Verbindung", "waiting for the line"},
 		"case.att.queued":      {"%s wird im Hintergrund geladen – Sie können weiterarbeiten", "%s is downloading in the background – carry on working"},

@@ -11,7 +11,7 @@ func init() {
 		"act.title.document_request": {"Nachforderung", "Request documents"},
 		"act.title.decide":           {"Entscheiden", "Decide"},
 		"act.title.approval":         {"Vier-Augen-Freigabe", "Four-eyes approval"},
-		"act.nCases":                 {"%d Vorgänge", "%d cases"},
+		"act.nCases":                 {"%d {Vorgang|Vorgänge}", "%d {case|cases}"},
 		"act.loading":                {"Lade Vorgang …", "Loading case …"},
 		"act.sending":                {"Wird vorgemerkt …", "Queuing …"},
 		"act.close":                  {"schließen", "close"},
@@ -19,7 +19,7 @@ func init() {
 		"act.escAgain":               {"Eingaben verwerfen? Zum Verwerfen Esc erneut drücken.", "Discard your input? Press Esc again to discard."},
 		"act.moreOptions":            {"  … %d Einträge, ↑/↓ blättert", "  … %d entries, ↑/↓ scrolls"},
 		"act.scroll":                 {"Zeilen %d–%d von %d · %s blättert", "lines %d–%d of %d · %s scrolls"},
-		"act.moreLines":              {"… (%d weitere Zeilen)", "… (%d more lines)"},
+		"act.moreLines":              {"… (%d {weitere Zeile|weitere Zeilen})", "… (%d more {line|lines})"},
 		"act.warn.changed":           {"Der Vorgang wurde inzwischen geändert. Beim Senden entsteht ein Konflikt, den Sie unter Ausstehend lösen.", "The case changed meanwhile. Sending will cause a conflict, resolved under Pending."},
 
 		// Fields.
@@ -216,7 +216,7 @@ func init() {
 		// Ausstehend.
 		"pend.loading":             {"Lade ausstehende Aktionen …", "Loading pending actions …"},
 		"pend.empty":               {"Nichts ausstehend: alle Aktionen sind beim Server angekommen.", "Nothing pending: every action reached the server."},
-		"pend.count":               {"%d Aktionen · %d Konflikte · %d abgelehnt", "%d actions · %d conflicts · %d rejected"},
+		"pend.count":               {"%d {Aktion|Aktionen} · %d {Konflikt|Konflikte} · %d abgelehnt", "%d {action|actions} · %d {conflict|conflicts} · %d rejected"},
 		"pend.col.state":           {"Zustand", "State"},
 		"pend.col.kind":            {"Aktion", "Action"},
 		"pend.col.case":            {"Vorgang", "Case"},
@@ -238,7 +238,7 @@ func init() {
 		"pend.err.server":          {"Server gestört oder überlastet (HTTP %s)", "server trouble or overload (HTTP %s)"},
 		"pend.theirs":              {"Änderung des Kollegen (Server)", "Colleague's change (server)"},
 		"pend.mine":                {"Ihre Absicht", "Your intent"},
-		"pend.more":                {"… %d weitere Zeilen", "… %d more lines"},
+		"pend.more":                {"… %d {weitere Zeile|weitere Zeilen}", "… %d more {line|lines}"},
 		"pend.f.version":           {"Version", "Version"},
 		"pend.f.updated":           {"Geändert", "Changed"},
 		"pend.f.created":           {"Vorgemerkt", "Queued"},
@@ -255,7 +255,7 @@ func init() {
 		"pend.err.load":            {"Ausstehende Aktionen konnten nicht gelesen werden.", "Pending actions could not be read."},
 
 		// Übersicht.
-		"dash.total":        {"%d Vorgänge, davon %d offen", "%d cases, %d open"},
+		"dash.total":        {"%d {Vorgang|Vorgänge}, davon %d offen", "%d {case|cases}, %d open"},
 		"dash.loading":      {"Zähle Vorgänge …", "Counting cases …"},
 		"dash.empty":        {"Noch keine Vorgänge – nach der ersten Synchronisation füllt sich die Übersicht.", "No cases yet – the overview fills after the first sync."},
 		"dash.err":          {"Die Übersicht konnte nicht berechnet werden.", "The overview could not be computed."},
@@ -271,6 +271,6 @@ func init() {
 		"dash.byStatus":     {"Nach Status", "By status"},
 		"dash.byService":    {"Offene Vorgänge nach Leistung", "Open cases by service"},
 		"dash.legend":       {"▓ überfällig", "▓ overdue"},
-		"dash.others":       {"… %d weitere Leistungen mit %d offenen Vorgängen", "… %d more services with %d open cases"},
+		"dash.others":       {"… %d {weitere Leistung|weitere Leistungen} mit %d {offenen Vorgang|offenen Vorgängen}", "… %d more {service|services} with %d open {case|cases}"},
 	})
 }

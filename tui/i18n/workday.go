@@ -9,7 +9,7 @@ func init() {
 		"toast.undoNothing": {"Nichts zurückzunehmen – die letzte Aktion ist schon länger vorgemerkt (Ausstehend: P)", "Nothing to undo – the last action was queued a while ago (Pending: P)"},
 		"toast.undoTooLate": {"Nicht zurückgenommen: bereits unterwegs zum Server oder gesendet", "Not undone: already on its way to the server or sent"},
 		"toast.undoPartly":  {"%d von %d zurückgenommen, der Rest ist bereits unterwegs", "%d of %d undone, the rest is already on its way"},
-		"toast.undone":      {"Zurückgenommen: %d Aktionen", "Undone: %d actions"},
+		"toast.undone":      {"Zurückgenommen: %d {Aktion|Aktionen}", "Undone: %d {action|actions}"},
 		"pend.err.inFlight": {"Bereits unterwegs zum Server – lässt sich nicht mehr zurücknehmen.", "Already on its way to the server – it can no longer be taken back."},
 		"toast.undoneOne":   {"Zurückgenommen – nichts wurde gesendet", "Undone – nothing was sent"},
 	})

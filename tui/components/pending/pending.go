@@ -543,7 +543,7 @@ func (m Model) renderDetail(a store.Action, h int) string {
 		head = append(head, th.Conflict.Render(common.Truncate(i18n.Tf("pend.conflict.head", a.BaseVersion, v), m.w)))
 	case store.StateRejected:
 		head = append(head, th.Rejected.Render(common.Truncate(i18n.T("pend.rejected.head"), m.w)))
-		reason := common.Line(a.LastError)
+		reason := common.RejectText(a.LastError)
 		if reason == "" {
 			reason = i18n.T("pend.rejected.noReason")
 		}

@@ -102,7 +102,7 @@ func (m Model) accessibleDetail(sc *access.Screen, a store.Action, w int) {
 		}
 		sc.AddWrapped(i18n.Tf("pend.conflict.head", a.BaseVersion, v), w)
 	case store.StateRejected:
-		reason := common.Line(a.LastError)
+		reason := common.RejectText(a.LastError)
 		if reason == "" {
 			reason = i18n.T("pend.rejected.noReason")
 		}
