@@ -384,9 +384,10 @@ func (m Model) saveCmd(att api.Attachment, dir string, again bool) tea.Cmd {
 	st, caseID, vid := m.ctx.Store, m.id, m.vid
 	return func() tea.Msg {
 		export := func(dst string) error { return st.ExportAttachment(caseID, att, dst) }
-		target, err := saveInto(export, dir, SafeFileName(att.Name, att.ID))
+		name := SaveFileName(att)
+		target, err := saveInto(export, dir, name)
 		if err != nil {
-			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, SafeFileName(att.Name, att.ID)), dir: dir, again: again, err: err}
+			return fileDoneMsg{view: vid, att: att, saved: filepath.Join(dir, name), dir: dir, again: again, err: err}
 		}
 		return fileDoneMsg{view: vid, att: att, saved: target, dir: dir, again: again}
 	}
@@ -463,6 +464,42 @@ func cleanFileName(name string) string {
 		return r
 	}, s)
 	return strings.TrimLeft(strings.TrimSpace(s), ". ")
+}
+
+// saveExt adds the types amt saves but does not open to viewerExt's; any other type is saved
+// as ".bin".
+var saveExt = map[string]string{
+	"application/xml":  ".xml",
+	"text/xml":         ".xml",
+	"application/json": ".json",
+	"text/csv":         ".csv",
+	"application/zip":  ".zip",
+}
+
+// SaveFileName is the name S saves an attachment as: the applicant's name made safe
+// (SafeFileName) with the extension of the declared content type in place of the name's own, so
+// "rechnung\u202efdp.exe" declared as PDF is saved as "rechnungfdp.pdf", never as a program.
+func SaveFileName(att api.Attachment) string {
+	ct := strings.ToLower(strings.TrimSpace(att.ContentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	ext := ViewerExt(ct)
+	if ext == "" {
+		ext = saveExt[ct]
+	}
+	if ext == "" {
+		ext = ".bin"
+	}
+	name := SafeFileName(att.Name, att.ID)
+	if e := filepath.Ext(name); e != "" && len(e) <= 16 && e != name {
+		name = strings.TrimSuffix(name, e)
+	}
+	name = strings.TrimRight(name, ". ")
+	if name == "" {
+		name = "anlage"
+	}
+	return name + ext
 }
 
 // viewerExt maps the content types amt hands to the system viewer to the extension the viewer

@@ -193,3 +193,23 @@ func TestDownloadGoesToTheQueue(t *testing.T) {
 		t.Errorf("second d: queued %v, notice %q", q.added, m.notice)
 	}
 }
+
+// S saved "rechnung\u202efdp.exe" declared as PDF as "rechnungfdp.exe": the extension comes from
+// the declared type, like o's.
+func TestSaveFileNameUsesDeclaredType(t *testing.T) {
+	tests := []struct{ name, ct, want string }{
+		{"rechnung\u202efdp.exe", "application/pdf", "rechnungfdp.pdf"},
+		{"Ausweis.pdf", "application/pdf", "Ausweis.pdf"},
+		{"Foto.JPG", "image/jpeg", "Foto.jpg"},
+		{"Lageplan", "image/png; charset=binary", "Lageplan.png"},
+		{"daten.xml.exe", "application/xml", "daten.xml.xml"},
+		{"setup.exe", "application/x-msdownload", "setup.bin"},
+		{".pdf", "application/pdf", "pdf.pdf"}, // leading dots go (SafeFileName)
+		{"", "text/plain", "att-1.txt"},
+	}
+	for _, tt := range tests {
+		if got := SaveFileName(api.Attachment{ID: "att-1", Name: tt.name, ContentType: tt.ct}); got != tt.want {
+			t.Errorf("SaveFileName(%q, %s) = %q, want %q", tt.name, tt.ct, got, tt.want)
+		}
+	}
+}
