@@ -97,8 +97,11 @@ type schema struct {
 	AllOf      []*schema          `yaml:"allOf"`
 	Minimum    *float64           `yaml:"minimum"`
 	Maximum    *float64           `yaml:"maximum"`
-	Default    any                `yaml:"default"`
-	MaxLength  *int               `yaml:"maxLength"`
+	// XClampedMaximum is the largest value that takes effect: larger ones are accepted and
+	// clamped (issue #16 item 6: a schema maximum made validators refuse what the server takes).
+	XClampedMaximum *float64 `yaml:"x-clamped-maximum"`
+	Default         any      `yaml:"default"`
+	MaxLength       *int     `yaml:"maxLength"`
 }
 
 // op is one operation of the spec with its path-level parameters merged in and $refs resolved.
@@ -839,9 +842,12 @@ func TestSpecLimits(t *testing.T) {
 		{"wait", p["Wait"].Schema, 0, api.MaxWaitSeconds, 0},
 	}
 	for _, tt := range tests {
-		if num(tt.sc.Minimum) != tt.min || num(tt.sc.Maximum) != tt.max || tt.sc.Default != tt.defaultValue {
-			t.Errorf("%s: minimum %v maximum %v default %v, want %v %v %v", tt.name,
-				num(tt.sc.Minimum), num(tt.sc.Maximum), tt.sc.Default, tt.min, tt.max, tt.defaultValue)
+		if num(tt.sc.Minimum) != tt.min || num(tt.sc.XClampedMaximum) != tt.max || tt.sc.Default != tt.defaultValue {
+			t.Errorf("%s: minimum %v x-clamped-maximum %v default %v, want %v %v %v", tt.name,
+				num(tt.sc.Minimum), num(tt.sc.XClampedMaximum), tt.sc.Default, tt.min, tt.max, tt.defaultValue)
+		}
+		if tt.sc.Maximum != nil {
+			t.Errorf("%s: a schema maximum refuses values the server accepts and clamps", tt.name)
 		}
 	}
 	if ml := s.Components.Schemas["NoteRequest"].Properties["text"].MaxLength; ml == nil || *ml != api.MaxNoteRunes {
@@ -864,6 +870,7 @@ var problemTypes = map[string]int{
 	api.ProblemCaseFull:             409,
 	api.ProblemWriteQuota:           429,
 	api.ProblemGone:                 410,
+	api.ProblemCursorUnknown:        410,
 	api.ProblemPrecondition:         412,
 	api.ProblemTooLarge:             413,
 	api.ProblemUnsupportedMediaType: 415,

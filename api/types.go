@@ -363,7 +363,8 @@ type ApprovalRequest struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// AssignmentRequest is the body of PUT /cases/{id}/assignment. An empty assignee unassigns.
+// AssignmentRequest is the body of PUT /cases/{id}/assignment. Assignee "" unassigns, the one
+// explicit way to (the field is required: {} and null answer 422).
 type AssignmentRequest struct {
 	Assignee string `json:"assignee"`
 }
@@ -509,6 +510,7 @@ const (
 	ProblemMethodNotAllowed    = "https://amt.example/problems/method-not-allowed"
 	ProblemConflict            = "https://amt.example/problems/invalid-transition" // 409
 	ProblemGone                = "https://amt.example/problems/cursor-expired"     // 410
+	ProblemCursorUnknown       = "https://amt.example/problems/cursor-unknown"     // 410, cursor ahead of the feed
 	ProblemPrecondition        = "https://amt.example/problems/version-mismatch"   // 412
 	ProblemTooLarge            = "https://amt.example/problems/too-large"          // 413
 	ProblemUnprocessable       = "https://amt.example/problems/idempotency-mismatch"

@@ -24,6 +24,11 @@ type Body struct {
 	Resubmission    *api.ResubmissionRequest
 	DocumentRequest *api.DocumentRequestRequest
 	Printed         *api.PrintedRequest
+
+	// missing names a required field that the decoded JSON did not carry (or carried as null),
+	// for Validate to refuse: decoding itself stays lenient so that the replay lookup comes
+	// first.
+	missing string
 }
 
 // Request returns the pointer to the decoded request (e.g. *api.NoteRequest), for encoding.
@@ -140,6 +145,16 @@ func Decode(kind api.ActionKind, raw []byte) (Body, error) {
 	}
 	b := Body{Kind: kind}
 	b.set(v)
+	if kind == api.ActionAssignment {
+		// Unassigning is explicit: {"assignee": ""}. A body without the field (or with null)
+		// says nothing and is refused by Validate, as the other kinds refuse {} (issue #16 item 6).
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) == nil {
+			if v, ok := m["assignee"]; !ok || string(bytes.TrimSpace(v)) == "null" {
+				b.missing = "assignee"
+			}
+		}
+	}
 	return b, nil
 }
 

@@ -30,6 +30,12 @@ func invalid(format string, a ...any) error { return &InvalidError{Detail: fmt.S
 // Wiedervorlage dates and Nachforderung deadlines must not lie before; "" skips those checks.
 func Validate(b Body, today string) error {
 	runes := utf8.RuneCountInString
+	if b.missing != "" {
+		return invalid("%s is required", b.missing)
+	}
+	if f := nulField(b); f != "" {
+		return invalid("%s must not contain NUL characters", f)
+	}
 	switch b.Kind {
 	case api.ActionNote:
 		q := b.Note
@@ -63,7 +69,7 @@ func Validate(b Body, today string) error {
 		}
 	case api.ActionAssignment:
 		if q := b.Assignment; q.Assignee != "" && !ValidID(q.Assignee) {
-			return invalid("assignee is not a clerk id")
+			return invalid("assignee is not a clerk id (\"\" unassigns)")
 		}
 	case api.ActionStatus:
 		if !b.Status.Status.Valid() {
@@ -105,6 +111,40 @@ func Validate(b Body, today string) error {
 		return invalid("unknown action kind")
 	}
 	return nil
+}
+
+// nulField names the first free-text field of b that contains a NUL character: no text of a
+// case may carry one (it ends strings in C tools, PDFs and terminals downstream).
+func nulField(b Body) string {
+	has := func(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+	switch b.Kind {
+	case api.ActionNote:
+		if has(b.Note.Text) {
+			return "text"
+		}
+	case api.ActionDecision:
+		if has(b.Decision.Reasoning) {
+			return "reasoning"
+		}
+	case api.ActionApproval:
+		if has(b.Approval.Comment) {
+			return "comment"
+		}
+	case api.ActionResubmission:
+		if has(b.Resubmission.Reason) {
+			return "reason"
+		}
+	case api.ActionDocumentRequest:
+		if has(b.DocumentRequest.Message) {
+			return "message"
+		}
+		for _, d := range b.DocumentRequest.Documents {
+			if has(d) {
+				return "documents"
+			}
+		}
+	}
+	return ""
 }
 
 // IsISODate reports whether s is a calendar date written YYYY-MM-DD.

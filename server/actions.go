@@ -143,7 +143,11 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 					return problem(http.StatusPreconditionRequired, api.ProblemPreconditionNeeded, "If-Match required",
 						"send If-Match with the case version you saw")
 				}
-				if !etagMatches(ifMatch, c.Version, false) {
+				ok, e := ifMatchCurrent(ifMatch, c.Version)
+				if e != nil {
+					return e
+				}
+				if !ok {
 					e := problem(http.StatusPreconditionFailed, api.ProblemPrecondition, "Case has changed",
 						"the case was changed by someone else")
 					cc := c

@@ -38,7 +38,7 @@ func TestActionErrors(t *testing.T) {
 		kind    api.ActionKind
 		caseID  string
 		body    any
-		version int64 // 0 = no If-Match; -1 = stale; -2 = "*"
+		version int64 // 0 = no If-Match; -1 = stale; -2 = "*"; -3 = W/"current"; -4 = current unquoted
 		noKey   bool
 		status  int
 		typ     string
@@ -51,7 +51,13 @@ func TestActionErrors(t *testing.T) {
 		{"bad validUntil", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x","validUntil":"31.12.2027"}`, rv.Version, false, 422, api.ProblemValidation},
 		{"decision without If-Match", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, 0, false, 428, api.ProblemPreconditionNeeded},
 		{"decision stale", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, -1, false, 412, api.ProblemPrecondition},
-		{"decision If-Match star", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, -2, false, 412, api.ProblemPrecondition},
+		{"decision If-Match star", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, -2, false, 428, api.ProblemPreconditionNeeded},
+		{"decision If-Match weak", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, -3, false, 412, api.ProblemPrecondition},
+		{"decision If-Match bare number", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"x"}`, -4, false, 400, api.ProblemBadRequest},
+		{"note with NUL", api.ActionNote, rv.ID, `{"text":"a\u0000b"}`, 0, false, 422, api.ProblemValidation},
+		{"decision reasoning with NUL", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"a\u0000"}`, rv.Version, false, 422, api.ProblemValidation},
+		{"assignment empty object", api.ActionAssignment, rv.ID, `{}`, rv.Version, false, 422, api.ProblemValidation},
+		{"assignment null", api.ActionAssignment, rv.ID, `{"assignee":null}`, rv.Version, false, 422, api.ProblemValidation},
 		{"decision from new", api.ActionDecision, nw.ID, `{"outcome":"approved","reasoning":"x"}`, nw.Version, false, 409, api.ProblemConflict},
 		{"decision on closed", api.ActionDecision, closed.ID, `{"outcome":"rejected","reasoning":"x"}`, closed.Version, false, 409, api.ProblemConflict},
 		{"approval without proposal", api.ActionApproval, rv.ID, `{"approve":true}`, rv.Version, false, 409, api.ProblemConflict},
@@ -87,6 +93,10 @@ func TestActionErrors(t *testing.T) {
 				h["If-Match"] = `"999"`
 			case tt.version == -2:
 				h["If-Match"] = `*`
+			case tt.version == -3:
+				h["If-Match"] = "W/" + ifMatch(rv.Version)
+			case tt.version == -4:
+				h["If-Match"] = fmt.Sprint(rv.Version)
 			}
 			resp, out := c.do("PUT", env.URL+path, tt.body, h)
 			p := wantProblem(t, resp, out, tt.status, tt.typ)

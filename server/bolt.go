@@ -180,7 +180,7 @@ func (b *boltStore) Changes(_ context.Context, amt string, cursor uint64, fromSt
 		fb := tx.Bucket(bFeeds).Bucket([]byte(amt))
 		if fb == nil {
 			if !fromStart && cursor > 0 {
-				return cursorGone()
+				return cursorAhead()
 			}
 			page = fw.finish(0)
 			return nil
@@ -191,7 +191,10 @@ func (b *boltStore) Changes(_ context.Context, amt string, cursor uint64, fromSt
 			if v := fb.Get(kHorizon); len(v) == 8 {
 				horizon = binary.BigEndian.Uint64(v)
 			}
-			if cursor < horizon || cursor > last {
+			if cursor > last {
+				return cursorAhead()
+			}
+			if cursor < horizon {
 				return cursorGone()
 			}
 		}

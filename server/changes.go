@@ -133,6 +133,14 @@ func cursorGone() *apiError {
 		"the change feed no longer reaches back to this cursor; resynchronise from the beginning")
 }
 
+// cursorAhead answers a cursor beyond the feed's last seq: one this server never handed out
+// (restored from a backup, or another server's). Same status as cursorGone, so that clients
+// resync, but its own documented type: the cursor is not too old.
+func cursorAhead() *apiError {
+	return problem(http.StatusGone, api.ProblemCursorUnknown, "Cursor unknown",
+		"this cursor is ahead of the change feed (was the server restored from a backup?); resynchronise from the beginning")
+}
+
 // feedPage is one page of the change feed, encoded as api.ChangePage JSON. Cases are copied from
 // storage as stored, without decoding them again.
 type feedPage struct {

@@ -85,9 +85,10 @@ func TestChangesPaging(t *testing.T) {
 		resp, out := c.do("GET", "/changes?"+tt.q, nil, nil)
 		wantProblem(t, resp, out, 400, api.ProblemBadRequest)
 	}
-	// A cursor from the future (e.g. after the server's data was reset) must resync.
+	// A cursor from the future (e.g. after the server's data was reset) must resync: 410 with its
+	// own documented type, not "too old" (issue #16 item 6).
 	resp, out := c.do("GET", "/changes?cursor=100000", nil, nil)
-	wantProblem(t, resp, out, 410, api.ProblemGone)
+	wantProblem(t, resp, out, 410, api.ProblemCursorUnknown)
 	// limit is capped.
 	p, _ = c.changes("", 5000, 0)
 	if len(p.Items) != want {

@@ -60,10 +60,9 @@ func (s *Server) loadVisible(ctx context.Context, p *principal, id string) (api.
 
 func etagOf(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-// etagMatches reports whether a list-valued If-None-Match / If-Match header names the version.
-// Weak tags compare equal to strong ones; bare numbers are accepted too. "*" matches only when
-// star is set (If-None-Match): an If-Match must name the version the clerk saw, so that no
-// decision ever overwrites a change its author has not seen.
+// etagMatches reports whether an If-None-Match header names the version: weak comparison as
+// RFC 9110 prescribes for If-None-Match (W/"7" equals "7"), "*" matches when star is set; bare
+// numbers are accepted too.
 func etagMatches(header string, version int64, star bool) bool {
 	want := strconv.FormatInt(version, 10)
 	for part := range strings.SplitSeq(header, ",") {
@@ -81,6 +80,44 @@ func etagMatches(header string, version int64, star bool) bool {
 		}
 	}
 	return false
+}
+
+// ifMatchCurrent judges an If-Match header against the case version (RFC 9110 §13.1.1): a list
+// of entity tags compared strongly, so W/"7" never matches and a bare 7 is no entity tag (400).
+// One deviation, documented in api/openapi.yaml: "*" (any current representation) is refused
+// with 428 — a state-changing action must name the version the clerk saw, so that no decision
+// ever overwrites a change its author has not seen.
+func ifMatchCurrent(header string, version int64) (bool, *apiError) {
+	want := etagOf(version)
+	match := false
+	for part := range strings.SplitSeq(header, ",") {
+		t := strings.TrimSpace(part)
+		switch {
+		case t == "*":
+			return false, problem(http.StatusPreconditionRequired, api.ProblemPreconditionNeeded, "If-Match required",
+				`If-Match: * is not accepted: send the ETag of the case version you saw, e.g. "7"`)
+		case validEntityTag(strings.TrimPrefix(t, "W/")):
+			if t == want {
+				match = true
+			}
+		default:
+			return false, badRequest(`If-Match must list entity tags such as "7" (quoted)`)
+		}
+	}
+	return match, nil
+}
+
+// validEntityTag reports whether t is an opaque-tag: a quoted string of etagc characters.
+func validEntityTag(t string) bool {
+	if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(t)-1; i++ {
+		if c := t[i]; c == '"' || c < 0x21 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request, p *principal) error {

@@ -68,3 +68,36 @@ func TestEtagMatches(t *testing.T) {
 		t.Error("If-Match: * accepted")
 	}
 }
+
+// TestIfMatchCurrent: If-Match compares strongly (RFC 9110), W/"3" and a bare 3 do not pass for
+// version 3 (issue #16 item 6 saw both accepted), and "*" is the documented 428.
+func TestIfMatchCurrent(t *testing.T) {
+	tests := []struct {
+		header string
+		match  bool
+		status int // of the problem, 0 = none
+	}{
+		{`"3"`, true, 0},
+		{`"1", "3"`, true, 0},
+		{` "3" `, true, 0},
+		{`"33"`, false, 0},
+		{`"4"`, false, 0},
+		{`W/"3"`, false, 0},
+		{`W/"3", "4"`, false, 0},
+		{`3`, false, 400},
+		{`"3`, false, 400},
+		{`""3""`, false, 400},
+		{`*`, false, 428},
+		{`"3", *`, false, 428},
+	}
+	for _, tt := range tests {
+		got, e := ifMatchCurrent(tt.header, 3)
+		status := 0
+		if e != nil {
+			status = e.Status
+		}
+		if got != tt.match || status != tt.status {
+			t.Errorf("If-Match %s: match %v, problem %d; want %v, %d", tt.header, got, status, tt.match, tt.status)
+		}
+	}
+}

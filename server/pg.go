@@ -506,7 +506,7 @@ func (p *pgStore) Changes(ctx context.Context, amt string, cursor uint64, fromSt
 		err := tx.QueryRow(ctx, `SELECT last, horizon FROM feeds WHERE amt = $1`, amt).Scan(&last, &horizon)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if !fromStart && cursor > 0 {
-				return cursorGone()
+				return cursorAhead()
 			}
 			page = fw.finish(0)
 			return nil
@@ -514,7 +514,10 @@ func (p *pgStore) Changes(ctx context.Context, amt string, cursor uint64, fromSt
 		if err != nil {
 			return err
 		}
-		if !fromStart && (cursor < uint64(horizon) || cursor > uint64(last)) {
+		if !fromStart && cursor > uint64(last) {
+			return cursorAhead()
+		}
+		if !fromStart && cursor < uint64(horizon) {
 			return cursorGone()
 		}
 		if cursor > uint64(last) {
