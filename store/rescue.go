@@ -43,6 +43,9 @@ func RescueOutbox(path string, opts Options) (actions []Action, skipped int, err
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, 0, fmt.Errorf("%w (%s): the file is empty (0 bytes), no outbox to read", ErrCorrupt, path)
+	}
 	db, err := openBoltMode(path, timeout, true)
 	if err != nil {
 		return nil, 0, err

@@ -358,13 +358,23 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 // open such a file and, on the first write, extend it with zero pages that read as empty buckets:
 // a truncated cache would look like an empty one instead of a damaged one. The metas are read
 // before the file size, so a writer growing the file meanwhile (it grows the file before it
-// writes a meta) cannot make a healthy file look short. A missing or empty file is a new cache.
+// writes a meta) cannot make a healthy file look short. A missing file is a new cache; so is an
+// empty one in a directory where no cache was ever opened (bbolt was stopped between creating
+// the file and writing its first pages). An empty file where a cache has been — its attachments
+// directory is there — is damage like any other truncation (issue #16 item 8: it was silently
+// made a new, empty cache and the sealed attachments were swept as strays).
 func checkNotTruncated(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil // missing: a new cache; anything else: bbolt's own open reports it
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		if _, err := os.Lstat(filepath.Join(filepath.Dir(path), AttachmentsDir)); err == nil {
+			return fmt.Errorf("%w (%s): the file is empty (0 bytes)", ErrCorrupt, path)
+		}
+		return nil
+	}
 	need, ok := boltHighWater(f)
 	if !ok {
 		return nil // no valid meta: bbolt's open reports the damage

@@ -59,3 +59,45 @@ func TestTruncatedFileIsCorruptNotEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyFileIsCorruptNotNew: a cache file emptied to 0 bytes (a failed copy, a full disk) is
+// damage, not a new cache — issue #16 item 8 saw it reset silently and the sealed attachment
+// files deleted. Nothing in the directory is touched. An empty file where no cache was ever
+// opened (no attachments directory: bbolt stopped between creating and writing it) is new.
+func TestEmptyFileIsCorruptNotNew(t *testing.T) {
+	dir := t.TempDir()
+	st := openTest(t, dir)
+	if err := st.ApplyChanges(upsert(mkCase(1, "2026-12-01", 1)), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sealed := filepath.Join(dir, AttachmentsDir, "sealed-file-of-a-case")
+	if err := os.WriteFile(sealed, []byte("sealed bytes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, DBFile)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(testOptions(dir)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("empty amt.db opened: %v, want ErrCorrupt", err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+		t.Fatalf("amt.db changed: %v %v", fi, err)
+	}
+	if b, err := os.ReadFile(sealed); err != nil || string(b) != "sealed bytes" {
+		t.Fatalf("attachment file gone or changed: %v", err)
+	}
+
+	fresh := t.TempDir()
+	if err := os.WriteFile(filepath.Join(fresh, DBFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(testOptions(fresh))
+	if err != nil {
+		t.Fatalf("empty amt.db in a directory without a cache: %v", err)
+	}
+	st.Close()
+}

@@ -207,7 +207,14 @@ func (a *app) rescueCache(force, lock bool) int {
 	meta := map[string][]byte{}
 	copyOpts := opts
 	copyOpts.Dir = checkDir
-	st, err := store.Open(copyOpts)
+	var st *store.Store
+	if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
+		// Empty: damaged (store refuses it in its own directory); the copy's directory has no
+		// attachments to tell the store so.
+		err = fmt.Errorf("%w (%s): the file is empty (0 bytes)", store.ErrCorrupt, path)
+	} else {
+		st, err = store.Open(copyOpts)
+	}
 	switch {
 	case err == nil:
 		cerr := st.Check()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -203,8 +204,15 @@ func TestCorruptCacheBitFlipRescue(t *testing.T) {
 // A truncated cache (only the first pages left, as after a failed copy or a full disk): a clear
 // message, no panic; the rescue keeps the old file and says honestly that its outbox and sign-in
 // could not be read; after signing in again the fresh cache works. Every command runs as a process
-// of its own, as it would for a clerk.
+// of its own, as it would for a clerk. A file cut to 0 bytes is the same damage (issue #16 item
+// 8 saw it silently reset to an empty cache).
 func TestCorruptCacheTruncated(t *testing.T) {
+	for _, keep := range []int{3 * 4096, 0} {
+		t.Run(fmt.Sprintf("%d bytes", keep), func(t *testing.T) { testCorruptCacheTruncated(t, keep) })
+	}
+}
+
+func testCorruptCacheTruncated(t *testing.T, keep int) {
 	setupEnv(t)
 	env := startServer(t, 0)
 	c, _ := queuedCache(t, env)
@@ -212,7 +220,7 @@ func TestCorruptCacheTruncated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut := raw[:3*4096]
+	cut := raw[:keep]
 	if err := os.WriteFile(c.dbPath(), cut, 0o600); err != nil {
 		t.Fatal(err)
 	}

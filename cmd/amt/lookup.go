@@ -55,12 +55,22 @@ func (a *app) findCase(st *store.Store, key string) (api.Case, bool) {
 			a.storeErr(fmt.Errorf("%w: case %s is listed but its record is missing", store.ErrCorrupt, key))
 			return c, false
 		}
-		if strings.EqualFold(r.Reference, key) {
-			c, err := st.Case(r.ID)
-			if err != nil {
-				a.storeErr(err)
+	}
+	// By Aktenzeichen: as typed (any case), else in the folded form the clerk sees (zero-width
+	// and format characters dropped, NFKC), as search matches it.
+	folded := sanitize.Fold(key)
+	for _, match := range []func(string) bool{
+		func(ref string) bool { return strings.EqualFold(ref, key) },
+		func(ref string) bool { return folded != "" && sanitize.Fold(ref) == folded },
+	} {
+		for _, r := range rows {
+			if match(r.Reference) {
+				c, err := st.Case(r.ID)
+				if err != nil {
+					a.storeErr(err)
+				}
+				return c, err == nil
 			}
-			return c, err == nil
 		}
 	}
 	a.errorf("%s", a.T("err.case_not_found", sanitize.Line(key)))
