@@ -202,7 +202,45 @@ func transportError(ctx context.Context, op string, resp *resty.Response, err er
 		}
 		return &RetryError{Status: status, op: op, cause: fmt.Errorf("response larger than %d bytes", maxJSONBytes)}
 	}
+	if p, ok := tlsProblem(err); ok {
+		return &TLSError{Problem: p, op: op, err: err}
+	}
 	return fmt.Errorf("client: %s: %w: %w", op, ErrOffline, err)
+}
+
+// tlsProblem classifies a certificate failure (isTLSFailure) for the clerk.
+func tlsProblem(err error) (TLSProblem, bool) {
+	if !isTLSFailure(err) {
+		return 0, false
+	}
+	var (
+		uae   x509.UnknownAuthorityError
+		he    x509.HostnameError
+		cie   x509.CertificateInvalidError
+		alert tls.AlertError
+		oe    *net.OpError
+	)
+	switch {
+	case errors.As(err, &uae):
+		return TLSUntrusted, true
+	case errors.As(err, &he):
+		return TLSWrongHost, true
+	case errors.As(err, &cie):
+		if cie.Reason == x509.Expired {
+			return TLSExpired, true
+		}
+		return TLSOther, true
+	case errors.As(err, &alert):
+		// 42 bad_certificate, 116 certificate_required, 48 unknown_ca: the server refused ours.
+		if a := uint8(alert); a == 42 || a == 116 || a == 48 {
+			return TLSClientCert, true
+		}
+	case errors.As(err, &oe) && oe.Op == "remote error":
+		if m := oe.Err.Error(); strings.Contains(m, "certificate") || strings.Contains(m, "unknown certificate authority") {
+			return TLSClientCert, true
+		}
+	}
+	return TLSOther, true
 }
 
 // isTLSFailure reports certificate and handshake refusals: retrying them cannot help.

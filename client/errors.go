@@ -42,6 +42,10 @@ var (
 	ErrConflict = errors.New("the case was changed in the meantime")
 	// ErrRetryLater: 429, 408 or 5xx, or an unreadable success response. See *RetryError.
 	ErrRetryLater = errors.New("server busy, retry later")
+	// ErrTLS: the TLS connection failed on a certificate (the server's not trusted, for another
+	// host, expired; or the server refused the client's). Nothing reached the server; errors that
+	// match it match ErrOffline too, so work stays queued. See *TLSError for what is wrong.
+	ErrTLS = errors.New("TLS certificate not accepted")
 	// ErrChecksum: a downloaded attachment did not match its size or sha256; the partial file
 	// was removed.
 	ErrChecksum = errors.New("attachment damaged in transfer (checksum mismatch)")
@@ -127,3 +131,31 @@ func problemText(p *api.Problem) string {
 	}
 	return ": " + s
 }
+
+// TLSProblem says what is wrong with a TLS connection (TLSError).
+type TLSProblem int
+
+// What a TLSError found.
+const (
+	TLSOther      TLSProblem = iota // another handshake failure
+	TLSUntrusted                    // the server's certificate is signed by no trusted authority
+	TLSWrongHost                    // the certificate is for another host name
+	TLSExpired                      // the certificate has expired or is not valid yet
+	TLSClientCert                   // the server asked for or refused the client certificate
+)
+
+// TLSError is a TLS connection that failed on a certificate: retrying cannot help until someone
+// changes a certificate or the configuration. It matches ErrTLS and ErrOffline and unwraps to the
+// transport's error.
+type TLSError struct {
+	Problem TLSProblem
+	op      string
+	err     error
+}
+
+func (e *TLSError) Error() string { return fmt.Sprintf("client: %s: %v: %v", e.op, ErrTLS, e.err) }
+
+// Is matches ErrTLS and ErrOffline.
+func (e *TLSError) Is(target error) bool { return target == ErrTLS || target == ErrOffline }
+
+func (e *TLSError) Unwrap() error { return e.err }

@@ -108,6 +108,16 @@ func TestTLSWithCustomCA(t *testing.T) {
 	if n := conns.Load(); n != 1 {
 		t.Errorf("%d connections: a certificate failure must not be retried", n)
 	}
+	// What is wrong, for the clerk (issue #16 item 8: it read "Server nicht erreichbar").
+	var te *TLSError
+	if !errors.Is(err, ErrTLS) || !errors.As(err, &te) || te.Problem != TLSUntrusted {
+		t.Fatalf("untrusted certificate: err = %v, want a TLSError TLSUntrusted", err)
+	}
+	// Trusted, but the name is not the certificate's (httptest's is for 127.0.0.1 and example.com).
+	other := newClient(t, strings.Replace(ts.URL, "127.0.0.1", "localhost", 1), env.Token(clerk), func(cfg *Config) { cfg.CAFile = caFile })
+	if _, err := other.Me(ctx); !errors.As(err, &te) || te.Problem != TLSWrongHost || !errors.Is(err, ErrOffline) {
+		t.Fatalf("certificate for another host: err = %v, want a TLSError TLSWrongHost", err)
+	}
 
 	c := newClient(t, ts.URL, env.Token(clerk), func(cfg *Config) { cfg.CAFile = caFile })
 	me, err := c.Me(ctx)
@@ -137,6 +147,8 @@ func TestTLSClientCertificate(t *testing.T) {
 	without := newClient(t, ts.URL, env.Token(clerk), func(cfg *Config) { cfg.CAFile = caFile })
 	if _, err := without.Me(ctx); !errors.Is(err, ErrOffline) {
 		t.Fatalf("without client certificate: err = %v, want ErrOffline (handshake refused)", err)
+	} else if te := (*TLSError)(nil); !errors.As(err, &te) || te.Problem != TLSClientCert {
+		t.Fatalf("without client certificate: err = %v, want a TLSError TLSClientCert", err)
 	}
 	// (No count of connections here: with TLS 1.3 the refusal arrives after the handshake and
 	// net/http's HTTP/2 layer itself may redial once or twice.)

@@ -66,6 +66,10 @@ const (
 	// before the feed was read to its end. What arrived is kept (Progress says how much); the
 	// rest follows with the next sync. Not "server not reachable".
 	ErrKindSlowLine = "slowline"
+	// ErrKindTLS: the server's certificate (or the clerk's) was not accepted: nothing was sent,
+	// work stays queued, and someone must fix a certificate or the configuration (amt doctor
+	// says what). Not "server not reachable".
+	ErrKindTLS = "tls"
 )
 
 // Event is the syncer's state as the UI shows it. Events are delivered latest-wins: a slow reader
@@ -254,7 +258,7 @@ func (y *Syncer) publish(syncing, changed bool, err error) {
 		}
 		e.Err, e.ErrKind = text, kind
 		switch kind {
-		case ErrKindOffline, ErrKindUnauthorized:
+		case ErrKindOffline, ErrKindUnauthorized, ErrKindTLS:
 			e.Online = false
 		}
 	})
@@ -267,6 +271,8 @@ func classify(err error) (kind, text string) {
 		return ErrKindNone, ""
 	case errors.Is(err, ErrSlowLine):
 		return ErrKindSlowLine, "line too slow or interrupted"
+	case errors.Is(err, client.ErrTLS):
+		return ErrKindTLS, "server certificate not accepted"
 	case errors.Is(err, ErrNoClient), errors.Is(err, client.ErrOffline),
 		errors.Is(err, context.DeadlineExceeded):
 		return ErrKindOffline, "offline"

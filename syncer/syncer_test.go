@@ -3,7 +3,10 @@ package syncer
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -625,5 +628,25 @@ func TestLargePullCompacts(t *testing.T) {
 				t.Fatal("an idle sync compacted again")
 			}
 		})
+	}
+}
+
+// A server certificate that is not accepted is its own kind, not "offline" (issue #16 item 8):
+// the TUI tells the clerk to get the certificate fixed; the outbox stays as it is.
+func TestUntrustedCertificateIsTLSKind(t *testing.T) {
+	env := startServer(t, 20)
+	ts := httptest.NewUnstartedServer(env.Server.Handler())
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	st := openStore(t, t.TempDir(), nil)
+	defer st.Close()
+	y := New(newClient(t, ts.URL, env.Token(env.Data.Clerks[0].ID), nil), st, Options{})
+	err := y.SyncOnce(context.Background())
+	if !errors.Is(err, client.ErrTLS) {
+		t.Fatalf("err = %v, want ErrTLS", err)
+	}
+	if ev := y.Status(); ev.Online || ev.ErrKind != ErrKindTLS {
+		t.Fatalf("status = %+v, want ErrKind %q", ev, ErrKindTLS)
 	}
 }

@@ -544,6 +544,9 @@ func (m *Model) transitionToasts(prev, cur common.SyncStatus) tea.Cmd {
 	if prev.Online && !cur.Online && cur.ErrKind == "offline" {
 		t(common.ToastWarn, "toast.wentOffline")
 	}
+	if cur.ErrKind == "tls" && prev.ErrKind != "tls" {
+		t(common.ToastError, "toast.tlsBad")
+	}
 	if !prev.Online && cur.Online && !prev.LastSync.IsZero() {
 		t(common.ToastSuccess, "toast.backOnline")
 	}

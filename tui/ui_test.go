@@ -250,6 +250,9 @@ func TestSyncStatusAndToasts(t *testing.T) {
 			[]string{"⚠ 1 Konflikt"}, "Konflikt"},
 		{common.SyncStatus{Online: true, LastSync: now, Pending: 0, Conflicts: 1, Rejected: 2, ErrKind: "unauthorized"},
 			[]string{"✗ 2 abgelehnt", "neu anmelden"}, "abgelehnt"},
+		// A certificate that is not accepted says so, not "Keine Verbindung" (issue #16 item 8).
+		{common.SyncStatus{Online: false, ErrKind: "tls", LastSync: now, Pending: 1},
+			[]string{"OFFLINE", "Zertifikat des Servers nicht anerkannt"}, "Zertifikat des Servers wird nicht anerkannt"},
 	}
 	for i, s := range steps {
 		before := len(m.Toasts())

@@ -65,6 +65,12 @@ func cmdLogin(a *app, args []string) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		a.errorf("%s", a.T("err.unauthorized_login"))
 		return exitErr
+	case errors.Is(err, client.ErrTLS):
+		// Not "offline": the server answered with a certificate that is not accepted, and the
+		// token must not be stored for a server that could not prove who it is.
+		what, fix, _ := a.tlsFailure(err, server)
+		a.errorf("%s %s\n     %s", what, a.T("tls.login_nothing"), fix)
+		return exitErr
 	case errors.Is(err, client.ErrOffline) || errors.Is(err, client.ErrRetryLater):
 		offline = true
 	default:

@@ -64,6 +64,10 @@ func (a *app) syncNow(timeout time.Duration) int {
 		a.errorf("%s", i18n.SyncCut(i18n.Parse(a.lang), factsOf(ev.Progress)))
 		a.errorf("%s", a.T("sync.queued", ev.Pending))
 		return exitOffline
+	case errors.Is(err, client.ErrTLS):
+		what, fix, _ := a.tlsFailure(err, a.serverURL(s.st))
+		a.errorf("%s %s\n     %s", what, a.T("tls.queued", ev.Pending), fix)
+		return exitOffline
 	case errors.Is(err, client.ErrOffline), errors.Is(err, context.DeadlineExceeded):
 		a.errorf("%s", a.T("sync.offline", ev.Pending))
 		return exitOffline

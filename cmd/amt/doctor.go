@@ -114,6 +114,9 @@ func cmdDoctor(a *app, args []string) int {
 	case err == nil:
 		add(check{ok: true, label: a.T("doc.server"), detail: a.T("doc.server_ok", sanitize.Line(server))})
 		add(check{ok: true, label: a.T("doc.token"), detail: a.T("doc.token_ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName))})
+	case errors.Is(err, client.ErrTLS):
+		what, fix, _ := a.tlsFailure(err, server)
+		add(check{label: a.T("doc.tls"), detail: what, fix: fix})
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr), errors.As(err, &invalid):
 		add(check{label: a.T("doc.tls"), detail: a.T("doc.tls_bad", sanitize.Line(server)), fix: a.T("doc.tls_fix")})
 	case errors.Is(err, client.ErrUnauthorized):

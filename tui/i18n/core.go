@@ -107,6 +107,7 @@ func init() {
 		"status.rejected":  {"%d abgelehnt", "%d rejected"},
 		"status.errAuth":   {"Zugang ungültig – bitte neu anmelden", "Access denied – please sign in again"},
 		"status.errServer": {"Server gestört – neuer Versuch folgt", "Server trouble – will retry"},
+		"status.errTLS":    {"Zertifikat des Servers nicht anerkannt – IT fragen (amt doctor)", "Server certificate not accepted – ask IT (amt doctor)"},
 		"status.errLocal":  {"Fehler im lokalen Speicher – siehe Protokoll", "Local storage error – see log"},
 		"status.demo":      {"DEMO", "DEMO"},
 
@@ -126,6 +127,7 @@ func init() {
 		"toast.newConflict":   {"Konflikt: ein Kollege hat den Vorgang geändert – siehe Ausstehend (P)", "Conflict: a colleague changed the case – see Pending (P)"},
 		"toast.newRejected":   {"Der Server hat eine Aktion abgelehnt – siehe Ausstehend (P)", "The server rejected an action – see Pending (P)"},
 		"toast.wentOffline":   {"Keine Verbindung – Arbeit wird vorgemerkt", "No connection – work is queued"},
+		"toast.tlsBad":        {"Zertifikat des Servers wird nicht anerkannt – nichts gesendet, Arbeit bleibt vorgemerkt. amt doctor sagt, was zu tun ist.", "The server's certificate is not accepted – nothing sent, work stays queued. amt doctor says what to do."},
 		"toast.backOnline":    {"Wieder online", "Back online"},
 		"toast.syncKicked":    {"Synchronisation angestoßen", "Sync started"},
 		"toast.noSyncer":      {"Keine Verbindung zum Server konfiguriert", "No server connection configured"},

@@ -125,6 +125,8 @@ func errKey(kind string) string {
 		return "status.errServer"
 	case "local":
 		return "status.errLocal"
+	case "tls":
+		return "status.errTLS"
 	}
 	return ""
 }
