@@ -148,7 +148,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // shouldRetry is resty's retry condition: only GETs, only while the caller still waits, and only
-// for transport failures, 408, 429 and 5xx.
+// for transport failures, 408, 429 and 5xx. An attempt that ran out of AttemptTimeout is not
+// repeated: a server (or line) that stalled for a whole attempt rarely answers the next one, and
+// three of them cost the clerk minutes (issue #16 item 8 saw 3 × 30 s); the caller — the
+// syncer's backoff, the clerk's next command — tries again later. Failures that come fast (a
+// reset, a refused connection) are retried at once as before.
 func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 	if resp == nil || resp.Request == nil {
 		return false
@@ -158,7 +162,8 @@ func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 		return false
 	}
 	if err != nil {
-		return !errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.Is(err, errRetryAfterTooLong) && !isTLSFailure(err)
+		return !errors.Is(err, resty.ErrResponseBodyTooLarge) && !errors.Is(err, errRetryAfterTooLong) && !isTLSFailure(err) &&
+			!errors.Is(err, errAttemptTimeout)
 	}
 	s := resp.StatusCode()
 	return s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500

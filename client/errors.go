@@ -46,6 +46,11 @@ var (
 	// host, expired; or the server refused the client's). Nothing reached the server; errors that
 	// match it match ErrOffline too, so work stays queued. See *TLSError for what is wrong.
 	ErrTLS = errors.New("TLS certificate not accepted")
+	// ErrUnconfirmed: an action request was sent whole but no answer came (the line broke, the
+	// server stalled, the caller gave up): the server may or may not have applied it. It wraps
+	// the transport's or the context's error (so ErrOffline or context errors match too). Resend
+	// it with the same id: the server's replay or 409 already-applied settles it.
+	ErrUnconfirmed = errors.New("sent, but the answer was lost: unconfirmed")
 	// ErrChecksum: a downloaded attachment did not match its size or sha256; the partial file
 	// was removed.
 	ErrChecksum = errors.New("attachment damaged in transfer (checksum mismatch)")
@@ -131,6 +136,13 @@ func problemText(p *api.Problem) string {
 	}
 	return ": " + s
 }
+
+// unconfirmedError marks a sent action whose answer was lost (ErrUnconfirmed).
+type unconfirmedError struct{ err error }
+
+func (e *unconfirmedError) Error() string        { return e.err.Error() + " (" + ErrUnconfirmed.Error() + ")" }
+func (e *unconfirmedError) Is(target error) bool { return target == ErrUnconfirmed }
+func (e *unconfirmedError) Unwrap() error        { return e.err }
 
 // TLSProblem says what is wrong with a TLS connection (TLSError).
 type TLSProblem int

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -202,7 +204,7 @@ type Action struct {
 // Send delivers one action with exactly one attempt: no retries here, the outbox owns them. A
 // resend with the same ID and body is harmless (the server answers the original result).
 // Outcomes: nil (done), *ConflictError (412), *RejectedError, *RetryError, ErrOffline,
-// ErrUnauthorized.
+// ErrUnauthorized; a failure after the request went out whole also matches ErrUnconfirmed.
 func (c *Client) Send(ctx context.Context, a Action) (api.ActionResult, error) {
 	if a.ID == "" || a.CaseID == "" {
 		return api.ActionResult{}, errors.New("client: an action needs an id and a case id")
@@ -225,8 +227,19 @@ func (c *Client) Send(ctx context.Context, a Action) (api.ActionResult, error) {
 	if a.Kind.NeedsIfMatch() && a.IfMatch > 0 {
 		rq.header["If-Match"] = quoteETag(strconv.FormatInt(a.IfMatch, 10))
 	}
-	resp, err := c.do(ctx, rq)
+	// Did the request go out whole? Then a failure without an answer leaves the action
+	// unconfirmed, not undelivered.
+	var wrote atomic.Bool
+	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}})
+	resp, err := c.do(tctx, rq)
 	if err != nil {
+		if wrote.Load() && !isTLSFailure(err) {
+			err = &unconfirmedError{err: err}
+		}
 		return api.ActionResult{}, err
 	}
 	var res api.ActionResult

@@ -43,15 +43,19 @@ func TestCaseETag(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") != ifMatch(cs.Version+1) {
 		t.Fatalf("after change: %d %s", resp.StatusCode, resp.Header.Get("ETag"))
 	}
-	// Bare If-Match versions are accepted too.
+	// If-Match is compared strongly (RFC 9110): a bare version is no entity tag (400), a weak
+	// tag never matches (412); the quoted version passes (issue #16 item 6).
 	cur := c.getCase(cs.ID)
 	resp, out = c.do("PUT", "/cases/"+cs.ID+"/assignment", `{"assignee":""}`,
-		hdr{api.HeaderIdempotencyKey: "bare", "If-Match": "12345"})
+		hdr{api.HeaderIdempotencyKey: "bare", "If-Match": strings.Trim(ifMatch(cur.Version), `"`)})
+	wantProblem(t, resp, out, 400, api.ProblemBadRequest)
+	resp, out = c.do("PUT", "/cases/"+cs.ID+"/assignment", `{"assignee":""}`,
+		hdr{api.HeaderIdempotencyKey: "weak", "If-Match": "W/" + ifMatch(cur.Version)})
 	wantProblem(t, resp, out, 412, api.ProblemPrecondition)
 	resp, out = c.do("PUT", "/cases/"+cs.ID+"/assignment", `{"assignee":""}`,
-		hdr{api.HeaderIdempotencyKey: "bare", "If-Match": strings.Trim(ifMatch(cur.Version), `"`)})
+		hdr{api.HeaderIdempotencyKey: "strong", "If-Match": ifMatch(cur.Version)})
 	if resp.StatusCode != 200 {
-		t.Fatalf("bare If-Match: %d %s", resp.StatusCode, out)
+		t.Fatalf("If-Match %s: %d %s", ifMatch(cur.Version), resp.StatusCode, out)
 	}
 }
 

@@ -32,6 +32,12 @@ func fail(name string) {
 // wait minutes for a per-action timer.
 const offlineMark = "offline"
 
+// UnconfirmedMark is the LastError of actions whose request went out whole but whose answer was
+// lost (client.ErrUnconfirmed): the server may have applied them. The next push sends them again
+// with the same id, and the server's replay (or 409 already-applied) settles them; like offline
+// actions, their backoff is lifted once the syncer is online again.
+const UnconfirmedMark = "unconfirmed"
+
 type pushResult struct {
 	sent, settled int
 	nextDue       time.Time // earliest NextAttempt of a retrying head-of-line action
@@ -99,7 +105,7 @@ func (y *Syncer) push(ctx context.Context) (pushResult, error) {
 		default:
 			continue
 		}
-		due := !a.NextAttempt.After(now) || (release && a.LastError == offlineMark)
+		due := !a.NextAttempt.After(now) || (release && (a.LastError == offlineMark || a.LastError == UnconfirmedMark))
 		if !due {
 			blocked[a.CaseID] = true
 			if res.nextDue.IsZero() || a.NextAttempt.Before(res.nextDue) {
@@ -207,7 +213,13 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 	}
 	if ctx.Err() != nil {
 		// Cancelled by the caller or by a sibling that lost the connection: not this action's
-		// fault, send it again next time (same id, so harmless if it did arrive).
+		// fault, send it again next time (same id, so harmless if it did arrive). If it went out
+		// whole, say so: it is unconfirmed, not merely queued.
+		if errors.Is(err, client.ErrUnconfirmed) {
+			if serr := y.st.MarkRetry(a.ID, a.Attempts+1, y.now(), UnconfirmedMark); serr != nil {
+				return outStop, time.Time{}, wrapStore(serr)
+			}
+		}
 		return outStop, time.Time{}, ctx.Err()
 	}
 	var (
@@ -247,11 +259,15 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 		return outRejected, time.Time{}, nil
 	case errors.Is(err, client.ErrOffline) || timedOut:
 		next := y.now().Add(y.backoff(a.Attempts + 1))
-		mark := y.st.MarkRetry
-		if neverSent(err) {
-			mark = y.st.MarkUnsent // the clerk may still take it back
+		mark := offlineMark
+		if errors.Is(err, client.ErrUnconfirmed) {
+			mark = UnconfirmedMark
 		}
-		if serr := mark(a.ID, a.Attempts+1, next, offlineMark); serr != nil {
+		markFn := y.st.MarkRetry
+		if neverSent(err) {
+			markFn = y.st.MarkUnsent // the clerk may still take it back
+		}
+		if serr := markFn(a.ID, a.Attempts+1, next, mark); serr != nil {
 			return outStop, time.Time{}, wrapStore(serr)
 		}
 		if timedOut && !errors.Is(err, client.ErrOffline) {

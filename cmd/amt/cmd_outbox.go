@@ -8,6 +8,7 @@ import (
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/syncer"
 )
 
 // actionJSON is the --json shape of an outbox entry.
@@ -121,7 +122,11 @@ func (a *app) listActions(asJSON bool, only store.ActionState) int {
 		switch x.State {
 		case store.StatePending:
 			if x.Attempts > 0 {
-				a.printf("    %s\n", a.T("outbox.retry", x.Attempts, x.NextAttempt.Local().Format("15:04:05"), sanitize.Line(x.LastError)))
+				why := sanitize.Line(x.LastError)
+				if x.LastError == syncer.UnconfirmedMark {
+					why = a.T("outbox.unconfirmed")
+				}
+				a.printf("    %s\n", a.T("outbox.retry", x.Attempts, x.NextAttempt.Local().Format("15:04:05"), why))
 			}
 		case store.StateRejected:
 			a.printf("    %s\n", a.T("outbox.rejected", a.rejectText(x.LastError)))

@@ -79,6 +79,11 @@ func (a *app) deliver(s *session, id string) int {
 			return exitErr
 		}
 		// Queued but not delivered: exit 3, so that a script knows the server has not seen it yet.
+		if x.LastError == syncer.UnconfirmedMark {
+			// Sent whole, the answer lost: the server may have applied it. Not "offline".
+			a.printf("%s\n", a.T("queued.unconfirmed"))
+			return exitOffline
+		}
 		if perr != nil || x.Attempts == 0 {
 			a.printf("%s\n", a.T("queued.offline"))
 		} else {

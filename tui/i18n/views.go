@@ -234,6 +234,7 @@ func init() {
 		"pend.waiting.head":        {"Vorgemerkt am %s, wird gesendet sobald möglich.", "Queued on %s, will be sent as soon as possible."},
 		"pend.waiting.lastError":   {"Letzter Versuch:", "Last attempt:"},
 		"pend.err.offline":         {"keine Verbindung zum Server", "no connection to the server"},
+		"pend.err.unconfirmed":     {"gesendet, Antwort verloren: unbestätigt, wird geprüft", "sent, answer lost: unconfirmed, being checked"},
 		"pend.err.other":           {"unerwarteter Fehler (Details im Protokoll)", "unexpected error (details in the log)"},
 		"pend.err.server":          {"Server gestört oder überlastet (HTTP %s)", "server trouble or overload (HTTP %s)"},
 		"pend.theirs":              {"Änderung des Kollegen (Server)", "Colleague's change (server)"},

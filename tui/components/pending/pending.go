@@ -520,6 +520,8 @@ func lastErrorText(e string) string {
 	switch {
 	case e == "offline":
 		return i18n.T("pend.err.offline")
+	case e == "unconfirmed": // syncer.UnconfirmedMark
+		return i18n.T("pend.err.unconfirmed")
 	case e == "error":
 		return i18n.T("pend.err.other")
 	case strings.HasPrefix(e, "HTTP 5"), e == "HTTP 429":
