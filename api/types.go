@@ -522,6 +522,13 @@ const (
 	ProblemInternal            = "https://amt.example/problems/internal"
 )
 
+// ProblemHeadersTooLarge (431): the request's headers are larger than the server accepts.
+const ProblemHeadersTooLarge = "https://amt.example/problems/headers-too-large"
+
+// ProblemNotImplemented (501): the request uses an HTTP feature the server does not implement
+// (e.g. an unknown Transfer-Encoding).
+const ProblemNotImplemented = "https://amt.example/problems/not-implemented"
+
 // ProblemUnsupportedMediaType (415): a request body not declared as Content-Type application/json.
 const ProblemUnsupportedMediaType = "https://amt.example/problems/unsupported-media-type"
 

@@ -330,6 +330,10 @@ func connOf(r *http.Request) *limitConn {
 	return lc
 }
 
+// Write answers net/http's own error responses as problem+json (see rewriteNetHTTPError); under
+// TLS the bytes here are encrypted and pass unchanged (TLSListener rewrites above TLS).
+func (c *limitConn) Write(b []byte) (int, error) { return problemConn{c.Conn}.Write(b) }
+
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { c.l.release(c) })

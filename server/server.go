@@ -303,7 +303,9 @@ func NewHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// OPTIONS * reaches the handler (a problem) instead of net/http's empty 200.
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
 
@@ -445,7 +447,12 @@ func (s *Server) routes() http.Handler {
 func cleanPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p != "" && p != "/" && (path.Clean(p) != strings.TrimSuffix(p, "/") || strings.Contains(p, "//")) {
+		if !strings.HasPrefix(p, "/") {
+			// "*" (OPTIONS *, or any method): ServeMux would answer an empty 400.
+			writeProblem(w, r, badRequest("the request target must be a path"))
+			return
+		}
+		if p != "/" && (path.Clean(p) != strings.TrimSuffix(p, "/") || strings.Contains(p, "//")) {
 			writeProblem(w, r, problem(http.StatusNotFound, api.ProblemNotFound, "Not found", ""))
 			return
 		}
