@@ -539,7 +539,7 @@ func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger
 	}
 	// The reference time is midnight UTC of the demo date, so the same date always gives the
 	// same data and no case is submitted in the future.
-	ref := time.Now().UTC().Truncate(24 * time.Hour)
+	ref := demo.Today()
 	if f.demoDate != "" {
 		ref, err = time.ParseInLocation(time.DateOnly, f.demoDate, time.UTC)
 		if err != nil {

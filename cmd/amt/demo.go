@@ -128,7 +128,11 @@ func runDemo(a *app, rest []string) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	data := demo.WithReplyByEmail(demo.Generate(demoOptions))
+	opts := demoOptions
+	if opts.Now.IsZero() {
+		opts.Now = demo.Today() // like amt-server --demo: deadlines are judged by today
+	}
+	data := demo.WithReplyByEmail(demo.Generate(opts))
 	// The demo's FIT-Connect: an emulator on loopback with a destination per demo Amt, so new
 	// applications arrive through the real path while the clerk works.
 	var amts []string

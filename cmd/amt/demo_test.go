@@ -151,3 +151,30 @@ func TestDemoHostileCasesSanitised(t *testing.T) {
 		check("show "+id, out.String())
 	}
 }
+
+// amt --demo anchored its data to 24.11.2026 but judged deadlines by today ("Fällig 26" of 29
+// open on 04.12.2026); like amt-server --demo, its data is now relative to today.
+func TestDemoRelativeToToday(t *testing.T) {
+	setupEnv(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	demoOptions = demo.Options{Cases: 30}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--demo", "list", "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("amt --demo list: exit %d: %s", code, errb.String())
+	}
+	var rows []caseJSON
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("demo list: %d rows, %v", len(rows), err)
+	}
+	want := demo.Generate(demo.Options{Cases: 30, Now: demo.Today()})
+	gen := map[string]time.Time{}
+	for i := range want.N {
+		c := want.Case(i).Case
+		gen[c.ID] = c.SubmittedAt
+	}
+	for _, r := range rows {
+		if w, ok := gen[r.ID]; !ok || !w.Equal(r.SubmittedAt) {
+			t.Fatalf("case %s submitted %s, want %s (data relative to today)", r.ID, r.SubmittedAt, w)
+		}
+	}
+}

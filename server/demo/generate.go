@@ -20,7 +20,12 @@ type Options struct {
 // DefaultCases is the size of the default demo data set.
 const DefaultCases = 60
 
-// DefaultNow is the reference time of the demo data when Options.Now is zero.
+// Today is the reference time both demos (amt --demo, amt-server --demo) use unless told
+// otherwise: midnight UTC of the current day, so deadlines are judged against the data's own day
+// and the same date always gives the same data.
+func Today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+
+// DefaultNow is the reference time of the demo data when Options.Now is zero (tests).
 var DefaultNow = time.Date(2026, time.November, 24, 12, 0, 0, 0, time.UTC)
 
 // HostileCaseIndexes are the case indexes (for every seed and size) whose texts carry terminal
