@@ -16,41 +16,34 @@ import (
 	"github.com/amt-mv/amt/tui/theme"
 )
 
-// Store is what the TUI reads from and writes to the local cache. *store.Store satisfies it.
+// Store is the local cache as the TUI uses it: what the root hands every view in Ctx.Store.
+// Each view names the part it uses in its own Store interface (inbox.Store, caseview.Store,
+// pending.Store, dashboard.Store, actions.Store); this is their union plus what the root and
+// Enqueue use. *store.Store satisfies it.
 type Store interface {
+	// Inbox and dashboard.
 	Count() (int, error)
-	SummaryPage(offset, limit int) ([]store.Summary, error)
-	// ScanSummaries visits a part of the index (open or finished cases, or all) in index order
-	// until fn returns false; the inbox's first screen reads only as many rows as it shows.
 	ScanSummaries(part store.Scan, fn func(store.Summary) bool) error
 	AllSummaries() ([]store.Summary, error)
+	Summary(id string) (store.Summary, error)
+	// Case view and dialogs.
 	Case(id string) (api.Case, error)
 	ServerCase(id string) (api.Case, error)
+	CaseActions(caseID string) ([]store.Action, error)
+	AttachmentComplete(caseID string, att api.Attachment) bool
+	OpenAttachmentWriter(caseID string, att api.Attachment) (*store.AttachmentWriter, error)
+	ExportAttachment(caseID string, att api.Attachment, dst string) error
+	ViewAttachment(caseID string, att api.Attachment, ext string) (string, error)
+	// The outbox: queue, take back, resolve (see pending.Store).
 	Enqueue(a store.Action) (store.Action, error)
 	Outbox() ([]store.Action, error)
-	Discard(actionID string) error
-	// Cancel takes back an action that has not left the machine (store.ErrInFlight otherwise).
 	Cancel(actionID string) (store.Action, error)
-	Requeue(actionID string, baseVersion int64) error
-	// Conflict resolutions: each checks in its own transaction that the action is still a
-	// conflict or rejection (store.ErrNotSettled otherwise), so a double key press or a crash
-	// never leaves the clerk's intent twice or not at all.
 	RequeueConflict(actionID string) error
 	DiscardSettled(actionID string) error
 	ReplaceSettled(actionID string, n store.Action) (store.Action, error)
-	// Attachments are sealed on disk (see store.OpenAttachmentWriter); views get plaintext only
-	// as a copy for the system viewer (Dir/view) or in the folder the clerk chose.
-	AttachmentComplete(caseID string, att api.Attachment) bool
-	OpenAttachmentWriter(caseID string, att api.Attachment) (*store.AttachmentWriter, error)
-	// Export and view check the file against att as the case describes it now: another version
-	// on disk counts as not downloaded (store.ErrNotFound).
-	ExportAttachment(caseID string, att api.Attachment, dst string) error
-	ViewAttachment(caseID string, att api.Attachment, ext string) (string, error)
-	Summary(id string) (store.Summary, error)
-	// PrintQueue lists the letters waiting for print (the Postausgang view).
+	// The print queue (Postausgang).
 	PrintQueue() ([]store.PrintItem, error)
-	CaseActions(caseID string) ([]store.Action, error)
-	Action(id string) (store.Action, error)
+	// The root: last sync and change notifications.
 	SyncState() (store.SyncState, error)
 	Subscribe() (<-chan struct{}, func())
 }

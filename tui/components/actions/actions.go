@@ -202,7 +202,7 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m Model) load() tea.Cmd {
-	st, ids, id := m.ctx.Store, m.ids, m.id
+	st, ids, id := m.store(), m.ids, m.id
 	return func() tea.Msg {
 		out := make([]api.Case, 0, len(ids))
 		for _, cid := range ids {
@@ -293,7 +293,7 @@ type recheckMsg struct {
 // recheck notices a colleague's change while the dialog is open: the clerk's action keeps the
 // version they saw (so the server reports a conflict), but the dialog warns at once.
 func (m Model) recheck() tea.Cmd {
-	st, id := m.ctx.Store, m.id
+	st, id := m.store(), m.id
 	seen := make(map[string]int64, len(m.cases))
 	for _, c := range m.cases {
 		seen[c.ID] = c.Version

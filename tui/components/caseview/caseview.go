@@ -131,7 +131,7 @@ func (m Model) Close() {
 func (m Model) Init() tea.Cmd { return m.load() }
 
 func (m Model) load() tea.Cmd {
-	st, id, vid := m.ctx.Store, m.id, m.vid
+	st, id, vid := m.store(), m.id, m.vid
 	return func() tea.Msg {
 		msg := loadedMsg{view: vid}
 		c, err := st.Case(id)

@@ -197,7 +197,7 @@ func (m Model) startDownload(att api.Attachment, then after, dir string) (Model,
 	m.dl = d
 	m.notice = ""
 	m.refreshAttachments()
-	st, fn, caseID := m.ctx.Store, m.ctx.Download, m.id
+	st, fn, caseID := m.store(), m.ctx.Download, m.id
 	run := func() tea.Msg {
 		// The store's writer seals what arrives (and resumes a cut download): open it here, off
 		// Update, as it reads the part file back.
@@ -344,7 +344,7 @@ var errNoViewer = errors.New("caseview: content type not opened with the system 
 // and on purge): viewers pick the program by extension, chosen from the content type (see
 // ViewerExt).
 func (m Model) openCmd(att api.Attachment, again bool) tea.Cmd {
-	st, caseID, vid, open := m.ctx.Store, m.id, m.vid, m.ctx.Open
+	st, caseID, vid, open := m.store(), m.id, m.vid, m.ctx.Open
 	if open == nil {
 		open = systemOpen
 	}
@@ -381,7 +381,7 @@ func systemOpen(path string) error {
 }
 
 func (m Model) saveCmd(att api.Attachment, dir string, again bool) tea.Cmd {
-	st, caseID, vid := m.ctx.Store, m.id, m.vid
+	st, caseID, vid := m.store(), m.id, m.vid
 	return func() tea.Msg {
 		export := func(dst string) error { return st.ExportAttachment(caseID, att, dst) }
 		name := SaveFileName(att)

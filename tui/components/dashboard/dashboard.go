@@ -155,7 +155,7 @@ func (m *Model) loadCmd() tea.Cmd {
 }
 
 func (m Model) load() tea.Cmd {
-	st, me, now, vid := m.ctx.Store, m.ctx.Me.Clerk, m.ctx.Now, m.vid
+	st, me, now, vid := m.store(), m.ctx.Me.Clerk, m.ctx.Now, m.vid
 	return func() tea.Msg {
 		rows, err := st.AllSummaries()
 		if err != nil {

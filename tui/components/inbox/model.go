@@ -272,7 +272,7 @@ func (m *Model) applyTheme() {
 func (m Model) Init() tea.Cmd { return m.loadFirst() }
 
 func (m Model) loadFirst() tea.Cmd {
-	gen, st := m.loadGen, m.ctx.Store
+	gen, st := m.loadGen, m.store()
 	limit := FirstPage
 	if m.lay.listRows > 0 {
 		limit = m.lay.listRows
@@ -324,7 +324,7 @@ func (m Model) loadFirst() tea.Cmd {
 func (m *Model) loadAll() tea.Cmd {
 	m.loadGen++
 	m.loading = true
-	gen, st, views, e := m.loadGen, m.ctx.Store, m.views, newEnv(m.ctx)
+	gen, st, views, e := m.loadGen, m.store(), m.views, newEnv(m.ctx)
 	return func() tea.Msg {
 		if st == nil {
 			return loadedMsg{gen: gen}
@@ -427,7 +427,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // per case and version; narrow screens show only the summary.
 func (m *Model) wantDetail() tea.Cmd {
 	cur, ok := m.Current()
-	if !ok || !m.lay.wide || m.ctx.Store == nil {
+	if !ok || !m.lay.wide || m.store() == nil {
 		return nil
 	}
 	if m.detail != nil && m.detail.ID == cur.ID && m.detail.Version == cur.Version {
@@ -437,7 +437,7 @@ func (m *Model) wantDetail() tea.Cmd {
 		return nil // already asked
 	}
 	m.detailFor = cur.ID + "@" + strconv.FormatInt(cur.Version, 10)
-	st, id := m.ctx.Store, cur.ID
+	st, id := m.store(), cur.ID
 	return func() tea.Msg {
 		c, err := st.Case(id)
 		return detailMsg{c: c, err: err}

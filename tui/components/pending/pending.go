@@ -93,7 +93,7 @@ func New(ctx *common.Ctx) Model {
 func (m Model) Init() tea.Cmd { return m.load() }
 
 func (m Model) load() tea.Cmd {
-	st, vid := m.ctx.Store, m.vid
+	st, vid := m.store(), m.vid
 	return func() tea.Msg {
 		acts, err := st.Outbox()
 		if err != nil {
@@ -326,7 +326,7 @@ func (m Model) resolve(o op, id string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	act := *a
-	st, c, vid := m.ctx.Store, m.ctx, m.vid
+	st, c, vid := m.store(), m.ctx, m.vid
 	m.busy = true
 	if act.State == store.StatePending && o == opDiscard {
 		return m, func() tea.Msg {

@@ -70,7 +70,7 @@ func New(ctx *common.Ctx) Model {
 func (m Model) Init() tea.Cmd { return m.load() }
 
 func (m Model) load() tea.Cmd {
-	st, vid := m.ctx.Store, m.vid
+	st, vid := m.store(), m.vid
 	return func() tea.Msg {
 		items, err := st.PrintQueue()
 		return loadedMsg{view: vid, items: items, err: err}
@@ -194,7 +194,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 // openCmd fetches the letter into the sealed cache when it is not there yet, then opens a plain
 // copy with the system viewer (as o does in the case view).
 func (m Model) openCmd(it store.PrintItem) tea.Cmd {
-	st, dl, open, vid := m.ctx.Store, m.ctx.Download, m.ctx.Open, m.vid
+	st, dl, open, vid := m.store(), m.ctx.Download, m.ctx.Open, m.vid
 	if open == nil {
 		open = caseview.SystemOpen
 	}
@@ -233,7 +233,7 @@ func (m Model) openCmd(it store.PrintItem) tea.Cmd {
 
 // markPrinted queues the printed mark for the letter (casework decides whether it still waits).
 func (m Model) markPrinted(it store.PrintItem) tea.Cmd {
-	c, err := m.ctx.Store.Case(it.CaseID)
+	c, err := m.store().Case(it.CaseID)
 	if err == nil {
 		err = casework.PrintAllowed(c, it.Doc.ID)
 	}
@@ -241,7 +241,7 @@ func (m Model) markPrinted(it store.PrintItem) tea.Cmd {
 		return common.Toast(common.ToastWarn, i18n.T("pq.err.notWaiting"))
 	}
 	base := c.Version
-	if sc, err := m.ctx.Store.ServerCase(c.ID); err == nil {
+	if sc, err := m.store().ServerCase(c.ID); err == nil {
 		base = sc.Version
 	}
 	a, err := common.NewAction(api.ActionPrinted, c.ID, base, it.Doc.ID, api.PrintedRequest{})
