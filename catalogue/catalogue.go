@@ -152,6 +152,18 @@ type TextBlock struct {
 	Text    string      `yaml:"text"`
 }
 
+// ForDecision returns the Begründung blocks that fit a decision with outcome o: the blocks for
+// that outcome and those for every outcome, in file order.
+func (tb TextBlocks) ForDecision(o api.Outcome) []TextBlock {
+	var out []TextBlock
+	for _, b := range tb.Begruendung {
+		if b.Outcome == "" || b.Outcome == o {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // Texts is the texts file: text blocks and the Rechtsbehelfsbelehrung per service (by LeiKa key),
 // and a default Rechtsbehelfsbelehrung for services without their own. It is a separate file from
 // the catalogue so that the people who write the texts need not touch the technical mapping.

@@ -260,3 +260,30 @@ services:
 		}
 	}
 }
+
+// A decision's picker offers the Begründung blocks of its outcome and those for every outcome.
+func TestTextBlocksForDecision(t *testing.T) {
+	tb := catalogue.TextBlocks{Begruendung: []catalogue.TextBlock{{ID: "a", Outcome: api.OutcomeApproved}, {ID: "any"}, {ID: "r", Outcome: api.OutcomeRejected}}}
+	for _, tc := range []struct {
+		o    api.Outcome
+		want []string
+	}{
+		{api.OutcomeApproved, []string{"a", "any"}},
+		{api.OutcomeRejected, []string{"any", "r"}},
+		{api.OutcomeWithdrawn, []string{"any"}},
+	} {
+		var got []string
+		for _, b := range tb.ForDecision(tc.o) {
+			got = append(got, b.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: %v, want %v", tc.o, got, tc.want)
+		}
+	}
+	// The built-in texts give the Gewerbeanmeldung a block per outcome it is decided with.
+	svc, ok := catalogue.DefaultWithTexts().Lookup("99050012104000")
+	if !ok || len(svc.TextBlocks.ForDecision(api.OutcomeApproved)) == 0 || len(svc.TextBlocks.ForDecision(api.OutcomeRejected)) == 0 ||
+		len(svc.TextBlocks.Nachforderung) == 0 {
+		t.Fatalf("built-in Gewerbeanmeldung blocks: %+v", svc.TextBlocks)
+	}
+}

@@ -58,3 +58,17 @@ func init() {
 		"pq.kind.nachforderung": {"Nachforderung", "Request"},
 	})
 }
+
+// Textbausteine in the decision and Nachforderung dialogs.
+func init() {
+	add(map[string][2]string{
+		"key.textBlock":              {"Textbaustein einfügen", "insert a text block"},
+		"act.tb.title.begruendung":   {"Textbaustein für die Begründung:", "Text block for the reasoning:"},
+		"act.tb.title.nachforderung": {"Textbaustein für die Nachforderung:", "Text block for the request:"},
+		"act.tb.insert":              {"einfügen (oder Ziffer)", "insert (or digit)"},
+		"act.tb.hint":                {"Textbaustein", "text block"},
+		"act.tb.back":                {"zurück", "back"},
+		"act.tb.none":                {"Für diese Leistung und Entscheidung gibt es keine Textbausteine.", "There are no text blocks for this service and outcome."},
+		"act.tb.notHere":             {"Textbausteine gibt es für die Begründung einer Entscheidung und für Nachforderungen.", "Text blocks exist for a decision's reasoning and for requests for documents."},
+	})
+}

@@ -49,6 +49,7 @@ type PrintQueueKeys struct {
 // DialogKeys work inside action dialogs, the palette and confirmations.
 type DialogKeys struct {
 	Submit, Confirm, Cancel, NextField, PrevField key.Binding
+	TextBlock                                     key.Binding // insert a Textbaustein (decision, Nachforderung)
 }
 
 // KeyMap is the whole keymap. Share it by pointer; the root rebuilds help labels on language change.
@@ -109,7 +110,7 @@ func Default() *KeyMap {
 		PrintQueue: PrintQueueKeys{Print: b("p"), Printed: b("m")},
 		Dialog: DialogKeys{
 			Submit: b("ctrl+s"), Confirm: b("enter"), Cancel: b("esc"),
-			NextField: b("tab"), PrevField: b("shift+tab"),
+			NextField: b("tab"), PrevField: b("shift+tab"), TextBlock: b("ctrl+t"),
 		},
 	}
 	for i := range k.List.Views {
@@ -179,6 +180,7 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeDialog, "cancel", "key.cancel", &d.Cancel),
 		a(ScopeDialog, "nextfield", "key.nextField", &d.NextField),
 		a(ScopeDialog, "prevfield", "key.prevField", &d.PrevField),
+		a(ScopeDialog, "textblock", "key.textBlock", &d.TextBlock),
 	)
 	return out
 }

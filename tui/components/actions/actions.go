@@ -88,6 +88,7 @@ type Model struct {
 	confirm textinput.Model
 	options []option
 	choice  int
+	pick    *picker // the open Textbaustein picker (textblocks.go), nil when closed
 
 	built   []store.Action  // built on submit and reused on retry, so a retry never duplicates
 	queued  map[string]bool // ids of built actions already in the outbox

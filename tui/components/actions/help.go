@@ -15,7 +15,7 @@ func (m Model) HelpGroups() []keys.Group {
 	k := m.ctx.Keys
 	d := &k.Dialog
 	return keys.Help(keys.Group{Title: i18n.T("keys.dialog"), Bindings: []key.Binding{d.Submit, d.Confirm, d.Cancel,
-		d.NextField, d.PrevField}})
+		d.NextField, d.PrevField, d.TextBlock}})
 }
 
 // ShortHelp is the view's one-line hint (bubbles/help.KeyMap).

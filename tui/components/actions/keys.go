@@ -37,6 +37,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.confirmKey(msg)
 	}
 	// stepEdit
+	if m.pick != nil {
+		return m.pickKey(msg)
+	}
+	if key.Matches(msg, k.TextBlock) {
+		return m.openPicker()
+	}
 	if key.Matches(msg, k.Cancel) {
 		if m.dirty() && !m.escArm {
 			m.escArm = true

@@ -32,6 +32,12 @@ func (m Model) View() string {
 			break
 		}
 		m.viewConfirm(&b, iw)
+	case stepEdit:
+		if m.pick != nil {
+			m.viewPicker(&b, iw)
+			break
+		}
+		m.viewForm(&b, iw)
 	default:
 		m.viewForm(&b, iw)
 	}
@@ -131,6 +137,9 @@ func (m Model) viewForm(b *strings.Builder, iw int) {
 	parts := []string{hint(k.Submit, i18n.T("act.hint.submit."+string(m.kind))), hint(k.Cancel, i18n.T("key.cancel"))}
 	if len(m.fields) > 1 {
 		parts = append(parts, hint(k.NextField, i18n.T("key.nextField")))
+	}
+	if _, _, ok := m.textBlocks(); ok {
+		parts = append(parts, hint(k.TextBlock, i18n.T("act.tb.hint")))
 	}
 	b.WriteString("\n" + th.Muted.Render(common.Truncate(strings.Join(parts, " · "), iw)))
 }

@@ -71,6 +71,10 @@ func (m Model) AccessibleView() access.Screen {
 	case stepConfirm, stepSubmitting:
 		m.accessibleConfirm(&sc, w)
 	default:
+		if m.pick != nil {
+			m.accessiblePicker(&sc, w)
+			break
+		}
 		m.accessibleForm(&sc, w)
 	}
 	if m.step != stepBlocked {
