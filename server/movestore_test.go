@@ -67,6 +67,7 @@ func moveCases(t *testing.T) int {
 // cache catches up with one request from the cursor it holds, without a full resync.
 func TestMoveBboltToPostgres(t *testing.T) {
 	db := pgOnly(t)
+	t.Parallel() // its own bbolt directory and schema; most of its time is rendering the seeded letters
 	ctx := context.Background()
 	dir := t.TempDir()
 	env := servertest.Start(t, servertest.WithDocuments(),

@@ -22,7 +22,12 @@ func isPublic(rt api.Route) bool {
 }
 
 func TestEveryRouteIsServed(t *testing.T) {
-	env := startFixed(t, servertest.WithDocuments())
+	// Parallel: most of its time is rendering the seeded cases' letters (CPU), which overlaps
+	// with the other parallel tests' waiting.
+	t.Parallel()
+	// 60 cases hold every case kind it needs; each case with a letter costs a PDF rendering
+	// (about a second under -race), and 200 cases had over a hundred.
+	env := startFixed(t, servertest.WithDocuments(), servertest.WithCases(60))
 	amt := env.Data.Amts[0].ID
 	c := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
 	cs := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusInReview && len(c.Attachments) > 0 })

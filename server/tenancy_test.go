@@ -856,6 +856,7 @@ func (w *twWalk) walkSession(o twOp, needlesA []string) {
 
 // TestTenancyWalk walks every operation of api/openapi.yaml across Ämter (issue 7, item 2).
 func TestTenancyWalk(t *testing.T) {
+	t.Parallel() // its own server; most of its time is rendering the seeded letters
 	env := servertest.Start(t, servertest.WithCases(160), servertest.WithDocuments())
 	spec := twLoadSpec(t)
 	ops := spec.ops()
