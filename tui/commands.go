@@ -57,6 +57,9 @@ func (m Model) commands() []palette.Command {
 	}
 	add("filter", i18n.T("cmd.filter"), hint(k.List.Filter), inbox.FocusFilterMsg{})
 	add("clear filter", i18n.T("cmd.clearFilter"), "", inbox.ClearFilterMsg{})
+	add("sort reverse", i18n.T("cmd.reverse"), hint(k.List.Reverse), inbox.ReverseSortMsg{})
+	add("save view", i18n.T("cmd.saveView"), "", inbox.SaveViewMsg{})
+	add("select all", i18n.T("cmd.selectAll"), hint(k.List.SelectAll), inbox.SelectAllMsg{})
 	add("assign", i18n.T("cmd.assign"), hint(k.List.Assign), inbox.AssignMsg{})
 	add("clear selection", i18n.T("cmd.clearSelection"), "", inbox.ClearSelectionMsg{})
 	add("theme default", i18n.T("cmd.themeDefault"), "", setThemeMsg{name: theme.Default})

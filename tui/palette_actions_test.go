@@ -1,9 +1,15 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/caseview"
+	"github.com/amt-mv/amt/tui/components/help"
 	"github.com/amt-mv/amt/tui/components/palette"
 )
 
@@ -55,4 +61,77 @@ func ids(cs []palette.Command) []string {
 		out = append(out, c.ID)
 	}
 	return out
+}
+
+// `:` "Filter als Sicht speichern" saves the typed filter as a tab and hands it to Deps.SaveView
+// (cmd/amt writes it into the config file); AppendView keeps the file's other settings.
+func TestPaletteSaveViewWritesConfig(t *testing.T) {
+	d := newDeps(t, 40)
+	var saved []ViewConfig
+	d.SaveView = func(v ViewConfig) error { saved = append(saved, v); return nil }
+	m := newRoot(t, d, 80, 24)
+	m, _ = press(t, m, "5", "/")
+	m = typeText(t, m, "frist:überfällig")
+	m, _ = press(t, m, "enter", ":")
+	m = typeText(t, m, "als sicht")
+	if got := m.palette.Matches(); len(got) == 0 || got[0].ID != "save view" {
+		t.Fatalf("matches %v", ids(got))
+	}
+	m, _ = press(t, m, "enter")
+	m = typeText(t, m, "Überfällig")
+	m, _ = press(t, m, "enter")
+	if len(saved) != 1 || saved[0] != (ViewConfig{Name: "Überfällig", Filter: "status:open frist:überfällig", Sort: "due"}) {
+		t.Fatalf("saved %+v", saved)
+	}
+	if !slices.Contains(m.Toasts(), "Sicht »Überfällig« gespeichert") || !strings.Contains(m.View(), "Überfällig") {
+		t.Fatalf("toasts %v view:\n%s", m.Toasts(), m.View())
+	}
+
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("# meine Einstellungen\ntheme: high-contrast\nviews:\n  - name: Hunde\n    filter: \"leistung:hund\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendView(path, saved[0]); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil || cfg.Theme != "high-contrast" || len(cfg.Views) != 2 || cfg.Views[1] != saved[0] {
+		t.Fatalf("config %+v %v", cfg, err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "# meine Einstellungen") {
+		t.Fatalf("comment lost:\n%s", b)
+	}
+	fresh := filepath.Join(t.TempDir(), "neu", "config.yaml")
+	if err := AppendView(fresh, saved[0]); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := LoadConfig(fresh); err != nil || len(cfg.Views) != 1 {
+		t.Fatalf("new config %+v %v", cfg, err)
+	}
+	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode(), err)
+	}
+}
+
+// `?` in the inbox shows the new keys and the filter language (issue 15 item 7).
+func TestHelpShowsFilterSyntax(t *testing.T) {
+	m := newRoot(t, newDeps(t, 5), 80, 24)
+	lines := help.New(m.Ctx(), m.Inbox()).Lines()
+	for _, want := range []string{"S  Sortierung umkehren", "*  alle sichtbaren markieren",
+		"Filter (/)", "zuständig:NAME  zugewiesen an (Name; ich, niemand)", "frist<DATUM  Frist vor (auch >, <=, >=)",
+		"-WORT  schließt aus (auch -status:neu …)"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("help lacks %q: %q", want, lines)
+		}
+	}
+	if slices.Contains(help.New(m.Ctx(), caseview.New(m.Ctx(), "")).Lines(), "Filter (/)") {
+		t.Error("the case view's help shows the inbox filter")
+	}
+	m, _ = press(t, m, "?")
+	for i := 0; i < 40; i++ {
+		m, _ = press(t, m, "j")
+	}
+	if v := m.View(); !strings.Contains(v, "leistung:TEXT") && !strings.Contains(v, "-WORT") {
+		t.Fatalf("help overlay at 80x24 does not reach the filter syntax:\n%s", v)
+	}
 }

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"gopkg.in/yaml.v3"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/internal/safefile"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/common"
@@ -53,6 +55,10 @@ type Deps struct {
 	// SignIn starts a new device sign-in at the identity provider when the old sign-in ended
 	// (cmd/amt wires it for clerks who signed in there); nil = no sign-in in place.
 	SignIn SignInFunc
+
+	// SaveView keeps a view the clerk saved from the inbox (`:` "Filter als Sicht speichern");
+	// cmd/amt writes it into the config file with AppendView. nil = the view lasts until quit.
+	SaveView func(ViewConfig) error
 
 	// ProgramOptions are appended to Run's options (tests: tea.WithInput/WithOutput).
 	ProgramOptions []tea.ProgramOption
@@ -115,6 +121,58 @@ func LoadConfig(path string) (Config, error) {
 		return c, fmt.Errorf("tui: config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// AppendView adds v to the views of the YAML config file at path, keeping its other settings and
+// comments; a missing file (and its directory) is created. The file is written atomically, 0600.
+func AppendView(path string, v ViewConfig) error {
+	var doc yaml.Node
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if doc.Kind == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s: not a YAML mapping", path)
+	}
+	var item yaml.Node
+	if err := item.Encode(v); err != nil {
+		return err
+	}
+	var views *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "views" {
+			views = root.Content[i+1]
+		}
+	}
+	switch {
+	case views == nil:
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "views"},
+			&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{&item}})
+	case views.Kind == yaml.SequenceNode:
+		views.Content = append(views.Content, &item)
+	case views.Kind == yaml.ScalarNode && (views.Tag == "!!null" || views.Value == ""):
+		*views = yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{&item}}
+	default:
+		return fmt.Errorf("%s: views is not a list", path)
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return err
+	}
+	return safefile.WriteFile(path, out)
 }
 
 // queueStatusOf converts the download queue's status into the TUI's copy.

@@ -385,6 +385,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 	case common.OpenDialogMsg:
 		return m, m.openDialog(msg)
+	case common.ViewSavedMsg:
+		return m, m.viewSaved(msg.View)
 	case common.CloseDialogMsg, actions.ClosedMsg:
 		m.dialog = nil
 		return m, nil
@@ -443,7 +445,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, tea.Batch(m.configChanged(), common.Toast(common.ToastInfo, i18n.T("toast.lang")))
 
 	case inbox.SelectViewMsg, inbox.SortMsg, inbox.FocusFilterMsg, inbox.ClearFilterMsg,
-		inbox.ClearSelectionMsg, inbox.AssignMsg:
+		inbox.ClearSelectionMsg, inbox.AssignMsg, inbox.ReverseSortMsg, inbox.SelectAllMsg, inbox.SaveViewMsg:
 		m.state = common.ViewInbox
 		var cmd tea.Cmd
 		m.inbox, cmd = m.inbox.Update(msg)
@@ -713,6 +715,22 @@ func (m *Model) goBack() tea.Cmd {
 		m.state = common.ViewInbox
 	}
 	return nil
+}
+
+// viewSaved keeps a view saved in the inbox: in the session's config and through Deps.SaveView.
+func (m *Model) viewSaved(v common.ViewConfig) tea.Cmd {
+	m.ctx.Config.Views = append(m.ctx.Config.Views, v)
+	name := common.Line(v.Name)
+	if m.deps.SaveView == nil {
+		return common.Toast(common.ToastInfo, i18n.Tf("view.sessionOnly", name))
+	}
+	save := m.deps.SaveView
+	return func() tea.Msg { // file I/O: off the UI goroutine
+		if err := save(v); err != nil {
+			return common.ToastMsg{Kind: common.ToastError, Text: i18n.Tf("view.saveFailed", name, common.Line(err.Error()))}
+		}
+		return common.ToastMsg{Kind: common.ToastSuccess, Text: i18n.Tf("view.saved", name)}
+	}
 }
 
 func (m *Model) openDialog(msg common.OpenDialogMsg) tea.Cmd {

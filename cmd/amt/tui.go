@@ -92,6 +92,9 @@ func launchTUI(a *app, s *session, demo *demoNet) error {
 	defer cancel()
 	d := tui.Deps{Store: s.st, Me: s.me, Clerks: clerks, Lang: a.lang, Config: cfg, Now: time.Now,
 		ProgramOptions: tuiProgramOptions}
+	if path := a.cfgPath; path != "" && demo == nil {
+		d.SaveView = func(v tui.ViewConfig) error { return tui.AppendView(path, v) }
+	}
 	var wg sync.WaitGroup
 	if s.c != nil {
 		d.Syncer = s.y

@@ -107,3 +107,7 @@ type ConfigChangedMsg struct{}
 type InputCapturer interface {
 	CapturingInput() bool
 }
+
+// ViewSavedMsg says the clerk saved the inbox filter as a new tab; the root writes it into the
+// config file (when there is one) and says whether it lasts.
+type ViewSavedMsg struct{ View ViewConfig }

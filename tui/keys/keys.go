@@ -23,6 +23,7 @@ type GlobalKeys struct {
 type ListKeys struct {
 	Up, Down, PageUp, PageDown, Home, End, Open key.Binding
 	Filter, Sort, Select, Assign                key.Binding
+	Reverse, SelectAll                          key.Binding
 	NextView, PrevView                          key.Binding
 	Views                                       [9]key.Binding // saved view tabs 1…9
 }
@@ -98,6 +99,7 @@ func Default() *KeyMap {
 			Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup", "ctrl+b"), PageDown: b("pgdown", "ctrl+f"),
 			Home: b("home", "g"), End: b("end", "G"), Open: b("enter"),
 			Filter: b("/"), Sort: b("s"), Select: b(" "), Assign: b("a"),
+			Reverse: b("S"), SelectAll: b("*"),
 			NextView: b("tab"), PrevView: b("shift+tab"),
 		},
 		Case: CaseKeys{
@@ -148,6 +150,8 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeList, "filter", "key.filter", &l.Filter),
 		a(ScopeList, "sort", "key.sort", &l.Sort),
 		a(ScopeList, "select", "key.select", &l.Select),
+		a(ScopeList, "selectall", "key.selectAll", &l.SelectAll),
+		a(ScopeList, "reverse", "key.reverse", &l.Reverse),
 		a(ScopeList, "assign", "key.assign", &l.Assign),
 		a(ScopeList, "nextview", "key.nextView", &l.NextView),
 		a(ScopeList, "prevview", "key.prevView", &l.PrevView),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
+	"github.com/amt-mv/amt/tui/keys"
 )
 
 // CloseMsg asks the root to close the help overlay.
@@ -54,7 +55,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // Lines returns the help text lines (key, description) per group, unstyled (for tests).
 func (m Model) Lines() []string {
 	var out []string
-	for _, g := range m.of.HelpGroups() {
+	for _, g := range append(m.of.HelpGroups(), m.below()...) {
 		out = append(out, g.Title)
 		for _, b := range g.Bindings {
 			out = append(out, b.Help().Key+"  "+b.Help().Desc)
@@ -66,7 +67,7 @@ func (m Model) Lines() []string {
 // View renders the overlay box, sized to fit within the screen.
 func (m Model) View() string {
 	c, t := m.ctx, m.ctx.Theme
-	groups := m.of.HelpGroups()
+	groups := append(m.of.HelpGroups(), m.below()...)
 	blocks := make([]string, 0, len(groups))
 	for _, g := range groups {
 		kw := 0
@@ -82,10 +83,17 @@ func (m Model) View() string {
 	maxW := max(20, c.ScreenWidth-4)
 	maxH := max(5, c.ScreenHeight-4)
 	// Side by side when it fits, else stacked and scrollable.
+	// Reference groups (the inbox's filter language) go below the keys, so they never push the
+	// keys out of sight.
+	var below []string
+	if n := len(m.below()); n > 0 && n < len(blocks) {
+		blocks, below = blocks[:len(blocks)-n], blocks[len(blocks)-n:]
+	}
 	body := lipgloss.JoinHorizontal(lipgloss.Top, joinGap(blocks)...)
 	if w, _ := common.Size(body); w > maxW-4 {
 		body = strings.Join(blocks, "\n\n")
 	}
+	body = strings.Join(append([]string{body}, below...), "\n\n")
 	lines := strings.Split(body, "\n")
 	avail := maxH - 4 // border, title, footer
 	if avail < 1 {
@@ -106,6 +114,15 @@ func (m Model) View() string {
 	content := title + "\n" + strings.Join(lines, "\n") + "\n" + t.Muted.Render(common.Truncate(foot, maxW-4)) +
 		"\n" + t.Muted.Render(common.Truncate(i18n.T("help.a11y"), maxW-4))
 	return t.Dialog.Render(content)
+}
+
+// below is the reference help of the component (the inbox's filter language), shown under its
+// keys so it never pushes them out of sight.
+func (m Model) below() []keys.Group {
+	if b, ok := m.of.(interface{ HelpBelow() []keys.Group }); ok {
+		return b.HelpBelow()
+	}
+	return nil
 }
 
 func joinGap(blocks []string) []string {

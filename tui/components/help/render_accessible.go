@@ -14,7 +14,7 @@ func (m Model) AccessibleView() access.Screen {
 	w := max(20, m.ctx.ScreenWidth)
 	sc.AddWrapped(i18n.T("a11y.help.title"), w)
 	sc.AddWrapped(i18n.T("a11y.help.layout"), w)
-	for _, g := range m.of.HelpGroups() {
+	for _, g := range append(m.of.HelpGroups(), m.below()...) {
 		sc.Add(common.Truncate(g.Title, w))
 		for _, b := range g.Bindings {
 			sc.AddWrapped(access.Field(b.Help().Key, b.Help().Desc), w)

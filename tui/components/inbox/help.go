@@ -15,7 +15,17 @@ func (m Model) HelpGroups() []keys.Group {
 	k := m.ctx.Keys
 	l := &k.List
 	return keys.Help(keys.Group{Title: i18n.T("keys.list"), Bindings: append(k.Nav(), l.Open, l.Filter, l.Sort,
-		l.Select, l.Assign, l.NextView, l.PrevView, k.ViewsBinding())}, k.GlobalGroup())
+		l.Reverse, l.Select, l.SelectAll, l.Assign, l.NextView, l.PrevView, k.ViewsBinding())}, k.GlobalGroup())
+}
+
+// HelpBelow is the filter language of `/` (package query): the help overlay shows it under the keys.
+func (m Model) HelpBelow() []keys.Group {
+	g := keys.Group{Title: i18n.T("help.filter")}
+	for _, k := range []string{"words", "status", "assignee", "service", "due", "dueless", "resub", "sync", "ref", "not"} {
+		g.Bindings = append(g.Bindings, key.NewBinding(key.WithKeys(k),
+			key.WithHelp(i18n.T("help.filter."+k+".term"), i18n.T("help.filter."+k))))
+	}
+	return []keys.Group{g}
 }
 
 // ShortHelp is the view's one-line hint (bubbles/help.KeyMap).

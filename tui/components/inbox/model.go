@@ -93,6 +93,12 @@ type (
 	ClearSelectionMsg struct{}
 	// AssignMsg opens the assign dialog for the marked cases (or the one under the cursor).
 	AssignMsg struct{}
+	// ReverseSortMsg reverses the sort order.
+	ReverseSortMsg struct{}
+	// SelectAllMsg marks every case the list shows.
+	SelectAllMsg struct{}
+	// SaveViewMsg asks for a name and saves the typed filter and the sort as a new tab.
+	SaveViewMsg struct{}
 )
 
 // Internal messages.
@@ -166,6 +172,8 @@ type Model struct {
 
 	input     textinput.Model
 	focused   bool
+	nameInput textinput.Model // the name of a view being saved (naming)
+	naming    bool
 	query     string
 	queryErr  string // why the typed filter cannot be read ("" when it can)
 	gen       uint64 // filter generation; results of older ones are dropped
@@ -206,15 +214,20 @@ func New(ctx *common.Ctx) Model {
 	ti.Placeholder = i18n.T("filter.placeholder")
 	ti.CharLimit = 200
 	ti.Cursor.SetMode(cursor.CursorStatic)
+	ni := textinput.New()
+	ni.Prompt = ""
+	ni.CharLimit = 40
+	ni.Cursor.SetMode(cursor.CursorStatic)
 	m := Model{
-		ctx:     ctx,
-		views:   Views(ctx.Config.Views, ctx.Now()),
-		input:   ti,
-		marked:  map[string]bool{},
-		cache:   map[rowKey]string{},
-		pv:      &previewCache{},
-		loading: true,
-		loadGen: 1,
+		ctx:       ctx,
+		views:     Views(ctx.Config.Views, ctx.Now()),
+		input:     ti,
+		nameInput: ni,
+		marked:    map[string]bool{},
+		cache:     map[rowKey]string{},
+		pv:        &previewCache{},
+		loading:   true,
+		loadGen:   1,
 	}
 	m.applyTheme()
 	m.tab, m.autoStart = startTab(m.views, ctx.Config.StartView)
@@ -265,6 +278,7 @@ func (m *Model) applyTheme() {
 	m.input.PlaceholderStyle = t.Placeholder
 	m.input.Cursor.Style = t.Bold
 	m.input.Cursor.TextStyle = t.Input
+	m.nameInput.TextStyle, m.nameInput.Cursor.Style, m.nameInput.Cursor.TextStyle = t.Input, t.Bold, t.Input
 }
 
 // Init reads the first window of the list, then everything. (Init cannot change the model, so
@@ -404,7 +418,7 @@ func (m *Model) refilter() tea.Cmd {
 }
 
 // CapturingInput reports whether the filter input has focus.
-func (m Model) CapturingInput() bool { return m.focused }
+func (m Model) CapturingInput() bool { return m.focused || m.naming }
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -546,6 +560,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case AssignMsg:
 		return m, m.assign()
+	case ReverseSortMsg:
+		return m, m.reverse()
+	case SelectAllMsg:
+		return m, m.selectAll()
+	case SaveViewMsg:
+		return m, m.startNaming()
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	case tea.KeyMsg:
@@ -601,6 +621,9 @@ func (m *Model) keepCursorOn(id string) {
 
 func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.ctx.Keys
+	if m.naming {
+		return m.nameKey(msg)
+	}
 	if m.focused {
 		switch {
 		case msg.Type == tea.KeyEnter:
@@ -648,6 +671,10 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.focus()
 	case key.Matches(msg, k.List.Sort):
 		return m, m.setSort((m.sortKey + 1) % numSortKeys)
+	case key.Matches(msg, k.List.Reverse):
+		return m, m.reverse()
+	case key.Matches(msg, k.List.SelectAll):
+		return m, m.selectAll()
 	case key.Matches(msg, k.List.Select):
 		if id := m.CurrentID(); id != "" {
 			if m.marked[id] {
@@ -743,6 +770,88 @@ func (m *Model) selectView(i int) tea.Cmd {
 func (m *Model) setSort(k SortKey) tea.Cmd {
 	m.sortKey, m.desc = k, false
 	return tea.Batch(m.refilter(), common.KeyedToast("sort", common.ToastInfo, i18n.Tf("toast.sorted", i18n.T(k.LabelKey()))))
+}
+
+// reverse flips the sort order of the list.
+func (m *Model) reverse() tea.Cmd {
+	m.desc = !m.desc
+	text := i18n.Tf("toast.sorted", i18n.T(m.sortKey.LabelKey()))
+	if m.desc {
+		text = i18n.Tf("toast.sortedDesc", i18n.T(m.sortKey.LabelKey()))
+	}
+	return tea.Batch(m.refilter(), common.KeyedToast("sort", common.ToastInfo, text))
+}
+
+// selectAll marks every case the list shows (the filter's result in this tab).
+func (m *Model) selectAll() tea.Cmd {
+	for _, r := range m.rows {
+		m.marked[m.rowsAll[r].ID] = true
+	}
+	m.clearCache()
+	return common.KeyedToast("select", common.ToastInfo, i18n.Tf("toast.selectedAll", len(m.marked)))
+}
+
+// startNaming asks for the name of a view holding the typed filter.
+func (m *Model) startNaming() tea.Cmd {
+	if strings.TrimSpace(m.query) == "" {
+		return common.Toast(common.ToastWarn, i18n.T("view.saveEmpty"))
+	}
+	if m.queryErr != "" {
+		return common.Toast(common.ToastError, m.queryErr)
+	}
+	m.focused = false
+	m.input.Blur()
+	m.naming = true
+	m.nameInput.SetValue("")
+	return m.nameInput.Focus()
+}
+
+func (m Model) nameKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.naming = false
+		m.nameInput.Blur()
+		return m, nil
+	case tea.KeyEnter:
+		return m, m.saveView(common.Line(strings.TrimSpace(m.nameInput.Value())))
+	}
+	var cmd tea.Cmd
+	m.nameInput, cmd = m.nameInput.Update(msg)
+	return m, cmd
+}
+
+// saveView adds what the list shows (the tab's expression plus the typed filter) and its sort as
+// tab name, shows it, and tells the root.
+func (m *Model) saveView(name string) tea.Cmd {
+	if name == "" {
+		return nil
+	}
+	for _, v := range m.views {
+		if strings.EqualFold(v.Title(), name) {
+			return common.Toast(common.ToastWarn, i18n.Tf("view.nameTaken", name))
+		}
+	}
+	expr := strings.TrimSpace(strings.TrimSpace(m.views[m.tab].Expr) + " " + strings.TrimSpace(m.query))
+	f, err := ParseFilter(expr, m.ctx.Now())
+	if err != nil {
+		return common.Toast(common.ToastError, filterError(err))
+	}
+	sortName := m.sortKey.Name()
+	if m.desc {
+		sortName = "-" + sortName
+	}
+	vc := common.ViewConfig{Name: name, Filter: expr, Sort: sortName}
+	m.views = append(m.views, SavedView{Name: name, Expr: vc.Filter, Filter: f, Sort: m.sortKey, Desc: m.desc})
+	m.naming = false
+	m.nameInput.Blur()
+	m.input.SetValue("")
+	m.query = ""
+	m.header = m.renderHeader()
+	cmds := []tea.Cmd{m.selectView(len(m.views) - 1), func() tea.Msg { return common.ViewSavedMsg{View: vc} }}
+	if m.full {
+		cmds = append(cmds, m.Reload()) // counts for the new tab
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) assign() tea.Cmd {

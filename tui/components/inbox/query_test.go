@@ -7,6 +7,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
+	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -74,5 +75,65 @@ func TestFilterFieldsAndNames(t *testing.T) {
 		if len(f.Rows()) != 0 || !strings.Contains(f.View(), says) {
 			t.Errorf("%q: %d rows, view:\n%s", typed, len(f.Rows()), f.View())
 		}
+	}
+}
+
+// S reverses the sort order (and back); the info line says which way.
+func TestReverseSort(t *testing.T) {
+	m := loaded(t, 40, 80, 23)
+	m = press(t, m, "5")
+	before := m.Rows()
+	r := press(t, m, "S")
+	after := r.Rows()
+	if len(after) != len(before) || len(after) < 2 {
+		t.Fatalf("%d rows, want %d", len(after), len(before))
+	}
+	for i := range after {
+		if after[i].ID != before[len(before)-1-i].ID {
+			t.Fatalf("row %d: %s, want %s", i, after[i].ID, before[len(before)-1-i].ID)
+		}
+	}
+	if !strings.Contains(r.View(), "Frist ↓") {
+		t.Fatalf("info line does not say the order is reversed:\n%s", r.View())
+	}
+	if back := press(t, r, "S"); back.Rows()[0].ID != before[0].ID || strings.Contains(back.View(), "Frist ↓") {
+		t.Fatal("second S did not restore the order")
+	}
+}
+
+// The current filter (and sort) is saved as a new tab under a name the clerk types; the root is
+// told so it can write the view into the config.
+func TestSaveFilterAsView(t *testing.T) {
+	m := loaded(t, 60, 80, 23)
+	m = press(t, m, "5", "/")
+	m = typeText(t, m, "zuständig:müller")
+	m = press(t, m, "enter")
+	want := m.Rows()
+	n := len(m.SavedViews())
+	m, fx := send(t, m, SaveViewMsg{})
+	if !m.CapturingInput() || !strings.Contains(m.View(), "Name der Sicht:") {
+		t.Fatalf("no name prompt (toasts %v):\n%s", fx.toasts, m.View())
+	}
+	m = typeText(t, m, "Müllers")
+	m, fx = send(t, m, keyMsg("enter"))
+	if len(m.SavedViews()) != n+1 || m.Tab() != n || m.SavedViews()[n].Title() != "Müllers" || m.Query() != "" {
+		t.Fatalf("views %d tab %d query %q", len(m.SavedViews()), m.Tab(), m.Query())
+	}
+	if got := m.Rows(); len(got) != len(want) || got[0].ID != want[0].ID {
+		t.Fatalf("saved view shows %d rows, want %d", len(got), len(want))
+	}
+	var saved *common.ViewSavedMsg
+	for _, msg := range fx.msgs {
+		if v, ok := msg.(common.ViewSavedMsg); ok {
+			saved = &v
+		}
+	}
+	if saved == nil || saved.View != (common.ViewConfig{Name: "Müllers", Filter: "status:open zuständig:müller", Sort: "due"}) {
+		t.Fatalf("root told %+v (msgs %v)", saved, fx.msgs)
+	}
+	// Nothing typed: nothing to save, and the clerk is told how.
+	_, fx = send(t, press(t, m, "1"), SaveViewMsg{})
+	if len(fx.toasts) != 1 || !strings.Contains(fx.toasts[0].Text, "/") {
+		t.Fatalf("toasts %v", fx.toasts)
 	}
 }

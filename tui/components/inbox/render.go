@@ -342,7 +342,11 @@ func (m *Model) infoRight() string {
 			right = append(right, i18n.Tf("inbox.count", len(m.rows)))
 		}
 	}
-	right = append(right, i18n.Tf("sort.by", i18n.T(m.sortKey.LabelKey())))
+	label := i18n.T(m.sortKey.LabelKey())
+	if m.desc {
+		label = i18n.Tf("sort.desc", label)
+	}
+	right = append(right, i18n.Tf("sort.by", label))
 	return strings.Join(right, " · ")
 }
 
@@ -370,7 +374,13 @@ func (m *Model) infoLine() string {
 	t := m.ctx.Theme
 	right := m.infoRight()
 	var left string
-	if m.focused || m.query != "" {
+	switch {
+	case m.naming:
+		left = t.Prompt.Render(i18n.T("view.namePrompt")) + m.nameInput.View()
+		if lw := m.filterWidth(right); lw == m.width {
+			return common.Fit(left, m.width)
+		}
+	case m.focused || m.query != "":
 		left = t.Prompt.Render(i18n.T("filter.prompt")) + m.input.View()
 		if lw := m.filterWidth(right); lw == m.width { // the filter wins on narrow screens
 			return common.Fit(left, m.width)
