@@ -390,7 +390,7 @@ type Env struct {
 func NewEnv(me string, clerks []api.Clerk, now time.Time, soonDays int) *Env {
 	l := now.Local()
 	e := &Env{Me: me, Today: l.Format(time.DateOnly), Soon: l.AddDate(0, 0, soonDays).Format(time.DateOnly),
-		Week: l.AddDate(0, 0, 7).Format(time.DateOnly), names: map[string]string{}}
+		Week: casework.DueBy(now), names: map[string]string{}}
 	for _, c := range clerks {
 		e.names[c.ID] = sanitize.Fold(c.Name)
 	}

@@ -262,7 +262,7 @@ func init() {
 		"dash.err":          {"Die Übersicht konnte nicht berechnet werden.", "The overview could not be computed."},
 		"dash.open":         {"Offen", "Open"},
 		"dash.overdue":      {"Überfällig", "Overdue"},
-		"dash.week":         {"Diese Woche", "This week"},
+		"dash.week":         {"Fällig", "Due"},
 		"dash.weekUntil":    {"bis %s", "by %s"},
 		"dash.mine":         {"Meine", "Mine"},
 		"dash.unassigned":   {"%d unverteilt", "%d unassigned"},

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -29,27 +30,23 @@ type ServiceCount struct {
 type Stats struct {
 	Total, Open             int
 	ByStatus                map[api.Status]int
-	Overdue, DueWeek, Mine  int
+	Overdue, DueWeek, Mine  int // DueWeek: open and due (casework.IsDue), overdue included
 	MineOverdue, Unassigned int
 	Pending, Conflicts      int
 	Services                []ServiceCount // by open cases, descending
 	// Due[0] counts overdue open cases, Due[1+i] open cases due i days from today (i < 14).
 	Due        [15]int
-	WeekEnd    string // the Sunday ending "this week"
+	WeekEnd    string // the last deadline that counts as due (casework.DueBy)
 	Today      string
 	computedAt time.Time
 }
 
 // Compute derives the statistics from list rows. Only open cases count as overdue, due this week,
-// mine and unassigned. "This week" runs from today to Sunday.
+// mine and unassigned. Due (DueWeek) is casework.IsDue, the inbox's Fällig tab: overdue or
+// within casework.DueDays.
 func Compute(rows []store.Summary, me string, now time.Time) Stats {
 	today := common.Today(now)
-	d := int(now.Local().Weekday())
-	if d == 0 {
-		d = 7
-	}
-	sunday := common.AddDays(now, 7-d)
-	s := Stats{ByStatus: map[api.Status]int{}, Today: today, WeekEnd: sunday, computedAt: now}
+	s := Stats{ByStatus: map[api.Status]int{}, Today: today, WeekEnd: casework.DueBy(now), computedAt: now}
 	horizon := make(map[string]int, 14)
 	for i := 0; i < 14; i++ {
 		horizon[common.AddDays(now, i)] = i
@@ -74,7 +71,8 @@ func Compute(rows []store.Summary, me string, now time.Time) Stats {
 		if overdue {
 			s.Due[0]++
 			s.Overdue++
-		} else if r.DueDate != "" && r.DueDate <= sunday {
+		}
+		if casework.IsDue(r.Status, r.DueDate, now) { // the inbox's Fällig tab: one definition
 			s.DueWeek++
 		}
 		switch {

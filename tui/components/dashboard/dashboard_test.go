@@ -19,7 +19,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// cases builds a small office: testkit.Now is Tuesday 2026-11-24, so this week ends 2026-11-29.
+// cases builds a small office: testkit.Now is Tuesday 2026-11-24, so "Fällig" (casework.IsDue)
+// is open and due by 2026-12-01.
 func cases() []api.Case {
 	type spec struct {
 		service  string
@@ -71,7 +72,7 @@ func TestCounts(t *testing.T) {
 		{"total", s.Total, 10},
 		{"open", s.Open, 7},
 		{"overdue", s.Overdue, 2},
-		{"due this week", s.DueWeek, 2},
+		{"due (overdue or by 01.12., as the inbox's Fällig tab)", s.DueWeek, 5},
 		{"mine", s.Mine, 3},
 		{"mine overdue", s.MineOverdue, 1},
 		{"unassigned", s.Unassigned, 2},
