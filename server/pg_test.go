@@ -200,9 +200,11 @@ func TestPostgresWakeAcrossInstances(t *testing.T) {
 		}
 		got <- r
 	}()
-	// Let the poll park first: the write lands while it waits (if it came first, the poll would
-	// answer at once, which proves less).
-	time.Sleep(300 * time.Millisecond)
+	// The write lands while the poll waits on the other instance (had it come first, the poll
+	// would answer at once, which proves less).
+	if !waitLongPolls(t, env2.Server, 1) {
+		t.FailNow()
+	}
 	wrote := time.Now()
 	c1 := newClient(t, env, clerk)
 	c1.mustAct(api.ActionNote, last.CaseID, "wake-1", "", api.NoteRequest{Text: "über die andere Instanz"}, 0)
