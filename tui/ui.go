@@ -614,6 +614,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	g := &m.ctx.Keys.Global
 	switch {
+	case key.Matches(msg, g.Quit) && m.state == common.ViewCase:
+		// Inside a case q goes back like Esc (mutt, aerc); it quit the whole app.
+		if m.caseBusy() {
+			return m, m.toActive(tea.KeyMsg{Type: tea.KeyEsc})
+		}
+		return m, m.goBack()
 	case key.Matches(msg, g.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, g.Help):

@@ -31,6 +31,7 @@ func TestViewSwitchingAndBack(t *testing.T) {
 	}{
 		{[]string{"enter"}, common.ViewCase},
 		{[]string{"enter", "esc"}, common.ViewInbox},
+		{[]string{"enter", "q"}, common.ViewInbox}, // q inside a case goes back (mutt, aerc); it quit the app
 		{[]string{"P"}, common.ViewPending},
 		{[]string{"O"}, common.ViewDashboard},
 		{[]string{"O", "I"}, common.ViewInbox},

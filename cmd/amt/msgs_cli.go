@@ -21,6 +21,10 @@ var cliMessages = map[string][2]string{
 	"err.clerk_many": {"»%s« passt zu mehreren; bitte die Kennung angeben:", "»%s« matches several; give the id:"},
 	"login.next": {"Als Nächstes: »%s« lädt die Vorgänge, oder »%s« startet die Oberfläche (sie gleicht selbst ab).",
 		"next: »%s« fetches the cases, or »%s« starts the app (it syncs by itself)."},
+	"quit.pending": {"%d {Aktion ist|Aktionen sind} noch nicht beim Server und {bleibt|bleiben} vorgemerkt;\nsie {geht|gehen} beim nächsten Start von amt oder mit »%s« hinaus.",
+		"%d {action has|actions have} not reached the server yet and {stays|stay} queued;\n{it goes|they go} out with the next start of amt or »%s«."},
+	"quit.open": {"%d {Aktion wartet|Aktionen warten} auf Ihre Entscheidung (Konflikt oder abgelehnt): »%s«.",
+		"%d {action waits|actions wait} for your decision (conflict or rejected): »%s«."},
 }
 
 func init() {

@@ -15,14 +15,19 @@ import (
 
 // startTUIProc runs the terminal app in this process on c's cache (keys come from the returned
 // writer) and waits until its socket answers. The returned channel gets the app's exit code.
-func startTUIProc(t *testing.T, c *cli) (io.WriteCloser, <-chan int) {
+func startTUIProc(t *testing.T, c *cli, args ...string) (io.WriteCloser, <-chan int) {
+	return startTUIProcOut(t, c, io.Discard, args...)
+}
+
+// startTUIProcOut is startTUIProc with the app's standard error (read it after the exit code).
+func startTUIProcOut(t *testing.T, c *cli, stderr io.Writer, args ...string) (io.WriteCloser, <-chan int) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	old := tuiProgramOptions
 	tuiProgramOptions = []tea.ProgramOption{tea.WithInput(pr), tea.WithOutput(io.Discard)}
 	t.Cleanup(func() { tuiProgramOptions = old })
 	done := make(chan int, 1)
-	go func() { done <- run([]string{"--data", c.data}, io.Discard, io.Discard) }()
+	go func() { done <- run(append([]string{"--data", c.data}, args...), io.Discard, stderr) }()
 	sock := filepath.Join(c.data, relaySocket)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -109,5 +114,27 @@ func TestRelayStaleSocket(t *testing.T) {
 	var out bytes.Buffer
 	if code := run([]string{"--data", c.data, "outbox"}, &out, io.Discard); code != exitOK {
 		t.Fatalf("outbox with a stale socket: %d", code)
+	}
+}
+
+// Quitting the app with actions still queued says how many stay queued and how they go out
+// (it said nothing).
+func TestQuitSaysWhatStaysQueued(t *testing.T) {
+	setupEnv(t)
+	env := startServer(t, 0)
+	c := loggedIn(t, env, clerkA)
+	var errb bytes.Buffer
+	keys, done := startTUIProcOut(t, c, &errb, "--server", deadServer)
+	if code, out, errs := c.proc("", "comment", caseReview, "unterwegs"); code != exitOffline {
+		t.Fatalf("comment beside the offline app: %d %s %s", code, out, errs)
+	}
+	if _, err := keys.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != exitOK {
+		t.Fatalf("app exit %d", code)
+	}
+	if s := errb.String(); !strings.Contains(s, "1 Aktion ist noch nicht beim Server und bleibt vorgemerkt") || !strings.Contains(s, " sync«") {
+		t.Fatalf("on quit: %q", s)
 	}
 }

@@ -62,7 +62,11 @@ func (a *app) openForTUI() (*session, int) {
 
 // startTUI runs the TUI with the syncer loop in the background until the TUI exits.
 func (a *app) startTUI(s *session, demo *demoNet) int {
-	if err := launchTUI(a, s, demo); err != nil {
+	err := launchTUI(a, s, demo)
+	if demo == nil {
+		a.sayQueued(s.st)
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrCorrupt) {
 			return a.storeErr(err)
 		}
@@ -70,6 +74,30 @@ func (a *app) startTUI(s *session, demo *demoNet) int {
 		return exitErr
 	}
 	return exitOK
+}
+
+// sayQueued tells the clerk leaving the app how many actions have not reached the server yet
+// (they stay queued and go with the next start or amt sync), and how many need a decision.
+func (a *app) sayQueued(st *store.Store) {
+	out, err := st.Outbox()
+	if err != nil {
+		return
+	}
+	pending, open := 0, 0
+	for _, x := range out {
+		switch x.State {
+		case store.StatePending:
+			pending++
+		case store.StateConflict, store.StateRejected:
+			open++
+		}
+	}
+	if pending > 0 {
+		a.errorf("%s", a.T("quit.pending", pending, a.commandLine("sync")))
+	}
+	if open > 0 {
+		a.errorf("%s", a.T("quit.open", open, a.commandLine("outbox")))
+	}
 }
 
 func launchTUI(a *app, s *session, demo *demoNet) error {
