@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/help"
@@ -133,5 +136,66 @@ func TestHelpShowsFilterSyntax(t *testing.T) {
 	}
 	if v := m.View(); !strings.Contains(v, "leistung:TEXT") && !strings.Contains(v, "-WORT") {
 		t.Fatalf("help overlay at 80x24 does not reach the filter syntax:\n%s", v)
+	}
+}
+
+// Bulk actions from the inbox at 80x24 (issue 15 item 9): filter, * marks every shown case, w sets
+// one Wiedervorlage on all of them, n one Nachforderung with the same text.
+func TestBulkResubmissionAndDocRequestFromInbox(t *testing.T) {
+	d := newDeps(t, 40)
+	m := newRoot(t, d, 80, 24)
+	m, _ = press(t, m, "5", "/")
+	m = typeText(t, m, "leistung:gewerbe")
+	m, _ = press(t, m, "enter", "*")
+	shown := m.Inbox().Rows()
+	if len(shown) < 2 || len(m.Inbox().MarkedIDs()) != len(shown) {
+		t.Fatalf("%d shown, %d marked", len(shown), len(m.Inbox().MarkedIDs()))
+	}
+	m, _ = press(t, m, "w")
+	if m.Overlay() != "dialog" || len(m.dialog.CaseIDs()) != len(shown) {
+		t.Fatalf("w: overlay %q\n%s", m.Overlay(), m.View())
+	}
+	m = typeText(t, m, "+7")
+	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyCtrlS})
+	out, err := d.Store.Outbox()
+	if err != nil || m.Overlay() != "" {
+		t.Fatalf("overlay %q err %v\n%s", m.Overlay(), err, m.View())
+	}
+	byCase := map[string]bool{}
+	for _, a := range out {
+		if a.Kind == api.ActionResubmission && strings.Contains(string(a.Body), `"2026-12-01"`) {
+			byCase[a.CaseID] = true
+		}
+	}
+	allowed := 0
+	for _, s := range shown {
+		if s.Status.Open() {
+			allowed++
+			if !byCase[s.ID] {
+				t.Errorf("%s has no Wiedervorlage", s.ID)
+			}
+		}
+	}
+	if len(byCase) != allowed {
+		t.Fatalf("%d Wiedervorlagen for %d cases", len(byCase), allowed)
+	}
+	// The marks went with the queued actions; mark two and request documents from both.
+	m, _ = press(t, m, "g", " ", " ", "n")
+	if m.Overlay() != "dialog" || len(m.dialog.CaseIDs()) != 2 {
+		t.Fatalf("n: overlay %q ids %v", m.Overlay(), m.Inbox().MarkedIDs())
+	}
+	m = typeText(t, m, "Mietvertrag")
+	m, _ = press(t, m, "tab")
+	m = typeText(t, m, "15.12.2026")
+	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyCtrlS})
+	out, _ = d.Store.Outbox()
+	n := 0
+	for _, a := range out {
+		if a.Kind == api.ActionDocumentRequest && strings.Contains(string(a.Body), "Mietvertrag") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d Nachforderungen, want 2\n%s", n, m.View())
 	}
 }

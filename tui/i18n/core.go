@@ -235,6 +235,8 @@ func init() {
 		"help.filter.ref":           {"nur im Aktenzeichen suchen", "search the reference only"},
 		"help.filter.not.term":      {"-WORT", "-WORD"},
 		"help.filter.not":           {"schließt aus (auch -status:neu …)", "excludes (also -status:new …)"},
+		"key.bulkResub":             {"Wiedervorlage (markierte)", "follow-up (selected)"},
+		"key.bulkDocreq":            {"Nachforderung (markierte)", "request documents (selected)"},
 		"key.reverse":               {"Sortierung umkehren", "reverse sort"},
 		"key.nextView":              {"nächste Ansicht", "next view"},
 		"key.prevView":              {"vorige Ansicht", "previous view"},

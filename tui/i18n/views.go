@@ -12,6 +12,7 @@ func init() {
 		"act.title.decide":           {"Entscheiden", "Decide"},
 		"act.title.approval":         {"Vier-Augen-Freigabe", "Four-eyes approval"},
 		"act.nCases":                 {"%d {Vorgang|Vorgänge}", "%d {case|cases}"},
+		"act.skipped":                {"%d übersprungen: der Status erlaubt es nicht", "%d skipped: their status does not allow it"},
 		"act.loading":                {"Lade Vorgang …", "Loading case …"},
 		"act.sending":                {"Wird vorgemerkt …", "Queuing …"},
 		"act.close":                  {"schließen", "close"},

@@ -119,8 +119,8 @@ func New(ctx *common.Ctx, kind common.DialogKind, caseIDs ...string) Model {
 
 func newModel(ctx *common.Ctx, kind common.DialogKind, ids []string, fields ...field) Model {
 	m := Model{ctx: ctx, id: dialogSeq.Add(1), kind: kind, ids: append([]string(nil), ids...), fields: fields}
-	if kind != common.DialogAssign && len(m.ids) > 1 {
-		m.ids = m.ids[:1] // only assignment works in bulk
+	if !Bulk(kind) && len(m.ids) > 1 {
+		m.ids = m.ids[:1] // the others act on one case
 	}
 	th := ctx.Theme
 

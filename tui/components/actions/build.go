@@ -2,6 +2,7 @@ package actions
 
 import (
 	"maps"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -136,6 +137,21 @@ func (m Model) newAction(kind api.ActionKind, c api.Case, sub string, body any) 
 // caseRef is the confirmation line naming the case.
 func caseRef(c api.Case) restateLine {
 	return restateLine{i18n.T("act.label.case"), common.Line(c.Reference)}
+}
+
+// each builds the same action for every case that allows it (one case, or a bulk selection).
+func (m Model) each(kind api.ActionKind, body any) ([]store.Action, []restateLine, int, error) {
+	var out []store.Action
+	var refs []string
+	for _, c := range m.targets() {
+		a, err := m.newAction(kind, c, "", body)
+		if err != nil {
+			return nil, nil, -1, err
+		}
+		out = append(out, a)
+		refs = append(refs, common.Line(c.Reference))
+	}
+	return out, []restateLine{{i18n.T("act.label.case"), strings.Join(refs, ", ")}}, -1, nil
 }
 
 func one(a store.Action, err error, ref restateLine) ([]store.Action, []restateLine, int, error) {

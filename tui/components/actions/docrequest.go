@@ -18,8 +18,6 @@ func NewDocumentRequest(ctx *common.Ctx, caseIDs ...string) Model {
 // validation error and the field to focus (see build).
 func (m Model) buildDocumentRequest() ([]store.Action, []restateLine, int, error) {
 	now := m.ctx.Now()
-	c := m.cases[0]
-	ref := caseRef(c)
 	var docs []string
 	for _, l := range strings.Split(m.docs.Value(), "\n") {
 		l = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l), "-•*"))
@@ -34,7 +32,6 @@ func (m Model) buildDocumentRequest() ([]store.Action, []restateLine, int, error
 	if err != nil {
 		return nil, nil, m.fieldIndex(fDate), verr(err.Error())
 	}
-	a, err := m.newAction(api.ActionDocumentRequest, c, "", api.DocumentRequestRequest{Documents: docs, Deadline: d,
+	return m.each(api.ActionDocumentRequest, api.DocumentRequestRequest{Documents: docs, Deadline: d,
 		Message: strings.TrimSpace(m.text.Value())})
-	return one(a, err, ref)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // precondition says why the action is impossible for the loaded case, or "" (casework decides;
-// bulk assignment needs one assignable case).
+// a bulk dialog needs one case that allows its action).
 func (m Model) precondition() string {
 	if m.kind == common.DialogAssign {
 		var err error
@@ -22,7 +22,34 @@ func (m Model) precondition() string {
 		}
 		return BlockText(err)
 	}
-	return BlockText(Allowed(m.ctx, m.kind, m.cases[0]))
+	var err error
+	for _, c := range m.cases {
+		if err = Allowed(m.ctx, m.kind, c); err == nil {
+			return ""
+		}
+	}
+	return BlockText(err)
+}
+
+// Bulk reports whether a dialog of kind acts on a selection of cases at once (the inbox's marked
+// cases): assignment, Wiedervorlage and Nachforderung, with the same values for every case.
+func Bulk(k common.DialogKind) bool {
+	switch k {
+	case common.DialogAssign, common.DialogResubmission, common.DialogDocumentRequest:
+		return true
+	}
+	return false
+}
+
+// targets are the loaded cases that allow the dialog's action (a bulk dialog skips the others).
+func (m Model) targets() []api.Case {
+	out := make([]api.Case, 0, len(m.cases))
+	for _, c := range m.cases {
+		if Allowed(m.ctx, m.kind, c) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ActionKind is the kind of action a dialog queues.

@@ -18,12 +18,10 @@ func NewResubmission(ctx *common.Ctx, caseIDs ...string) Model {
 // validation error and the field to focus (see build).
 func (m Model) buildResubmission() ([]store.Action, []restateLine, int, error) {
 	now := m.ctx.Now()
-	c := m.cases[0]
-	ref := caseRef(c)
 	d, err := casework.ParseFutureDate(m.date.Value(), now)
 	if err != nil {
 		return nil, nil, m.fieldIndex(fDate), verr(err.Error())
 	}
-	a, err := m.newAction(api.ActionResubmission, c, "", api.ResubmissionRequest{Date: d, Reason: strings.TrimSpace(m.reason.Value())})
-	return one(a, err, ref)
+	req := api.ResubmissionRequest{Date: d, Reason: strings.TrimSpace(m.reason.Value())}
+	return m.each(api.ActionResubmission, req)
 }

@@ -64,7 +64,18 @@ func (m Model) context(b *strings.Builder, iw int) {
 			refs = append(refs, common.Line(c.Reference))
 		}
 		b.WriteString(th.Muted.Render(common.Truncate(strings.Join(refs, ", "), iw)) + "\n")
+		if n := m.skipped(); n > 0 {
+			b.WriteString(th.Warn.Render(common.Truncate(i18n.Tf("act.skipped", n), iw)) + "\n")
+		}
 	}
+}
+
+// skipped counts the cases of a bulk dialog that do not allow its action (left out on submit).
+func (m Model) skipped() int {
+	if m.kind == common.DialogAssign || m.step == stepLoading || m.step == stepBlocked {
+		return 0
+	}
+	return len(m.cases) - len(m.targets())
 }
 
 func (m Model) label(b *strings.Builder, i int, text string) {

@@ -61,6 +61,9 @@ func (m Model) AccessibleView() access.Screen {
 			refs = append(refs, common.Line(c.Reference))
 		}
 		sc.AddWrapped(strings.Join(refs, ", "), w)
+		if n := m.skipped(); n > 0 {
+			sc.AddWrapped(i18n.Tf("act.skipped", n), w)
+		}
 	}
 	switch m.step {
 	case stepLoading:

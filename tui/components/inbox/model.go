@@ -686,6 +686,10 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.List.Assign):
 		return m, m.assign()
+	case key.Matches(msg, k.List.Resubmission):
+		return m, m.bulk(common.DialogResubmission)
+	case key.Matches(msg, k.List.DocRequest):
+		return m, m.bulk(common.DialogDocumentRequest)
 	case key.Matches(msg, k.List.NextView):
 		return m, m.selectView((m.tab + 1) % len(m.views))
 	case key.Matches(msg, k.List.PrevView):
@@ -854,7 +858,10 @@ func (m *Model) saveView(name string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) assign() tea.Cmd {
+func (m *Model) assign() tea.Cmd { return m.bulk(common.DialogAssign) }
+
+// bulk opens an action dialog for the marked cases (or the one under the cursor).
+func (m *Model) bulk(kind common.DialogKind) tea.Cmd {
 	ids := m.MarkedIDs()
 	if len(ids) == 0 {
 		if id := m.CurrentID(); id != "" {
@@ -864,7 +871,7 @@ func (m *Model) assign() tea.Cmd {
 	if len(ids) == 0 {
 		return common.Toast(common.ToastWarn, i18n.T("assign.none"))
 	}
-	return func() tea.Msg { return common.OpenDialogMsg{Kind: common.DialogAssign, CaseIDs: ids} }
+	return func() tea.Msg { return common.OpenDialogMsg{Kind: kind, CaseIDs: ids} }
 }
 
 func (m *Model) move(d int) {
