@@ -397,11 +397,16 @@ func (m Model) View() string {
 			emit(l)
 		}
 	}
-	for lines < m.h-1 {
+	// The footer may wrap (a question the clerk must answer is never cut off): the body yields.
+	foot := strings.Split(m.footer(), "\n")
+	for lines < m.h-len(foot) {
 		emit("")
 	}
-	emit(m.footer())
-	return b.String()
+	out := b.String()
+	if n := m.h - len(foot); lines > n && n > 0 {
+		out = strings.Join(strings.Split(out, "\n")[:n], "\n")
+	}
+	return out + "\n" + strings.Join(foot, "\n")
 }
 
 func (m Model) title() string {
@@ -488,11 +493,18 @@ func (m Model) footer() string {
 		if m.confirming == opReapply {
 			q = i18n.T("pend.confirm.reapply")
 		}
-		line := th.Warn.Render(q+" ") + m.confirm.View()
-		if m.notice != "" && m.noticeE {
-			line += " " + th.Error.Render(m.notice)
+		// Wrapped, not cut: the question ends with how to answer it ("»j« + Enter bestätigt, Esc
+		// bricht ab"); the input follows on the last line.
+		qs := strings.Split(ansi.Wrap(q, max(m.w-8, 10), ""), "\n")
+		for i := range qs {
+			qs[i] = th.Warn.Render(qs[i])
 		}
-		return common.Truncate(line, m.w)
+		last := len(qs) - 1
+		qs[last] = common.Truncate(qs[last]+" "+m.confirm.View(), m.w)
+		if m.notice != "" && m.noticeE {
+			qs = append(qs, th.Error.Render(common.Truncate(m.notice, m.w)))
+		}
+		return strings.Join(qs, "\n")
 	}
 	if m.notice != "" {
 		st := th.OK
@@ -536,15 +548,26 @@ func lastErrorText(e string) string {
 func (m Model) renderDetail(a store.Action, h int) string {
 	th := m.ctx.Theme
 	var head []string
+	// wrapped, at most n lines: what the clerk must read is not cut at 80 columns
+	wrap := func(st lipgloss.Style, s string, n int) {
+		ls := strings.Split(ansi.Wrap(s, m.w, ""), "\n")
+		if len(ls) > n {
+			ls = ls[:n]
+			ls[n-1] = common.Truncate(ls[n-1]+" …", m.w)
+		}
+		for _, l := range ls {
+			head = append(head, st.Render(l))
+		}
+	}
 	switch a.State {
 	case store.StateConflict:
 		v := int64(0)
 		if a.ServerCase != nil {
 			v = a.ServerCase.Version
 		}
-		head = append(head, th.Conflict.Render(common.Truncate(i18n.Tf("pend.conflict.head", a.BaseVersion, v), m.w)))
+		wrap(th.Conflict, i18n.Tf("pend.conflict.head", a.BaseVersion, v), 3)
 	case store.StateRejected:
-		head = append(head, th.Rejected.Render(common.Truncate(i18n.T("pend.rejected.head"), m.w)))
+		wrap(th.Rejected, i18n.T("pend.rejected.head"), 2)
 		reason := common.RejectText(a.LastError)
 		if reason == "" {
 			reason = i18n.T("pend.rejected.noReason")
@@ -553,10 +576,10 @@ func (m Model) renderDetail(a store.Action, h int) string {
 			head = append(head, "  "+th.Value.Render(l))
 		}
 	default:
-		head = append(head, th.Pending.Render(common.Truncate(i18n.Tf("pend.waiting.head", common.FormatTime(a.CreatedAt)), m.w)))
+		wrap(th.Pending, i18n.Tf("pend.waiting.head", common.FormatTime(a.CreatedAt)), 2)
 		if a.LastError != "" {
-			// On a line of its own: cut off at the end of the first line, it went unread.
-			head = append(head, th.Muted.Render(common.Truncate(i18n.T("pend.waiting.lastError")+" "+lastErrorText(a.LastError), m.w)))
+			// On lines of its own: appended to another line it was cut off and went unread.
+			wrap(th.Muted, i18n.T("pend.waiting.lastError")+" "+lastErrorText(a.LastError), 2)
 		}
 	}
 	avail := max(h-len(head), 4)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/store"
@@ -426,5 +427,32 @@ func TestResolveTwiceKeepsIntentOnce(t *testing.T) {
 	}
 	if notes != 1 {
 		t.Fatalf("%d notes queued, want 1", notes)
+	}
+}
+
+// At 80 columns the question read "Entscheidung gegen den neuen Stand erneut senden? »j« + Enter
+// bestätigt, Esc br…": it wraps now, and the view keeps its height.
+func TestConfirmQuestionWrapsAt80(t *testing.T) {
+	f := setup(t, 80, 24, false)
+	m := f.model(t)
+	height := len(strings.Split(m.View(), "\n")) // 23: the status bar has the last line
+	m, _ = m.Update(press("r"))
+	if !m.CapturingInput() {
+		t.Fatal("re-applying a decision did not ask")
+	}
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	if len(lines) != height || height != 23 {
+		t.Fatalf("%d lines, want %d (23)", len(lines), height)
+	}
+	flat := ""
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d cells wide: %q", w, l)
+		}
+		flat += " " + l
+	}
+	if !strings.Contains(strings.Join(strings.Fields(flat), " "), "»j« + Enter bestätigt, Esc bricht ab:") {
+		t.Fatalf("the question is cut:\n%s", v)
 	}
 }

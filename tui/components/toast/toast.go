@@ -2,10 +2,12 @@
 package toast
 
 import (
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/amt-mv/amt/tui/common"
 )
@@ -122,7 +124,21 @@ func (m Model) Boxes(maxW int) []string {
 		case common.ToastError:
 			st, prefix = t.ToastError, "✗ "
 		}
-		boxes = append(boxes, st.Render(common.Truncate(prefix+it.text, maxW-4)))
+		boxes = append(boxes, st.Render(wrapToast(prefix+it.text, maxW-4)))
 	}
 	return boxes
+}
+
+// maxToastLines bounds a toast's height; a longer text ends in "…" on the last line.
+const maxToastLines = 3
+
+// wrapToast wraps s to w cells so that the advice at the end of a message ("– siehe Ausstehend
+// (P)") is read, not cut off at 80 columns.
+func wrapToast(s string, w int) string {
+	lines := strings.Split(ansi.Wrap(s, w, ""), "\n")
+	if len(lines) > maxToastLines {
+		lines = lines[:maxToastLines]
+		lines[maxToastLines-1] = common.Truncate(lines[maxToastLines-1]+" …", w)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/i18n"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -49,5 +52,27 @@ func TestKeyedToastReplaces(t *testing.T) {
 	}
 	if b := m.Boxes(60); len(b) != 2 || !strings.Contains(b[1], "Sortiert nach Status") {
 		t.Fatalf("boxes %q", b)
+	}
+}
+
+// At 80 columns the toast showed "✗ Konflikt: ein Kollege hat den Vorgang geändert – sieh…": a
+// message a clerk must act on wraps instead, within the width the root gives (72).
+func TestToastWrapsAdvice(t *testing.T) {
+	i18n.SetLang(i18n.DE)
+	m := New(common.NewCtx(nil, tuitest.Me, tuitest.Clock)).WithoutExpiry()
+	m, _ = m.Push(common.ToastMsg{Text: i18n.T("toast.newConflict"), Kind: common.ToastError})
+	b := m.Boxes(72)
+	if len(b) != 1 {
+		t.Fatalf("boxes %q", b)
+	}
+	flat := ""
+	for _, l := range strings.Split(b[0], "\n") {
+		if w := ansi.StringWidth(l); w > 72 {
+			t.Errorf("line %d cells wide: %q", w, l)
+		}
+		flat += " " + strings.Trim(l, " │╭╮╰╯─")
+	}
+	if !strings.Contains(strings.Join(strings.Fields(flat), " "), "siehe Ausstehend (P)") || strings.Contains(flat, "…") {
+		t.Fatalf("advice cut off:\n%s", b[0])
 	}
 }
