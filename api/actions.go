@@ -18,11 +18,14 @@ const (
 	ActionResubmission    ActionKind = "resubmission"
 	ActionDocumentRequest ActionKind = "document_request"
 	ActionPrinted         ActionKind = "printed" // a document of the print queue was printed; SubID is the document id, which is also the id the server keys the action by
+	// ActionEvidenceChecked: a Nachweis was checked; SubID is the evidence id, which is also the id
+	// the server keys the action by (an evidence is checked once).
+	ActionEvidenceChecked ActionKind = "evidence_checked"
 )
 
 // ActionKinds lists every action kind.
 var ActionKinds = []ActionKind{ActionNote, ActionDecision, ActionApproval, ActionAssignment,
-	ActionStatus, ActionResubmission, ActionDocumentRequest, ActionPrinted}
+	ActionStatus, ActionResubmission, ActionDocumentRequest, ActionPrinted, ActionEvidenceChecked}
 
 // NeedsIfMatch reports whether the action changes state and so must carry If-Match with the case
 // version the clerk saw. Notes, resubmissions and document requests are appends and never conflict.
@@ -62,6 +65,11 @@ func ActionPath(kind ActionKind, caseID, actionID, subID string) (string, error)
 			return "", fmt.Errorf("api: printed needs the document id")
 		}
 		return c + "/documents/" + url.PathEscape(subID) + "/printed", nil
+	case ActionEvidenceChecked:
+		if subID == "" {
+			return "", fmt.Errorf("api: evidence_checked needs the evidence id")
+		}
+		return c + "/evidence/" + url.PathEscape(subID) + "/checked", nil
 	}
 	return "", fmt.Errorf("api: unknown action kind %q", kind)
 }
@@ -86,6 +94,8 @@ func (k ActionKind) NewRequest() (any, error) {
 		return &DocumentRequestRequest{}, nil
 	case ActionPrinted:
 		return &PrintedRequest{}, nil
+	case ActionEvidenceChecked:
+		return &EvidenceCheckRequest{}, nil
 	}
 	return nil, fmt.Errorf("api: unknown action kind %q", k)
 }

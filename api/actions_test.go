@@ -11,7 +11,7 @@ func TestNewRequestCoversEveryKind(t *testing.T) {
 		ActionNote: &NoteRequest{}, ActionDecision: &DecisionRequest{}, ActionApproval: &ApprovalRequest{},
 		ActionAssignment: &AssignmentRequest{}, ActionStatus: &StatusRequest{},
 		ActionResubmission: &ResubmissionRequest{}, ActionDocumentRequest: &DocumentRequestRequest{},
-		ActionPrinted: &PrintedRequest{},
+		ActionPrinted: &PrintedRequest{}, ActionEvidenceChecked: &EvidenceCheckRequest{},
 	}
 	for _, k := range ActionKinds {
 		got, err := k.NewRequest()

@@ -485,6 +485,7 @@ var actionRequestTypes = map[api.ActionKind]reflect.Type{
 	api.ActionResubmission:    reflect.TypeFor[api.ResubmissionRequest](),
 	api.ActionDocumentRequest: reflect.TypeFor[api.DocumentRequestRequest](),
 	api.ActionPrinted:         reflect.TypeFor[api.PrintedRequest](),
+	api.ActionEvidenceChecked: reflect.TypeFor[api.EvidenceCheckRequest](),
 }
 
 func TestSpecActions(t *testing.T) {
@@ -632,7 +633,7 @@ var goTypes = []reflect.Type{
 	reflect.TypeFor[api.CaseDelta](),
 	reflect.TypeFor[api.SignInInfo](), reflect.TypeFor[api.OIDCInfo](),
 	reflect.TypeFor[api.Document](), reflect.TypeFor[api.Delivery](), reflect.TypeFor[api.PrintedRequest](),
-	reflect.TypeFor[api.Letterhead](),
+	reflect.TypeFor[api.Letterhead](), reflect.TypeFor[api.EvidenceCheckRequest](),
 }
 
 // dateFields are string properties that carry a calendar date (YYYY-MM-DD, format: date).
@@ -652,7 +653,7 @@ var enumSchemas = map[string][]string{
 	"EventKind": strs([]api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned,
 		api.EventNote, api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed,
 		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived,
-		api.EventDocumentSent, api.EventDocumentFailed, api.EventDocumentPrinted}),
+		api.EventDocumentSent, api.EventDocumentFailed, api.EventDocumentPrinted, api.EventEvidenceChecked}),
 	"ChangeKind":       strs([]api.ChangeKind{api.ChangeUpsert, api.ChangeDelete}),
 	"ReplyChannelKind": strs(api.ReplyChannelKinds),
 	"DocumentKind":     strs(api.DocumentKinds),

@@ -25,6 +25,7 @@ var Routes = []Route{
 	{"PUT", BasePath + "/cases/{id}/document-requests/{requestID}"},
 	{"GET", BasePath + "/cases/{id}/documents/{docID}"},
 	{"PUT", BasePath + "/cases/{id}/documents/{docID}/printed"},
+	{"PUT", BasePath + "/cases/{id}/evidence/{evidenceID}/checked"},
 	{"GET", "/healthz"},
 	{"GET", "/readyz"},
 	{"GET", "/metrics"},

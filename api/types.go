@@ -108,8 +108,13 @@ type Case struct {
 	DueDate     string    `json:"dueDate"` // YYYY-MM-DD, legal or internal deadline
 	Status      Status    `json:"status"`
 	Assignee    string    `json:"assignee,omitempty"` // clerk id, empty when unassigned
-	// Resubmission is the current Wiedervorlage, if any.
+	// Resubmission is the earliest Wiedervorlage of Resubmissions (kept for older clients and
+	// the list's Wiedervorlage column), if any.
 	Resubmission *Resubmission `json:"resubmission,omitempty"`
+	// Resubmissions are the Wiedervorlagen of the case, one per clerk: a clerk's new one
+	// replaces their own earlier one, never a colleague's. Cases stored before this field carry
+	// only Resubmission (casework.Resubmissions reads both).
+	Resubmissions []Resubmission `json:"resubmissions,omitempty"`
 	// Sections hold the form data as ordered sections of labelled fields, so every service
 	// renders without special code.
 	Sections    []Section    `json:"sections"`
@@ -245,6 +250,10 @@ type Evidence struct {
 	RetrievedAt time.Time `json:"retrievedAt"`
 	Verified    bool      `json:"verified"`
 	Fields      []Field   `json:"fields"`
+	// CheckedBy and CheckedAt say which clerk marked the evidence as checked (geprüft) and when
+	// (action kind evidence_checked); Verified is then true.
+	CheckedBy string     `json:"checkedBy,omitempty"`
+	CheckedAt *time.Time `json:"checkedAt,omitempty"`
 }
 
 // Payment is the fee status of a case.
@@ -327,6 +336,8 @@ const (
 	EventDocumentSent    EventKind = "document_sent"
 	EventDocumentFailed  EventKind = "document_failed"
 	EventDocumentPrinted EventKind = "document_printed"
+	// EventEvidenceChecked: a clerk marked a Nachweis as checked.
+	EventEvidenceChecked EventKind = "evidence_checked"
 )
 
 // Event is one entry of a case's history, stamped with server time.
@@ -336,6 +347,9 @@ type Event struct {
 	Actor   string    `json:"actor"` // clerk id, or "system" / "applicant"
 	At      time.Time `json:"at"`
 	Summary string    `json:"summary,omitempty"` // short human text, e.g. the note text or new status
+	// Detail is the event's text in full where it has one beside its summary: a decision's
+	// reasoning, a return's comment, a Wiedervorlage's reason, a Nachforderung's message.
+	Detail string `json:"detail,omitempty"`
 }
 
 // EventList is the body of GET /cases/{id}/events.
@@ -642,3 +656,7 @@ type Delivery struct {
 // PrintedRequest is the body of PUT /cases/{id}/documents/{docID}/printed: a clerk printed a
 // document of the print queue for the post.
 type PrintedRequest struct{}
+
+// EvidenceCheckRequest is the body of PUT /cases/{id}/evidence/{evidenceID}/checked: a clerk
+// checked a record retrieved from a register (Nachweis geprüft).
+type EvidenceCheckRequest struct{}

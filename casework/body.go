@@ -24,6 +24,7 @@ type Body struct {
 	Resubmission    *api.ResubmissionRequest
 	DocumentRequest *api.DocumentRequestRequest
 	Printed         *api.PrintedRequest
+	EvidenceCheck   *api.EvidenceCheckRequest
 
 	// missing names a required field that the decoded JSON did not carry (or carried as null),
 	// for Validate to refuse: decoding itself stays lenient so that the replay lookup comes
@@ -50,6 +51,8 @@ func (b Body) Request() any {
 		return b.DocumentRequest
 	case api.ActionPrinted:
 		return b.Printed
+	case api.ActionEvidenceChecked:
+		return b.EvidenceCheck
 	}
 	return nil
 }
@@ -89,6 +92,10 @@ func BodyOf(req any) (Body, error) {
 		return Body{Kind: api.ActionPrinted, Printed: &q}, nil
 	case *api.PrintedRequest:
 		return Body{Kind: api.ActionPrinted, Printed: q}, nil
+	case api.EvidenceCheckRequest:
+		return Body{Kind: api.ActionEvidenceChecked, EvidenceCheck: &q}, nil
+	case *api.EvidenceCheckRequest:
+		return Body{Kind: api.ActionEvidenceChecked, EvidenceCheck: q}, nil
 	}
 	return Body{}, fmt.Errorf("casework: %T is not an action request", req)
 }
@@ -112,6 +119,8 @@ func (b *Body) set(v any) {
 		b.DocumentRequest = q
 	case *api.PrintedRequest:
 		b.Printed = q
+	case *api.EvidenceCheckRequest:
+		b.EvidenceCheck = q
 	}
 }
 

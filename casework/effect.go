@@ -35,6 +35,11 @@ func Apply(c *api.Case, a Act) []api.Event {
 	ev := func(kind api.EventKind, sum string) api.Event {
 		return api.Event{Kind: kind, Actor: a.Actor, At: a.At, Summary: sum}
 	}
+	// withDetail adds the event's full text (reasoning, comment, reason, message).
+	withDetail := func(e api.Event, detail string) api.Event {
+		e.Detail = detail
+		return e
+	}
 	b := a.Body
 	switch b.Kind {
 	case api.ActionNote:
@@ -49,11 +54,11 @@ func Apply(c *api.Case, a Act) []api.Event {
 		if NeedsApproval(*c, q.Outcome) {
 			d.State = api.DecisionProposed
 			c.Status = api.StatusDecisionProposed
-			return []api.Event{ev(api.EventDecisionProposed, string(q.Outcome))}
+			return []api.Event{withDetail(ev(api.EventDecisionProposed, string(q.Outcome)), q.Reasoning)}
 		}
 		d.State = api.DecisionFinal
 		c.Status = OutcomeStatus(q.Outcome)
-		return []api.Event{ev(api.EventDecided, string(q.Outcome))}
+		return []api.Event{withDetail(ev(api.EventDecided, string(q.Outcome)), q.Reasoning)}
 
 	case api.ActionApproval:
 		if c.Decision == nil || (a.DecisionID != "" && c.Decision.ID != a.DecisionID) {
@@ -66,11 +71,12 @@ func Apply(c *api.Case, a Act) []api.Event {
 			d.State = api.DecisionFinal
 			d.ApprovedBy = a.Actor
 			c.Status = OutcomeStatus(d.Outcome)
-			return []api.Event{ev(api.EventDecisionApproved, Summary(q.Comment)), ev(api.EventDecided, string(d.Outcome))}
+			return []api.Event{withDetail(ev(api.EventDecisionApproved, Summary(q.Comment)), q.Comment),
+				withDetail(ev(api.EventDecided, string(d.Outcome)), d.Reasoning)}
 		}
 		d.State = api.DecisionReturned
 		c.Status = api.StatusInReview
-		return []api.Event{ev(api.EventDecisionReturned, Summary(q.Comment))}
+		return []api.Event{withDetail(ev(api.EventDecisionReturned, Summary(q.Comment)), q.Comment)}
 
 	case api.ActionAssignment:
 		c.Assignee = b.Assignment.Assignee
@@ -92,19 +98,20 @@ func Apply(c *api.Case, a Act) []api.Event {
 		return []api.Event{ev(kind, string(to))}
 
 	case api.ActionResubmission:
-		q := b.Resubmission
-		c.Resubmission = &api.Resubmission{ID: a.ID, Date: q.Date, Reason: q.Reason, Actor: a.Actor}
-		return []api.Event{ev(api.EventResubmission, q.Date)}
+		return applyResubmission(c, a)
 
 	case api.ActionDocumentRequest:
 		q := b.DocumentRequest
 		c.DocumentRequests = append(c.DocumentRequests, api.DocumentRequest{ID: a.ID, Documents: q.Documents,
 			Deadline: q.Deadline, Message: q.Message, Actor: a.Actor, CreatedAt: a.At})
 		c.Status = api.StatusAwaitingDocuments
-		return []api.Event{ev(api.EventDocumentRequest, Summary(strings.Join(q.Documents, ", ")))}
+		return []api.Event{withDetail(ev(api.EventDocumentRequest, Summary(strings.Join(q.Documents, ", "))), q.Message)}
 
 	case api.ActionPrinted:
 		return applyPrinted(c, a)
+
+	case api.ActionEvidenceChecked:
+		return applyEvidenceChecked(c, a)
 	}
 	return nil
 }
@@ -129,9 +136,11 @@ func Shows(c api.Case, kind api.ActionKind, id string) bool {
 	case api.ActionDecision:
 		return c.Decision != nil && c.Decision.ID == id
 	case api.ActionResubmission:
-		return c.Resubmission != nil && c.Resubmission.ID == id
+		return resubmissionShows(c, id)
 	case api.ActionPrinted:
 		return printedShows(c, id)
+	case api.ActionEvidenceChecked:
+		return evidenceCheckedShows(c, id)
 	}
 	return false
 }

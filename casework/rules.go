@@ -214,6 +214,8 @@ func Precondition(kind api.ActionKind) func(api.Case, Clerk) error {
 		return CanRequestDocuments
 	case api.ActionPrinted:
 		return CanPrint
+	case api.ActionEvidenceChecked:
+		return CanCheckEvidence
 	}
 	return nil
 }
@@ -242,6 +244,8 @@ func Check(c api.Case, who Clerk, b Body, decisionID string) error {
 		return StatusChangeAllowed(c, who, b.Status.Status)
 	case api.ActionPrinted:
 		return PrintAllowed(c, decisionID) // for printed marks: the document's id
+	case api.ActionEvidenceChecked:
+		return EvidenceCheckAllowed(c, decisionID) // the evidence's id
 	}
 	return Allowed(b.Kind, c, who)
 }

@@ -35,17 +35,18 @@ func TestPreconditions(t *testing.T) {
 		wait = ReasonAwaitingApproval
 		none = ReasonNoProposal
 		prq  = ReasonNotInPrintQueue // the cases of this table have no documents
+		evc  = ReasonEvidenceChecked // … and no unchecked evidence
 	)
 	type row map[api.ActionKind]Reason
 	table := map[api.Status]row{
-		api.StatusNew:               {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusInReview:          {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusAwaitingDocuments: {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusDecisionProposed:  {api.ActionNote: ok, api.ActionDecision: wait, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: wait, api.ActionApproval: ok, api.ActionPrinted: prq},
-		api.StatusDecided:           {api.ActionNote: ok, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: ok, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusClosed:            {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusWithdrawn:         {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq},
-		api.StatusForwarded:         {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq},
+		api.StatusNew:               {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: evc},
+		api.StatusInReview:          {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: evc},
+		api.StatusAwaitingDocuments: {api.ActionNote: ok, api.ActionDecision: ok, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: ok, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: evc},
+		api.StatusDecisionProposed:  {api.ActionNote: ok, api.ActionDecision: wait, api.ActionAssignment: ok, api.ActionStatus: ok, api.ActionResubmission: ok, api.ActionDocumentRequest: wait, api.ActionApproval: ok, api.ActionPrinted: prq, api.ActionEvidenceChecked: evc},
+		api.StatusDecided:           {api.ActionNote: ok, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: ok, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: fin},
+		api.StatusClosed:            {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: fin},
+		api.StatusWithdrawn:         {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: fin},
+		api.StatusForwarded:         {api.ActionNote: fin, api.ActionDecision: fin, api.ActionAssignment: fin, api.ActionStatus: fin, api.ActionResubmission: fin, api.ActionDocumentRequest: fin, api.ActionApproval: none, api.ActionPrinted: prq, api.ActionEvidenceChecked: fin},
 	}
 	if len(table) != len(api.Statuses) {
 		t.Fatalf("table covers %d of %d statuses", len(table), len(api.Statuses))

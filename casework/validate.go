@@ -105,7 +105,7 @@ func Validate(b Body, today string) error {
 		if runes(q.Message) > api.MaxNoteRunes {
 			return invalid("message is longer than %d characters", api.MaxNoteRunes)
 		}
-	case api.ActionPrinted:
+	case api.ActionPrinted, api.ActionEvidenceChecked:
 		// An empty object: nothing to check.
 	default:
 		return invalid("unknown action kind")

@@ -250,7 +250,7 @@ func (c *Client) Send(ctx context.Context, a Action) (api.ActionResult, error) {
 	// proxy's stub, "{}", "null") would make the outbox drop an action the server never saw.
 	// (The reference server names an approval by its decision id, and a printed mark by its
 	// document id; the action id is accepted too.)
-	idOK := res.ActionID == a.ID || ((a.Kind == api.ActionApproval || a.Kind == api.ActionPrinted) && res.ActionID == a.SubID)
+	idOK := res.ActionID == a.ID || ((a.Kind == api.ActionApproval || a.Kind == api.ActionPrinted || a.Kind == api.ActionEvidenceChecked) && res.ActionID == a.SubID)
 	if !idOK || res.Kind != string(a.Kind) || res.Case.ID != a.CaseID || res.Case.Version <= 0 {
 		return api.ActionResult{}, &RetryError{Status: resp.StatusCode(), op: rq.op(),
 			cause: errors.New("unreadable response: not the result of this action")}

@@ -55,6 +55,8 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 			actionID = r.PathValue("requestID")
 		case api.ActionPrinted:
 			actionID = r.PathValue("docID") // a document is printed once
+		case api.ActionEvidenceChecked:
+			actionID = r.PathValue("evidenceID") // an evidence is checked once
 		case api.ActionAssignment, api.ActionStatus:
 			actionID = r.Header.Get(api.HeaderIdempotencyKey)
 			if actionID == "" {
@@ -236,7 +238,7 @@ func caseFull(c *api.Case, evs []api.Event) *apiError {
 // otherwise.
 func (s *Server) apply(tx ActionTx, p *principal, c *api.Case, kind api.ActionKind, target string, req casework.Body, now time.Time) ([]api.Event, *apiError) {
 	act := casework.Act{ID: target, Actor: p.Clerk, At: now, Body: req}
-	if kind == api.ActionApproval || kind == api.ActionPrinted {
+	if kind == api.ActionApproval || kind == api.ActionPrinted || kind == api.ActionEvidenceChecked {
 		act.DecisionID = target
 	}
 	if err := casework.Check(*c, casework.Clerk{ID: p.Clerk, Role: p.Role}, req, act.DecisionID); err != nil {

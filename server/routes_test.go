@@ -107,6 +107,7 @@ func TestTenancy(t *testing.T) {
 		"resubmissions":     `{"date":"2999-01-01"}`,
 		"document-requests": `{"documents":["Pass"],"deadline":"2999-01-01"}`,
 		"printed":           `{}`,
+		"checked":           `{}`,
 	}
 	for _, rt := range api.Routes {
 		if !strings.Contains(rt.Pattern, "{id}") {

@@ -399,6 +399,7 @@ func (s *Server) routes() http.Handler {
 		"PUT " + api.BasePath + "/cases/{id}/document-requests/{requestID}":   s.action(api.ActionDocumentRequest),
 		"GET " + api.BasePath + "/cases/{id}/documents/{docID}":               s.getDocument,
 		"PUT " + api.BasePath + "/cases/{id}/documents/{docID}/printed":       s.action(api.ActionPrinted),
+		"PUT " + api.BasePath + "/cases/{id}/evidence/{evidenceID}/checked":   s.action(api.ActionEvidenceChecked),
 	}
 	public := map[string]http.HandlerFunc{
 		"GET /healthz":                       s.healthz,

@@ -152,6 +152,9 @@ func (s *Store) prepareAction(a Action) (Action, error) {
 	if a.Kind == api.ActionApproval && a.SubID == "" {
 		return a, fmt.Errorf("%w: approval needs the decision id (SubID)", ErrInvalid)
 	}
+	if a.Kind == api.ActionEvidenceChecked && a.SubID == "" {
+		return a, fmt.Errorf("%w: evidence_checked needs the evidence id (SubID)", ErrInvalid)
+	}
 	if err := validateBody(a.Kind, a.Body); err != nil {
 		return a, err
 	}
