@@ -117,3 +117,34 @@ func ParseWorkingDate(s string, now time.Time) (date string, shift *Shift, err e
 	d, shift = NextWorkingDay(d)
 	return d, shift, nil
 }
+
+var weekdaysDE = [7]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
+
+// FormatDateLong writes a YYYY-MM-DD date with its weekday: "Montag, 07.12.2026" in German,
+// "Monday, 2026-12-07" in English. Anything else is returned unchanged.
+func FormatDateLong(iso string, lang Lang) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	wd := t.Weekday().String()
+	if lang != English {
+		wd = weekdaysDE[t.Weekday()]
+	}
+	return wd + ", " + FormatDate(iso, lang)
+}
+
+// ShiftHint is the hint clients show when a date was moved to the next working day (to):
+// "Samstag, 05.12.2026 ist kein Arbeitstag – verschoben auf Montag, 07.12.2026".
+func ShiftHint(sh Shift, to string, lang Lang) string {
+	from, dest := FormatDateLong(sh.From, lang), FormatDateLong(to, lang)
+	switch {
+	case lang == English && sh.Holiday != "":
+		return from + " is a public holiday (" + sh.Holiday + ") – moved to " + dest
+	case lang == English:
+		return from + " is not a working day – moved to " + dest
+	case sh.Holiday != "":
+		return from + " ist ein Feiertag (" + sh.Holiday + ") – verschoben auf " + dest
+	}
+	return from + " ist kein Arbeitstag – verschoben auf " + dest
+}

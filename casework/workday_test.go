@@ -107,3 +107,25 @@ func TestParseWorkingDate(t *testing.T) {
 		}
 	}
 }
+
+func TestShiftHint(t *testing.T) {
+	tests := []struct {
+		in   string
+		lang Lang
+		want string
+	}{
+		{"2026-12-05", German, "Samstag, 05.12.2026 ist kein Arbeitstag – verschoben auf Montag, 07.12.2026"},
+		{"2026-12-25", German, "Freitag, 25.12.2026 ist ein Feiertag (1. Weihnachtstag) – verschoben auf Montag, 28.12.2026"},
+		{"2026-12-05", English, "Saturday, 2026-12-05 is not a working day – moved to Monday, 2026-12-07"},
+		{"2026-04-03", English, "Friday, 2026-04-03 is a public holiday (Karfreitag) – moved to Tuesday, 2026-04-07"},
+	}
+	for _, tt := range tests {
+		to, sh := NextWorkingDay(tt.in)
+		if sh == nil {
+			t.Fatalf("%s not moved", tt.in)
+		}
+		if got := ShiftHint(*sh, to, tt.lang); got != tt.want {
+			t.Errorf("ShiftHint(%s, %s) = %q, want %q", tt.in, tt.lang, got, tt.want)
+		}
+	}
+}

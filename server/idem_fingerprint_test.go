@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/server"
 	"github.com/amt-mv/amt/server/servertest"
 )
@@ -23,7 +24,8 @@ func TestFingerprintAnswersLateResend(t *testing.T) {
 	b := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk, clerkOf(t, env, amt, api.RoleClerk)))
 	cs := reviewable(t, env, a, amt, false, nil)
 
-	// Clerk A sets a Wiedervorlage (its answer is lost), clerk B replaces it, A adds a note.
+	// Clerk A sets a Wiedervorlage (its answer is lost), clerk B sets one of their own (they are
+	// per clerk: A's stays), A adds a note.
 	mine := api.ResubmissionRequest{Date: "2027-09-30", Reason: "Unterlagen prüfen"}
 	a.mustAct(api.ActionResubmission, cs.ID, "wv-a", "", mine, 0)
 	b.mustAct(api.ActionResubmission, cs.ID, "wv-b", "", api.ResubmissionRequest{Date: "2027-10-15"}, 0)
@@ -36,15 +38,15 @@ func TestFingerprintAnswersLateResend(t *testing.T) {
 		t.Fatalf("PruneIdempotency: %d %v", n, err)
 	}
 
-	// A's late resend of the replaced Wiedervorlage: already applied, B's stays.
+	// A's late resend of their Wiedervorlage: already applied, nothing changes, B's stays.
 	resp, out := a.act(api.ActionResubmission, cs.ID, "wv-a", "", mine, 0)
 	wantProblem(t, resp, out, 409, api.ProblemAlreadyApplied)
 	if resp.Header.Get(api.HeaderIdempotentReplay) != "" {
 		t.Fatal("a fingerprint answered as a replay")
 	}
 	after := a.getCase(cs.ID)
-	if after.Version != before.Version || after.Resubmission == nil || after.Resubmission.ID != "wv-b" {
-		t.Fatalf("late resend changed the case: v%d → v%d, Wiedervorlage %+v", before.Version, after.Version, after.Resubmission)
+	if rs := casework.Resubmissions(after); after.Version != before.Version || len(rs) != 2 || rs[0].ID != "wv-a" || rs[1].ID != "wv-b" {
+		t.Fatalf("late resend changed the case: v%d → v%d, Wiedervorlagen %+v", before.Version, after.Version, rs)
 	}
 	// The same ids: B's Wiedervorlage and the note answer already-applied too; another body 422.
 	resp, out = b.act(api.ActionResubmission, cs.ID, "wv-b", "", api.ResubmissionRequest{Date: "2027-10-15"}, 0)

@@ -13,7 +13,7 @@ import (
 // fill replaces the wildcards of a route pattern.
 func fill(pattern, caseID, aid string) string {
 	r := strings.NewReplacer("{id}", caseID, "{aid}", aid, "{noteID}", "n-1", "{decisionID}", "d-1",
-		"{resubmissionID}", "r-1", "{requestID}", "q-1", "{docID}", "doc-1")
+		"{resubmissionID}", "r-1", "{requestID}", "q-1", "{docID}", "doc-1", "{evidenceID}", "ev-1")
 	return r.Replace(pattern)
 }
 

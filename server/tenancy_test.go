@@ -240,6 +240,11 @@ var twScenarios = map[string]twScenario{
 			return map[string]any{"date": time.Now().AddDate(0, 0, 30).Format(time.DateOnly), "reason": "Wiedervorlage " + twProbe + "-resub"}
 		},
 	},
+	"EvidenceCheckRequest": {
+		// An open case with a Nachweis not yet checked.
+		fits: func(w *twWalk, c api.Case) bool { return c.Status.Open() && twUnchecked(c) != "" },
+		body: func(w *twWalk, c api.Case) map[string]any { return map[string]any{} },
+	},
 	"PrintedRequest": {
 		// A seeded approved case: its Bescheid waits in the print queue (no mail relay here).
 		fits: twHasBescheid,
@@ -252,6 +257,16 @@ var twScenarios = map[string]twScenario{
 				"deadline": time.Now().AddDate(0, 0, 30).Format(time.DateOnly), "message": "Bitte " + twProbe + "-docmsg"}
 		},
 	},
+}
+
+// twUnchecked returns the id of the case's first Nachweis not yet checked, or "".
+func twUnchecked(c api.Case) string {
+	for _, e := range c.Evidence {
+		if !e.Verified {
+			return e.ID
+		}
+	}
+	return ""
 }
 
 // twHasBescheid: a seeded case whose final decision is made known with a Bescheid, so it has a
@@ -476,6 +491,10 @@ func (w *twWalk) build(o twOp, c *api.Case) twRequest {
 				}
 			case "noteID", "resubmissionID", "requestID":
 				v = w.fresh()
+			case "evidenceID":
+				if v = twUnchecked(*c); v == "" {
+					w.t.Fatalf("%s: case %s has no unchecked evidence", o, c.ID)
+				}
 			case "docID":
 				if len(c.Documents) == 0 {
 					w.t.Fatalf("%s: case %s has no documents", o, c.ID)
@@ -1069,7 +1088,7 @@ func (w *twWalk) longPollIsolation() {
 // spec is one it fills, so a new endpoint cannot slip through unwalked.
 func TestTenancyWalkerKnowsEveryParameter(t *testing.T) {
 	known := map[string]bool{"id": true, "aid": true, "noteID": true, "decisionID": true, "resubmissionID": true, "requestID": true,
-		"docID": true}
+		"docID": true, "evidenceID": true}
 	for _, o := range twLoadSpec(t).ops() {
 		if o.Path == api.FitConnectCallbackPath {
 			continue // walked by intake_test.go

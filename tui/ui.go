@@ -642,6 +642,10 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.update(syncNowMsg{})
 	case m.undoKey(msg):
 		return m.takeBack()
+	case m.state == common.ViewCase && key.Matches(msg, m.ctx.Keys.Case.NextCase):
+		return m.stepCase(1)
+	case m.state == common.ViewCase && key.Matches(msg, m.ctx.Keys.Case.PrevCase):
+		return m.stepCase(-1)
 	case key.Matches(msg, g.Back) && m.state == common.ViewCase && m.caseBusy():
 		return m, m.toActive(msg) // the first Esc cancels the download, the next one leaves
 	case key.Matches(msg, g.Back) && m.state != common.ViewInbox:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,6 +26,25 @@ func (a *app) futureDate(s string) (string, bool) {
 		return "", false
 	}
 	return d, true
+}
+
+// workingDate is futureDate for a date to act on (Wiedervorlage, Nachforderung deadline): a
+// weekend or public holiday of Mecklenburg-Vorpommern moves to the next working day, and the
+// clerk is told on stderr (casework.NextWorkingDay, the rule the terminal app shows too).
+func (a *app) workingDate(s string) (string, bool) {
+	d, ok := a.futureDate(s)
+	if !ok {
+		return "", false
+	}
+	to, shift := casework.NextWorkingDay(d)
+	if shift != nil {
+		lang := casework.German
+		if a.lang == "en" {
+			lang = casework.English
+		}
+		fmt.Fprintf(a.stderr, "amt: %s\n", casework.ShiftHint(*shift, to, lang))
+	}
+	return to, true
 }
 
 // refused says why casework refuses an action on the case (err from a casework precondition) in

@@ -85,7 +85,8 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 		t.Fatalf("status: %s", sc.Status)
 	}
 
-	week := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	// A Wiedervorlage or deadline on a weekend or holiday moves to the next working day.
+	week, _ := casework.NextWorkingDay(time.Now().AddDate(0, 0, 7).Format(time.DateOnly))
 	c.must(0, "resubmit", caseReview, "+7", "--reason", "Rückruf abwarten")
 	if sc := serverCase(t, env, caseReview); sc.Resubmission == nil || sc.Resubmission.Date != week || sc.Resubmission.Reason != "Rückruf abwarten" {
 		t.Fatalf("resubmission: %+v", sc.Resubmission)
@@ -93,11 +94,12 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 	next := time.Now().AddDate(1, 0, 0)
 	c.must(exitOffline, "--server", deadServer, "resubmit", caseReview, next.Format("02.01.2006"))
 	c.must(0, "sync")
-	if sc := serverCase(t, env, caseReview); sc.Resubmission == nil || sc.Resubmission.Date != next.Format(time.DateOnly) {
+	nextDay, _ := casework.NextWorkingDay(next.Format(time.DateOnly))
+	if sc := serverCase(t, env, caseReview); sc.Resubmission == nil || sc.Resubmission.Date != nextDay {
 		t.Fatalf("resubmission (DD.MM.YYYY): %+v", sc.Resubmission)
 	}
 
-	deadline := time.Now().AddDate(0, 0, 14).Format(time.DateOnly)
+	deadline, _ := casework.NextWorkingDay(time.Now().AddDate(0, 0, 14).Format(time.DateOnly))
 	c.must(0, "request-docs", caseReview, "--doc", "Kopie Personalausweis", "--doc", "Handelsregisterauszug",
 		"--deadline", "+2w", "--message", "Bitte bis zur Frist nachreichen.")
 	sc := serverCase(t, env, caseReview)

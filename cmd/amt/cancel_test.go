@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/amt-mv/amt/casework"
 )
 
 // Issue 15 item 3: a comment queued offline is taken back with `amt outbox cancel ID` and never
@@ -32,5 +35,32 @@ func TestOutboxCancel(t *testing.T) {
 	}
 	if out := c.must(exitErr, "outbox", "cancel", acts[0].ID); !strings.Contains(out, "nicht im Postausgang") {
 		t.Fatalf("second cancel: %s", out)
+	}
+}
+
+// Issue 15 item 5: `amt resubmit` moves a Saturday to Monday and says so; a colleague's
+// Wiedervorlage on the same case stays.
+func TestResubmitWorkingDayPerClerk(t *testing.T) {
+	setupEnv(t)
+	env := startServer(t, 0)
+	a := loggedIn(t, env, clerkA)
+	b := loggedIn(t, env, clerkB)
+	sat := time.Now().AddDate(0, 0, 8)
+	for sat.Weekday() != time.Saturday {
+		sat = sat.AddDate(0, 0, 1)
+	}
+	want, _ := casework.NextWorkingDay(sat.Format(time.DateOnly))
+	out := a.must(0, "resubmit", caseReview, sat.Format("02.01.2006"), "--reason", "Rückruf Antragsteller")
+	if !strings.Contains(out, "ist kein Arbeitstag – verschoben auf") {
+		t.Fatalf("no hint: %s", out)
+	}
+	b.must(0, "resubmit", caseReview, "+30")
+	sc := serverCase(t, env, caseReview)
+	mine, ok := casework.ResubmissionOf(sc, clerkA)
+	if !ok || mine.Date != want || mine.Reason != "Rückruf Antragsteller" {
+		t.Fatalf("A's Wiedervorlage %+v (want %s); all %+v", mine, want, sc.Resubmissions)
+	}
+	if _, ok := casework.ResubmissionOf(sc, clerkB); !ok {
+		t.Fatalf("B's Wiedervorlage missing: %+v", sc.Resubmissions)
 	}
 }

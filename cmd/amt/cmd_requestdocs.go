@@ -38,7 +38,7 @@ func cmdRequestDocs(a *app, args []string) int {
 	if a.tooLong(*message, api.MaxNoteRunes) {
 		return exitUsage
 	}
-	date, ok := a.futureDate(*deadline)
+	date, ok := a.workingDate(*deadline)
 	if !ok {
 		return exitUsage
 	}

@@ -17,7 +17,7 @@ func cmdResubmit(a *app, args []string) int {
 		a.errorf("%s", a.T("usage.resubmit"))
 		return exitUsage
 	}
-	date, ok := a.futureDate(pos[1])
+	date, ok := a.workingDate(pos[1])
 	if !ok {
 		return exitUsage
 	}

@@ -79,11 +79,15 @@ func StatusLabelFit(s api.Status, w int) string {
 // FormatDate renders a "YYYY-MM-DD" date as "24.11.2026" (German) or "2026-11-24" (English);
 // anything unparsable is shown sanitised as it is.
 func FormatDate(ymd string) string {
-	lang := casework.German
+	return sanitize.Line(casework.FormatDate(ymd, DateLang()))
+}
+
+// DateLang is the language casework writes dates in for the TUI's current language.
+func DateLang() casework.Lang {
 	if i18n.Current() == i18n.EN {
-		lang = casework.English
+		return casework.English
 	}
-	return sanitize.Line(casework.FormatDate(ymd, lang))
+	return casework.German
 }
 
 // FormatDay renders a time as a date in the local zone.

@@ -36,6 +36,9 @@ type CaseKeys struct {
 	Comment, Assign, Resubmission, DocRequest key.Binding
 	Decide, FourEyes                          key.Binding
 	OpenFile, Download, SaveTo                key.Binding
+	// NextCase and PrevCase open the next or previous case of the list without going back;
+	// Search finds text within the case; CheckEvidence marks a Nachweis as checked.
+	NextCase, PrevCase, Search, CheckEvidence key.Binding
 }
 
 // PendingKeys resolve conflicts and rejections in Ausstehend.
@@ -108,6 +111,7 @@ func Default() *KeyMap {
 			Comment: b("c"), Assign: b("a"), Resubmission: b("w"), DocRequest: b("n"),
 			Decide: b("D"), FourEyes: b("F"),
 			OpenFile: b("o"), Download: b("d"), SaveTo: b("S"),
+			NextCase: b("J", "]"), PrevCase: b("K", "["), Search: b("/"), CheckEvidence: b("p"),
 		},
 		Pending:    PendingKeys{Reapply: b("r"), AsNote: b("N"), Discard: b("X")},
 		PrintQueue: PrintQueueKeys{Print: b("p"), Printed: b("m")},
@@ -174,6 +178,10 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeCase, "openfile", "key.openFile", &c.OpenFile),
 		a(ScopeCase, "download", "key.download", &c.Download),
 		a(ScopeCase, "saveto", "key.saveTo", &c.SaveTo),
+		a(ScopeCase, "nextcase", "key.nextCase", &c.NextCase),
+		a(ScopeCase, "prevcase", "key.prevCase", &c.PrevCase),
+		a(ScopeCase, "search", "key.caseSearch", &c.Search),
+		a(ScopeCase, "checkevidence", "key.checkEvidence", &c.CheckEvidence),
 
 		a(ScopePending, "reapply", "key.reapply", &p.Reapply),
 		a(ScopePending, "asnote", "key.asNote", &p.AsNote),

@@ -89,7 +89,7 @@ func TestRebind(t *testing.T) {
 func TestHelpFollowsRebindingAndLanguage(t *testing.T) {
 	defer i18n.SetLang(i18n.DE)
 	k := Default()
-	if err := k.Rebind(map[string][]string{"case.decide": {"ctrl+d"}, "list.down": {"J", "down"}}); err != nil {
+	if err := k.Rebind(map[string][]string{"case.decide": {"ctrl+d"}, "list.down": {"U", "down"}}); err != nil {
 		t.Fatal(err)
 	}
 	find := func(desc string) string {
@@ -103,7 +103,7 @@ func TestHelpFollowsRebindingAndLanguage(t *testing.T) {
 	if got := find("entscheiden"); got != "Strg+D" {
 		t.Fatalf("decide help key %q", got)
 	}
-	if got := find("runter"); got != "J/↓" {
+	if got := find("runter"); got != "U/↓" {
 		t.Fatalf("down help key %q", got)
 	}
 	i18n.SetLang(i18n.EN)

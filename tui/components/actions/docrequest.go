@@ -28,7 +28,7 @@ func (m Model) buildDocumentRequest() ([]store.Action, []restateLine, int, error
 	if len(docs) == 0 {
 		return nil, nil, m.fieldIndex(fDocs), verr("act.err.docsEmpty")
 	}
-	d, err := casework.ParseFutureDate(m.date.Value(), now)
+	d, _, err := casework.ParseWorkingDate(m.date.Value(), now)
 	if err != nil {
 		return nil, nil, m.fieldIndex(fDate), verr(err.Error())
 	}

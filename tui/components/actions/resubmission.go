@@ -18,7 +18,7 @@ func NewResubmission(ctx *common.Ctx, caseIDs ...string) Model {
 // validation error and the field to focus (see build).
 func (m Model) buildResubmission() ([]store.Action, []restateLine, int, error) {
 	now := m.ctx.Now()
-	d, err := casework.ParseFutureDate(m.date.Value(), now)
+	d, _, err := casework.ParseWorkingDate(m.date.Value(), now)
 	if err != nil {
 		return nil, nil, m.fieldIndex(fDate), verr(err.Error())
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
 	"github.com/amt-mv/amt/tui/keys"
@@ -132,7 +133,7 @@ func (m Model) viewForm(b *strings.Builder, iw int) {
 			b.WriteString(m.docs.View() + "\n")
 		case fDate:
 			m.inline(b, i, m.fieldLabel(fDate), m.date.View())
-			b.WriteString(th.Muted.Render(common.Fit("", 27)+i18n.T("act.date.help")) + "\n")
+			m.viewDateMeant(b, iw)
 		case fReason:
 			m.inline(b, i, m.fieldLabel(fReason), m.reason.View())
 		case fFee:
@@ -287,4 +288,23 @@ func clip(s string, w, n int) string {
 		lines = append(lines[:n-1], i18n.Tf("act.moreLines", more))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// viewDateMeant shows under the date field the date the clerk's input means ("→ Montag,
+// 07.12.2026"), moved to the next working day of Mecklenburg-Vorpommern with the reason when it is
+// a weekend or public holiday (casework.ParseWorkingDate, which the dialog queues too); the input
+// help while nothing readable is typed.
+func (m Model) viewDateMeant(b *strings.Builder, iw int) {
+	th := m.ctx.Theme
+	pad := common.Fit("", 27)
+	d, shift, err := casework.ParseWorkingDate(m.date.Value(), m.ctx.Now())
+	if err != nil {
+		b.WriteString(th.Muted.Render(pad+i18n.T("act.date.help")) + "\n")
+		return
+	}
+	lang := common.DateLang()
+	b.WriteString(th.Accent.Render(common.Truncate(pad+"→ "+casework.FormatDateLong(d, lang), iw)) + "\n")
+	if shift != nil {
+		b.WriteString(th.Warn.Render(wrap("ⓘ "+casework.ShiftHint(*shift, d, lang), iw)) + "\n")
+	}
 }

@@ -78,6 +78,10 @@ type Model struct {
 	folder   textinput.Model
 	notice   string // last attachment result (translated, sanitised)
 	noticeOK bool
+
+	search   search // the in-case search (/), workday.go
+	evCursor int    // the chosen Nachweis (Nachweise tab)
+	evLine   []int  // first line of each Nachweis in the tab's body
 }
 
 // New returns the case view for a case id; Init loads it.
@@ -93,6 +97,8 @@ func New(ctx *common.Ctx, id string) Model {
 	m.folder.Prompt = ""
 	m.folder.CharLimit = 1024
 	m.folder.Cursor.SetMode(cursor.CursorStatic)
+	m.search.input = newSearchInput()
+	m.search.cur = -1
 	m.SetSize(ctx.Width, ctx.Height)
 	return m
 }
@@ -114,7 +120,7 @@ func (m Model) Tab() Tab { return m.tab }
 // CapturingInput implements common.InputCapturer: while the folder prompt is open every key
 // belongs to the case view. A running download does not capture the keyboard: Esc cancels it
 // (the root asks Busy), and the clerk may still switch views or quit, which cancels it via Close.
-func (m Model) CapturingInput() bool { return m.saving }
+func (m Model) CapturingInput() bool { return m.saving || m.search.open }
 
 // Busy reports whether a download runs; Esc then cancels it instead of leaving the view.
 func (m Model) Busy() bool { return m.dl != nil }
@@ -222,6 +228,9 @@ func (m *Model) applyLoad(msg loadedMsg) {
 	if n := len(caseFiles(&c)); m.attCursor >= n {
 		m.attCursor = max(n-1, 0)
 	}
+	if n := len(c.Evidence); m.evCursor >= n {
+		m.evCursor = max(n-1, 0)
+	}
 	if n := failedNotice(&c); n != "" && m.notice == "" {
 		m.notice, m.noticeOK = n, false
 	}
@@ -232,6 +241,14 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.ctx.Keys
 	if m.saving {
 		return m.saveKey(msg)
+	}
+	if m.search.open {
+		return m.searchKey(msg)
+	}
+	if key.Matches(msg, k.Case.Search) && m.c != nil {
+		m.search.open, m.search.none = true, false
+		m.notice = ""
+		return m, m.search.input.Focus()
 	}
 	if m.dl != nil {
 		if key.Matches(msg, k.Global.Back) || key.Matches(msg, k.Dialog.Cancel) {
@@ -255,6 +272,11 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	if m.tab == TabAttachments && m.c != nil {
 		if mm, cmd, ok := m.attachmentKey(msg); ok {
+			return mm, cmd
+		}
+	}
+	if m.tab == TabEvidence && m.c != nil && m.dl == nil {
+		if mm, cmd, ok := m.evidenceKey(msg); ok {
 			return mm, cmd
 		}
 	}
@@ -418,6 +440,8 @@ func (m Model) footer() string {
 	switch {
 	case m.saving:
 		return common.Truncate(th.Prompt.Render(i18n.T("case.save.prompt")+" ")+m.folder.View(), m.w)
+	case m.search.open:
+		return m.searchFooter()
 	case m.dl != nil:
 		return m.progressLine()
 	case m.notice != "":
@@ -436,6 +460,9 @@ func (m Model) hints() []string {
 	var hints []string
 	if m.tab == TabAttachments {
 		hints = append(hints, common.Hint(k.Case.Download), common.Hint(k.Case.OpenFile), common.Hint(k.Case.SaveTo))
+	}
+	if m.canCheckEvidence() {
+		hints = append(hints, common.Hint(k.Case.CheckEvidence))
 	}
 	for _, o := range m.OfferedActions() {
 		hints = append(hints, common.Hint(o.Key))

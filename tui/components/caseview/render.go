@@ -251,12 +251,23 @@ func (m *Model) renderForm() string {
 			f.add("", m.ctx.Theme.Pending.Render(common.MarkPending+" "+i18n.T("sync.pending")))
 		}
 	}
-	if r := c.Resubmission; r != nil {
-		m.section(&b, i18n.T("case.resub"))
-		f := m.newFields(&b, []string{i18n.T("act.label.date"), i18n.T("act.label.reason")}, "  ")
-		f.add(i18n.T("act.label.date"), common.FormatDate(r.Date))
-		if r.Reason != "" {
-			f.add(i18n.T("act.label.reason"), common.Line(r.Reason))
+	if rs := casework.Resubmissions(*c); len(rs) > 0 {
+		// One per clerk: the date, who set it and why.
+		m.section(&b, i18n.T("case.resubs"))
+		labels := make([]string, len(rs))
+		for i, r := range rs {
+			labels[i] = common.FormatDate(r.Date)
+		}
+		f := m.newFields(&b, labels, "  ")
+		for _, r := range rs {
+			v := m.ctx.ClerkName(r.Actor)
+			if r.Reason != "" {
+				v += " · " + common.Line(r.Reason)
+			}
+			if m.pending[r.ID] {
+				v += " " + m.ctx.Theme.Pending.Render(common.MarkPending)
+			}
+			f.add(common.FormatDate(r.Date), v)
 		}
 	}
 	for _, d := range c.DocumentRequests {
@@ -370,13 +381,18 @@ func (m *Model) renderEvidence() string {
 		return th.Muted.Render(i18n.T("case.ev.none"))
 	}
 	var b strings.Builder
-	for _, e := range c.Evidence {
+	m.evLine = m.evLine[:0]
+	for i, e := range c.Evidence {
 		mark := th.Warn.Render("? ")
 		if e.Verified {
 			mark = th.OK.Render("✓ ")
 		}
 		if b.Len() > 0 {
 			b.WriteString("\n")
+		}
+		m.evLine = append(m.evLine, strings.Count(b.String(), "\n"))
+		if len(c.Evidence) > 1 && i == m.evCursor { // several records: the check key acts on this one
+			mark = th.Accent.Render("› ") + mark
 		}
 		b.WriteString(mark + th.Title.Render(common.Truncate(common.Line(e.Title), m.w-2)) + "\n")
 		labels := []string{i18n.T("case.ev.register"), i18n.T("case.ev.issuer"), i18n.T("case.ev.retrieved"), i18n.T("case.ev.verified")}
@@ -390,6 +406,9 @@ func (m *Model) renderEvidence() string {
 		verified := i18n.T("case.ev.no")
 		if e.Verified {
 			verified = "✓ " + i18n.T("case.ev.yes")
+		}
+		if e.CheckedBy != "" && e.CheckedAt != nil {
+			verified += " · " + i18n.Tf("case.ev.checkedBy", m.ctx.ClerkName(e.CheckedBy), common.FormatDay(*e.CheckedAt))
 		}
 		f.add(i18n.T("case.ev.verified"), verified)
 		for _, fl := range e.Fields {
@@ -432,26 +451,36 @@ func (m *Model) history() []historyItem {
 		for i, x := range d.Documents {
 			docs[i] = common.Line(x)
 		}
+		text := strings.Join(docs, ", ") + " · " + i18n.T("act.label.deadline") + " " + common.FormatDate(d.Deadline)
+		if d.Message != "" {
+			text += "\n" + common.Text(d.Message)
+		}
 		return historyItem{at: d.CreatedAt, what: eventLabel(api.EventDocumentRequest), actor: actor(d.Actor),
-			text: strings.Join(docs, ", ") + " · " + i18n.T("act.label.deadline") + " " + common.FormatDate(d.Deadline), mark: m.pendingMark(d.ID)}
+			text: text, mark: m.pendingMark(d.ID)}
 	}
 	decision := func(d *api.Decision) historyItem {
 		kind := api.EventDecided
 		if d.State == api.DecisionProposed {
 			kind = api.EventDecisionProposed
 		}
-		return historyItem{at: d.CreatedAt, what: eventLabel(kind), actor: actor(d.Actor), text: actions.OutcomeLabel(d.Outcome), mark: m.pendingMark(d.ID)}
+		return historyItem{at: d.CreatedAt, what: eventLabel(kind), actor: actor(d.Actor), text: withReason(actions.OutcomeLabel(d.Outcome), d.Reasoning), mark: m.pendingMark(d.ID)}
 	}
 	events := c.History
 	if len(events) > 0 {
 		// The server's history; notes come from the case with their full text (event summaries
 		// are shortened), and queued requests and decisions the server has not seen yet are
 		// added from the case with their pending mark.
-		for _, e := range events {
+		lastDecided := -1 // the newest decision event: it is about the case's current decision
+		for i, e := range events {
+			if e.Kind == api.EventDecided || e.Kind == api.EventDecisionProposed {
+				lastDecided = i
+			}
+		}
+		for i, e := range events {
 			if e.Kind == api.EventNote {
 				continue
 			}
-			add(historyItem{at: e.At, what: eventLabel(e.Kind), actor: actor(e.Actor), text: m.eventText(e)})
+			add(historyItem{at: e.At, what: eventLabel(e.Kind), actor: actor(e.Actor), text: m.eventText(e, i == lastDecided)})
 		}
 		for _, d := range c.DocumentRequests {
 			if m.pending[d.ID] {
@@ -482,9 +511,52 @@ func (m *Model) history() []historyItem {
 	return items
 }
 
-// eventText renders an event's summary for a clerk: status, outcome, clerk and date values
+// eventText renders an event for a clerk: its summary (status, outcome, clerk and date values get
+// their labels; free text as is) followed by its full text (reasoning, comment, reason, message).
+// Events stored before Event.Detail existed take it from the case where it still shows it: the
+// current decision (newestDecision) and the clerks' Wiedervorlagen.
+func (m *Model) eventText(e api.Event, newestDecision bool) string {
+	detail := e.Detail
+	if detail == "" {
+		switch {
+		case (e.Kind == api.EventDecided || e.Kind == api.EventDecisionProposed) && newestDecision && m.c.Decision != nil &&
+			string(m.c.Decision.Outcome) == e.Summary:
+			detail = m.c.Decision.Reasoning
+		case e.Kind == api.EventResubmission:
+			for _, r := range casework.Resubmissions(*m.c) {
+				if r.Actor == e.Actor && r.Date == e.Summary {
+					detail = r.Reason
+				}
+			}
+		}
+	}
+	sum := m.eventSummary(e)
+	if detail == "" || strings.TrimSpace(detail) == strings.TrimSpace(e.Summary) {
+		return sum
+	}
+	if e.Kind == api.EventDecisionReturned || e.Kind == api.EventDecisionApproved {
+		return common.Text(detail) // the summary is the comment's shortened start
+	}
+	return withReason(sum, detail)
+}
+
+// withReason appends a reason or text to an event's summary: on the same line when short.
+func withReason(sum, reason string) string {
+	reason = common.Text(reason)
+	switch {
+	case reason == "":
+		return sum
+	case sum == "":
+		return reason
+	case !strings.Contains(reason, "\n") && common.Width(sum)+common.Width(reason) < 60:
+		return sum + " · " + reason
+	}
+	return sum + "\n" + reason
+}
+
+// eventSummary renders an event's summary for a clerk: status, outcome, clerk and date values
 // get their labels; free text (comments, document lists) is shown as is.
-func (m *Model) eventText(e api.Event) string {
+func (m *Model) eventSummary(e api.Event) string {
 	switch e.Kind {
 	case api.EventStatusChanged, api.EventDocumentsReceived:
 		if st := api.Status(e.Summary); st.Valid() {
