@@ -67,8 +67,12 @@ func agreementData(now time.Time) (*demo.Data, func(i int) (api.Status, api.Acti
 }
 
 // agreementKinds are the case actions the table covers: every kind but printed, which marks a
-// document of the print queue (casework.PrintAllowed) rather than acting on a case's status.
-var agreementKinds = slices.DeleteFunc(slices.Clone(api.ActionKinds), func(k api.ActionKind) bool { return k == api.ActionPrinted })
+// document of the print queue (casework.PrintAllowed) rather than acting on a case's status, and
+// evidence_checked, which marks one Nachweis (casework.EvidenceCheckAllowed; its own tests in
+// casework, server and caseview).
+var agreementKinds = slices.DeleteFunc(slices.Clone(api.ActionKinds), func(k api.ActionKind) bool {
+	return k == api.ActionPrinted || k == api.ActionEvidenceChecked
+})
 
 // agreementDialog is the TUI dialog of an action kind; status changes have no key of their own.
 var agreementDialog = map[api.ActionKind]common.DialogKind{
