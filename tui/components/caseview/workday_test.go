@@ -134,7 +134,7 @@ func TestCheckEvidence(t *testing.T) {
 	if len(out) != 1 || out[0].Kind != api.ActionEvidenceChecked || out[0].SubID != c.Evidence[0].ID {
 		t.Fatalf("outbox %+v", out)
 	}
-	m, cmd = m.Update(q)
+	m, cmd = m.Update(common.StoreChangedMsg{}) // the store announces the queued action
 	m, _ = m.Update(cmd())
 	if v := m.View(); !strings.Contains(v, "✓ ja") || !strings.Contains(v, "Anna Schulz") {
 		t.Fatalf("not shown as checked:\n%s", v)
