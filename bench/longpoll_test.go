@@ -22,12 +22,12 @@ import (
 
 // BenchmarkLongPoll: 2,000 clerks long-poll the change feed at once (wait=30) on two amt-server
 // instances sharing one PostgreSQL database, 1,000 on each. Each round waits until every clerk's
-// poll is parked (the instances' amt_changes_waiting gauges, LongPollsWaiting, add up to 2,000), then one note is
-// written to a case of one Amt, through the two instances in turn, so half of the woken clerks
-// learn of it through LISTEN/NOTIFY from the other instance. Reported: the time from sending the
+// poll is parked (the instances' LongPollsWaiting, the amt_changes_waiting gauge, add up to
+// 2,000), then one note is written to a case of one Amt, through the two instances in turn, so
+// half of the woken clerks learn of it through LISTEN/NOTIFY from the other instance. Reported: the time from sending the
 // write to each waiting clerk of that Amt holding the page with the change (p50, p99, max over
-// every clerk of every round); 30 rounds (10 with --quick). Clerks of other Ämter must not be
-// woken, and every clerk of the Amt must be.
+// every clerk of every round); 30 rounds (10 with --quick). No clerk of another Amt may receive
+// a change, and every clerk of the Amt must get it.
 func BenchmarkLongPoll(b *testing.B) {
 	const clerks = 2000
 	rounds := samples(30, 10)

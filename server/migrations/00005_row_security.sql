@@ -10,6 +10,8 @@
 -- BYPASSRLS are never bound, so amt-server must not run as one (docs/betrieb.md).
 -- Foreign-key and unique checks are not filtered by the policies (PostgreSQL checks them over
 -- all rows), so ids stay unique across Ämter as before.
+-- A later migration that reads or changes rows (not only the schema) must first run
+-- SET LOCAL amt.scope = 'all'; without it, it sees no row and changes nothing.
 
 -- +goose Up
 ALTER TABLE amts ENABLE ROW LEVEL SECURITY;
