@@ -863,6 +863,7 @@ func TestSpecLimits(t *testing.T) {
 var problemTypes = map[string]int{
 	api.ProblemBadRequest:           400,
 	api.ProblemUnauthorized:         401,
+	api.ProblemTokenExpired:         401,
 	api.ProblemForbidden:            403,
 	api.ProblemNotFound:             404,
 	api.ProblemMethodNotAllowed:     405,

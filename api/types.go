@@ -449,6 +449,10 @@ type Me struct {
 	// Letterhead is the Amt's letterhead as its letters print it, so that the clerk's preview of
 	// a Bescheid reads like the letter.
 	Letterhead *Letterhead `json:"letterhead,omitempty"`
+	// TokenExpires is when the static token of the request stops being accepted (absent for
+	// tokens that do not expire and for sign-ins through the identity provider): the client
+	// warns the clerk ahead of it.
+	TokenExpires *time.Time `json:"tokenExpires,omitempty"`
 }
 
 // Letterhead is an Amt's sender block: name, postal address, contact and bank details for fees
@@ -535,6 +539,10 @@ const (
 	ProblemUnavailable         = "https://amt.example/problems/unavailable"  // 503
 	ProblemInternal            = "https://amt.example/problems/internal"
 )
+
+// ProblemTokenExpired (401): the static token has expired; the administrator issues a new one
+// (amt-server token rotate) and the clerk signs in with it — the cache and its outbox stay.
+const ProblemTokenExpired = "https://amt.example/problems/token-expired"
 
 // ProblemHeadersTooLarge (431): the request's headers are larger than the server accepts.
 const ProblemHeadersTooLarge = "https://amt.example/problems/headers-too-large"

@@ -51,6 +51,9 @@ func decodeResponse(op string, action bool, status int, hdr http.Header, body []
 	}
 	switch status {
 	case http.StatusUnauthorized:
+		if p.Type == api.ProblemTokenExpired {
+			return fmt.Errorf("client: %s: %w: %w (%d)%s", op, ErrTokenExpired, ErrUnauthorized, status, problemText(&p))
+		}
 		return fmt.Errorf("client: %s: %w (%d)%s", op, ErrUnauthorized, status, problemText(&p))
 	case http.StatusForbidden:
 		if !action {

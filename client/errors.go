@@ -24,6 +24,10 @@ var (
 	// or expired), so no new access token can be had: the clerk must sign in again. Errors that
 	// match it match ErrUnauthorized too.
 	ErrSessionEnded = errors.New("the sign-in has ended")
+	// ErrTokenExpired: 401 token-expired — the static token ran out; the administrator issues a
+	// new one (amt-server token rotate) and the clerk signs in with it, keeping the cache and its
+	// outbox. Errors that match it match ErrUnauthorized too.
+	ErrTokenExpired = errors.New("the token has expired")
 	// ErrNotFound: 404 — the case or attachment does not exist for this clerk's Amt. On an action
 	// it comes as a *RejectedError with Status 404 that also matches ErrNotFound.
 	ErrNotFound = errors.New("not found")
@@ -143,6 +147,21 @@ type unconfirmedError struct{ err error }
 func (e *unconfirmedError) Error() string        { return e.err.Error() + " (" + ErrUnconfirmed.Error() + ")" }
 func (e *unconfirmedError) Is(target error) bool { return target == ErrUnconfirmed }
 func (e *unconfirmedError) Unwrap() error        { return e.err }
+
+// TokenWarnBefore is how long before a static token's expiry (api.Me.TokenExpires) the clerk
+// is warned: by the app at start, amt status and amt doctor.
+const TokenWarnBefore = 14 * 24 * time.Hour
+
+// TokenExpiry says whether the clerk must be warned about the token of me at now: soon (within
+// TokenWarnBefore) or already expired, and the expiry. A token without expiry never warns.
+func TokenExpiry(me api.Me, now time.Time) (expires time.Time, soon, expired bool) {
+	if me.TokenExpires == nil {
+		return time.Time{}, false, false
+	}
+	expires = *me.TokenExpires
+	expired = !now.Before(expires)
+	return expires, !expired && expires.Sub(now) <= TokenWarnBefore, expired
+}
 
 // TLSProblem says what is wrong with a TLS connection (TLSError).
 type TLSProblem int

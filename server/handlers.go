@@ -17,6 +17,10 @@ const attachmentWriteTimeout = 30 * time.Minute
 
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request, p *principal) error {
 	me := api.Me{Clerk: p.Clerk, Role: p.Role, Amt: p.Amt}
+	if !p.expires.IsZero() {
+		t := p.expires.UTC()
+		me.TokenExpires = &t
+	}
 	c, _, err := s.store.Clerk(r.Context(), p.Amt, p.Clerk)
 	if err != nil {
 		return err

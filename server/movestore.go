@@ -229,16 +229,22 @@ func readBoltForMove(tx *bolt.Tx, now time.Time) ([]*moveTable, []string, error)
 		return nil, nil, err
 	}
 
-	tokens := &moveTable{name: "tokens", columns: []string{"hash", "amt", "clerk", "role", "created", "last_used"},
-		readSQL: `SELECT concat_ws(E'\x1f', encode(hash, 'hex'), amt, clerk, role, ` + pgTimeSQL("created") + `, last_used) FROM tokens`}
+	tokens := &moveTable{name: "tokens", columns: []string{"hash", "amt", "clerk", "role", "created", "last_used", "expires"},
+		readSQL: `SELECT concat_ws(E'\x1f', encode(hash, 'hex'), amt, clerk, role, ` + pgTimeSQL("created") + `, last_used, coalesce(` +
+			pgTimeSQL("expires") + `, '')) FROM tokens`}
 	err = tx.Bucket(bTokens).ForEach(func(k, v []byte) error {
 		var r tokenRec
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("token: %w", err)
 		}
 		created, cs := pgTime(r.Created)
-		tokens.rows = append(tokens.rows, []any{slices.Clone(k), r.Amt, r.Clerk, string(r.Role), created, r.LastUsed})
-		tokens.digests = append(tokens.digests, moveDigest(hex.EncodeToString(k), r.Amt, r.Clerk, string(r.Role), cs, r.LastUsed))
+		var expires any
+		es := ""
+		if !r.Expires.IsZero() {
+			expires, es = pgTime(r.Expires)
+		}
+		tokens.rows = append(tokens.rows, []any{slices.Clone(k), r.Amt, r.Clerk, string(r.Role), created, r.LastUsed, expires})
+		tokens.digests = append(tokens.digests, moveDigest(hex.EncodeToString(k), r.Amt, r.Clerk, string(r.Role), cs, r.LastUsed, es))
 		return nil
 	})
 	if err != nil {

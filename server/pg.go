@@ -341,9 +341,13 @@ func (p *pgStore) Ping(ctx context.Context) error { return p.pool.Ping(ctx) }
 func (p *pgStore) Token(ctx context.Context, hash []byte) (tokenRec, bool, error) {
 	var rec tokenRec
 	// Before the token is found its Amt is unknown: the lookup by hash sees every Amt.
+	var expires *time.Time
 	err := p.queryRow(ctx, pgAllAmts, func(r pgx.Row) error {
-		return r.Scan(&rec.Amt, &rec.Clerk, &rec.Role, &rec.Created, &rec.LastUsed)
-	}, `SELECT amt, clerk, role, created, last_used FROM tokens WHERE hash = $1`, hash)
+		return r.Scan(&rec.Amt, &rec.Clerk, &rec.Role, &rec.Created, &rec.LastUsed, &expires)
+	}, `SELECT amt, clerk, role, created, last_used, expires FROM tokens WHERE hash = $1`, hash)
+	if expires != nil {
+		rec.Expires = *expires
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tokenRec{}, false, nil
 	}
@@ -813,8 +817,8 @@ func (p *pgStore) PutToken(ctx context.Context, hash []byte, rec tokenRec) error
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("%w: %q in %q", ErrUnknownClerk, rec.Clerk, rec.Amt)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO tokens (hash, amt, clerk, role, created, last_used) VALUES ($1, $2, $3, $4, $5, $6)`,
-			hash, rec.Amt, rec.Clerk, string(rec.Role), rec.Created, rec.LastUsed)
+		_, err = tx.Exec(ctx, `INSERT INTO tokens (hash, amt, clerk, role, created, last_used, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			hash, rec.Amt, rec.Clerk, string(rec.Role), rec.Created, rec.LastUsed, pgExpires(rec.Expires))
 		return err
 	})
 }
@@ -831,15 +835,27 @@ type pgToken struct {
 
 func scanToken(r pgx.CollectableRow) (pgToken, error) {
 	var t pgToken
-	err := r.Scan(&t.hash, &t.rec.Amt, &t.rec.Clerk, &t.rec.Role, &t.rec.Created, &t.rec.LastUsed)
+	var expires *time.Time
+	err := r.Scan(&t.hash, &t.rec.Amt, &t.rec.Clerk, &t.rec.Role, &t.rec.Created, &t.rec.LastUsed, &expires)
+	if expires != nil {
+		t.rec.Expires = *expires
+	}
 	return t, err
+}
+
+// pgExpires is a token's expiry for the nullable column: NULL for a token that never expires.
+func pgExpires(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }
 
 // RevokeToken (an operator's command) finds the token by its id among every Amt's.
 func (p *pgStore) RevokeToken(ctx context.Context, prefix string) (TokenInfo, error) {
 	var info TokenInfo
 	err := p.begin(ctx, pgAllAmts, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT hash, amt, clerk, role, created, last_used FROM tokens
+		rows, err := tx.Query(ctx, `SELECT hash, amt, clerk, role, created, last_used, expires FROM tokens
 			WHERE left(encode(hash, 'hex'), $2) = $1 LIMIT 2 FOR UPDATE`, prefix, len(prefix))
 		if err != nil {
 			return err
@@ -868,7 +884,7 @@ func (p *pgStore) ListTokens(ctx context.Context) ([]TokenInfo, error) {
 		var err error
 		list, err = pgx.CollectRows(rows, scanToken)
 		return err
-	}, `SELECT hash, amt, clerk, role, created, last_used FROM tokens`)
+	}, `SELECT hash, amt, clerk, role, created, last_used, expires FROM tokens`)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,9 @@ type Config struct {
 	Location *time.Location
 	// OIDC, if set, accepts access tokens of an OpenID provider (see oidc.go).
 	OIDC *OIDCConfig
+	// TokenValidity is how long a static token made by CreateToken is accepted;
+	// 0 = DefaultTokenValidity. A request with an expired token answers 401 token-expired.
+	TokenValidity time.Duration
 	// DisableStaticTokens refuses the server's own bearer tokens (amt-server token create), for
 	// deployments that sign in through OIDC only.
 	DisableStaticTokens bool
@@ -123,6 +126,8 @@ const (
 	DefaultIdempotencyRetention = 90 * 24 * time.Hour
 	DefaultMaxConns             = 4096
 	DefaultMaxConnsPerAddr      = 256
+	// DefaultTokenValidity is how long a static token is accepted unless configured otherwise.
+	DefaultTokenValidity = 365 * 24 * time.Hour
 )
 
 // New opens (or creates) the database in cfg.DataDir and builds the handler.
@@ -159,6 +164,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.TokenValidity <= 0 {
+		cfg.TokenValidity = DefaultTokenValidity
 	}
 	if cfg.MaxConnsPerAddr == 0 {
 		cfg.MaxConnsPerAddr = DefaultMaxConnsPerAddr
@@ -375,6 +383,8 @@ type principal struct {
 	Amt   string
 	Role  api.Role
 	key   string // token hash, for rate limiting
+	// expires is when a static token stops being accepted (zero: never, or an OIDC token).
+	expires time.Time
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p *principal) error
@@ -557,8 +567,14 @@ func (s *Server) authenticate(r *http.Request) (*principal, *apiError) {
 	if err != nil || !found {
 		return nil, unauth("invalid token")
 	}
+	if !rec.Expires.IsZero() && !s.now().Before(rec.Expires) {
+		e := unauth("this token expired on " + rec.Expires.In(s.loc).Format(time.DateOnly) +
+			"; ask the administrator for a new one (amt-server token rotate) and sign in with it: amt login --token …")
+		e.Type, e.Title = api.ProblemTokenExpired, "Token expired"
+		return nil, e
+	}
 	s.tokens.used(key, rec.LastUsed, s.today())
-	return &principal{Clerk: rec.Clerk, Amt: rec.Amt, Role: rec.Role, key: string(key)}, nil
+	return &principal{Clerk: rec.Clerk, Amt: rec.Amt, Role: rec.Role, key: string(key), expires: rec.Expires}, nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

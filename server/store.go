@@ -64,6 +64,9 @@ type tokenRec struct {
 	// LastUsed is the day (YYYY-MM-DD, Config.Location) of the token's last request, as far as
 	// it has been written back (see tokenUse); empty if never used since it was recorded.
 	LastUsed string `json:"lastUsed,omitempty"`
+	// Expires is when the token stops being accepted; zero for tokens issued before tokens
+	// expired (they never do: rotate them).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // idemRec is the record of an applied action: the hash of its canonical request and the small
@@ -354,16 +357,30 @@ func (s *Server) CreateClerk(amt, id, name string, role api.Role) error {
 }
 
 // CreateToken issues a new bearer token for an existing clerk of amt and stores only its hash.
-// The role is the token's role (and becomes the clerk's role).
+// The role is the token's role (and becomes the clerk's role). It expires after
+// Config.TokenValidity (CreateTokenValidFor chooses).
 func (s *Server) CreateToken(amt, clerk string, role api.Role) (string, error) {
+	return s.CreateTokenValidFor(amt, clerk, role, 0)
+}
+
+// CreateTokenValidFor is CreateToken with a validity of its own; 0 = Config.TokenValidity.
+func (s *Server) CreateTokenValidFor(amt, clerk string, role api.Role, validity time.Duration) (string, error) {
 	if !role.Valid() {
 		return "", fmt.Errorf("server: invalid role %q", role)
+	}
+	if validity < 0 {
+		return "", errors.New("server: a token's validity must be positive")
+	}
+	if validity == 0 {
+		validity = s.cfg.TokenValidity
 	}
 	tok, err := newToken()
 	if err != nil {
 		return "", err
 	}
-	err = s.store.PutToken(context.Background(), hashToken(tok), tokenRec{Clerk: clerk, Amt: amt, Role: role, Created: s.now()})
+	now := s.now()
+	err = s.store.PutToken(context.Background(), hashToken(tok), tokenRec{Clerk: clerk, Amt: amt, Role: role, Created: now,
+		Expires: now.Add(validity).UTC().Truncate(time.Second)})
 	if err != nil {
 		return "", err
 	}

@@ -33,6 +33,9 @@ type TokenInfo struct {
 	// recorded. Days are written back hourly and when the server stops, so a day may be missing
 	// after a crash.
 	LastUsed string `json:"lastUsed,omitempty"`
+	// Expires is when the token stops being accepted; zero (absent) for a token issued before
+	// tokens expired, which never does.
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // ErrNoToken is returned by RevokeToken when no token has the given id.
@@ -40,7 +43,7 @@ var ErrNoToken = errors.New("server: no token with this id")
 
 func tokenInfo(key []byte, rec tokenRec) TokenInfo {
 	return TokenInfo{ID: hex.EncodeToString(key)[:TokenIDLen], Amt: rec.Amt, Clerk: rec.Clerk, Role: rec.Role,
-		Created: rec.Created, LastUsed: rec.LastUsed}
+		Created: rec.Created, LastUsed: rec.LastUsed, Expires: rec.Expires}
 }
 
 // ListTokens lists the tokens stored in the database of dataDir, by Amt, clerk and creation
@@ -170,4 +173,40 @@ func (s *Server) Tokens() ([]TokenInfo, error) {
 	}
 	sortTokens(out)
 	return out, nil
+}
+
+// RotateToken replaces the one token whose id (TokenInfo.ID, or a prefix of at least 8 hex
+// digits) matches: a new token for the same Amt, clerk and role, valid for validity
+// (0 = Config.TokenValidity), and the old one revoked. It returns the new token and what the old
+// one was. The clerk signs in with the new token; the local cache and its outbox stay.
+func (s *Server) RotateToken(id string, validity time.Duration) (string, TokenInfo, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if len(id) < 8 || len(id) > 64 || strings.Trim(id, "0123456789abcdef") != "" {
+		return "", TokenInfo{}, errors.New("server: a token id has 8 to 64 hex digits (see amt-server token list)")
+	}
+	all, err := s.store.ListTokens(context.Background())
+	if err != nil {
+		return "", TokenInfo{}, err
+	}
+	var old []TokenInfo
+	for _, t := range all {
+		if strings.HasPrefix(t.ID, id[:min(len(id), TokenIDLen)]) {
+			old = append(old, t)
+		}
+	}
+	switch len(old) {
+	case 0:
+		return "", TokenInfo{}, fmt.Errorf("%w %s", ErrNoToken, id)
+	case 1:
+	default:
+		return "", TokenInfo{}, fmt.Errorf("server: token id %s is ambiguous; give more digits", id)
+	}
+	tok, err := s.CreateTokenValidFor(old[0].Amt, old[0].Clerk, old[0].Role, validity)
+	if err != nil {
+		return "", TokenInfo{}, err
+	}
+	if _, err := s.RevokeToken(id); err != nil {
+		return "", TokenInfo{}, fmt.Errorf("server: the new token was made, but the old one could not be revoked (revoke it with amt-server token revoke --id %s): %w", old[0].ID, err)
+	}
+	return tok, old[0], nil
 }

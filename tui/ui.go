@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/syncer"
 	"github.com/amt-mv/amt/tui/access"
 	"github.com/amt-mv/amt/tui/common"
@@ -202,6 +203,9 @@ func (m Model) Init() tea.Cmd {
 	}
 	if m.startErr != "" {
 		cmds = append(cmds, common.Toast(common.ToastError, m.startErr))
+	}
+	if exp, soon, _ := client.TokenExpiry(m.ctx.Me, m.ctx.Now()); soon {
+		cmds = append(cmds, common.Toast(common.ToastWarn, i18n.Tf("toast.tokenSoon", exp.In(time.Local).Format("02.01.2006"))))
 	}
 	if st := m.ctx.Status; st.Syncing {
 		// A copy: the closure runs on another goroutine while Update writes m.ctx.Status.

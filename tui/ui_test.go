@@ -490,3 +490,21 @@ func TestEnqueueReloadsOnce(t *testing.T) {
 		t.Errorf("inbox loaded %d times after queuing a note, want at most 1", n)
 	}
 }
+
+// The app warns at start when the clerk's token runs out within client.TokenWarnBefore (issue
+// #16 item 10), and not earlier.
+func TestTokenExpiryNotice(t *testing.T) {
+	for _, tt := range []struct {
+		in   time.Duration
+		warn bool
+	}{{10 * 24 * time.Hour, true}, {30 * 24 * time.Hour, false}} {
+		d := newDeps(t, 5)
+		exp := tuitest.Now.Add(tt.in)
+		d.Me.TokenExpires = &exp
+		m := newRoot(t, d, 100, 30)
+		got := strings.Contains(strings.Join(m.Toasts(), "|"), "Zugangsschlüssel läuft am "+exp.In(time.Local).Format("02.01.2006")+" ab")
+		if got != tt.warn {
+			t.Errorf("expiry in %v: toasts %v, want warning %v", tt.in, m.Toasts(), tt.warn)
+		}
+	}
+}

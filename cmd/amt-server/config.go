@@ -35,12 +35,14 @@ type settings struct {
 	// IdempotencyRetention is how long the answer to an action is kept for resends (a
 	// fingerprint of it stays for good).
 	IdempotencyRetention time.Duration
-	MaxConns             int // client connections open at once; 0 = no limit
-	MaxConnsPerAddr      int // connections one client address may hold; 0 = no limit
-	AuthFailBurst        int // failed sign-ins a client address may have at once
-	AuthFailPerMinute    int // failed sign-ins per minute a client address regains; 0 = no throttling
-	TrustedProxies       []netip.Prefix
-	Intake               string // FIT-Connect intake file; empty = no intake
+	// TokenValidity is how long a token made by "token create" or "token rotate" is accepted.
+	TokenValidity     time.Duration
+	MaxConns          int // client connections open at once; 0 = no limit
+	MaxConnsPerAddr   int // connections one client address may hold; 0 = no limit
+	AuthFailBurst     int // failed sign-ins a client address may have at once
+	AuthFailPerMinute int // failed sign-ins per minute a client address regains; 0 = no throttling
+	TrustedProxies    []netip.Prefix
+	Intake            string // FIT-Connect intake file; empty = no intake
 
 	// Sign-in through an OpenID provider (oidc.* keys); OIDCIssuer "" = off.
 	OIDCIssuer, OIDCAudience, OIDCClientID       string
@@ -143,6 +145,19 @@ var settingsTable = []setting{
 				return fmt.Errorf("%q is too short (at least 1d; a laptop may be offline over a weekend)", v)
 			}
 			s.IdempotencyRetention = d
+			return nil
+		}},
+	{key: "token_validity", flag: "token-validity", env: "AMT_SERVER_TOKEN_VALIDITY", def: "365d",
+		usage: "how long a token made by amt-server token create/rotate is accepted (e.g. 365d); clerks are warned 14 days ahead",
+		set: func(s *settings, v string) error {
+			d, err := parseDays(v)
+			if err != nil {
+				return err
+			}
+			if d < 24*time.Hour {
+				return fmt.Errorf("%q is too short (at least 1d)", v)
+			}
+			s.TokenValidity = d
 			return nil
 		}},
 	{key: "max_conns", flag: "max-conns", env: "AMT_SERVER_MAX_CONNS", def: "4096",
@@ -552,6 +567,13 @@ tombstone_retention: 30d
 # the background and only a small fingerprint of the action stays: a later resend answers
 # "already applied" (the amt client counts it as delivered), never applied twice.
 idempotency_retention: 90d
+
+# How long a token made by "amt-server token create" or "token rotate" is accepted (365d,
+# 8760h, ...; at least 1d; per token: --valid-for). Clerks see a warning 14 days before it
+# runs out (amt doctor, amt status, the app); an expired token answers 401 token-expired. Rotate
+# with "amt-server token rotate --id ID": the clerk signs in with the new token and keeps the
+# local cache and its pending actions.
+token_validity: 365d
 
 # Client connections open at once (idle keep-alive connections count). At the limit the
 # longest idle connection is closed for a new one; only if none is idle does the new one wait

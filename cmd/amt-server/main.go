@@ -11,6 +11,7 @@
 //	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
 //	amt-server token list --data DIR [--json]
 //	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
+//	amt-server token rotate --data DIR --id ID [--valid-for DAYS]
 //	amt-server migrate [--config FILE] --database postgres://…
 //	amt-server migrate-store --from-bbolt DIR --to postgres://…
 //	amt-server config example
@@ -83,6 +84,7 @@ const usage = `usage:
   amt-server token list --data DIR [--json]                   (server stopped)
   amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
   amt-server token revoke --data DIR --id ID                  (one token; ID from token list)
+  amt-server token rotate --data DIR --id ID [--valid-for 365d] (new token for the same clerk; old one revoked)
   amt-server migrate --database URL                           (PostgreSQL schema; serve does it too)
   amt-server migrate-store --from-bbolt DIR --to URL          (move a bbolt deployment to PostgreSQL; server stopped)
   amt-server config example
@@ -114,7 +116,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if len(args) > 1 && args[1] == "list" {
 				return tokenList(args[2:], stdout, stderr)
 			}
-			return errors.New("usage: amt-server token create|list|revoke --data DIR ...; see amt-server help")
+			if len(args) > 1 && args[1] == "rotate" {
+				return tokenRotate(args[2:], stdout, stderr)
+			}
+			return errors.New("usage: amt-server token create|list|revoke|rotate --data DIR ...; see amt-server help")
 		case "intake":
 			if len(args) > 1 && args[1] == "status" {
 				return intakeStatus(ctx, args[2:], stdout, stderr)
@@ -291,7 +296,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Info("Bescheide as FIT-Connect replies", "create", intake.Reply.Create)
 	}
 	srv, err := server.New(server.Config{DataDir: st.Data, Database: st.Database, Logger: logger, RateLimit: rate, RateBurst: st.RateBurst, Documents: docs,
-		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
+		TombstoneRetention: st.TombstoneRetention, IdempotencyRetention: st.IdempotencyRetention, TokenValidity: st.TokenValidity, MaxConns: maxConns, MaxConnsPerAddr: perAddr,
 		AuthFailBurst: st.AuthFailBurst, AuthFailPerMinute: authFails, TrustedProxies: st.TrustedProxies,
 		OIDC: oidcCfg, DisableStaticTokens: !st.StaticTokens, Intake: intake})
 	if err != nil {
@@ -581,7 +586,7 @@ func writeFile0600(path string, data []byte) error {
 // openStore opens the server's store for an admin command: PostgreSQL with --database (the
 // servers may keep running), else the bbolt file in --data (the server stopped).
 func openStore(st *settings) (*server.Server, error) {
-	return server.New(server.Config{DataDir: st.Data, Database: st.Database, PruneInterval: -1})
+	return server.New(server.Config{DataDir: st.Data, Database: st.Database, PruneInterval: -1, TokenValidity: st.TokenValidity})
 }
 
 func tokenCreate(args []string, stdout, stderr io.Writer) error {
@@ -591,6 +596,7 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	clerk := fs.String("clerk", "", "clerk id")
 	name := fs.String("name", "", "clerk's name, if the clerk is created")
 	role := fs.String("role", "clerk", "clerk, lead or deputy (approves like a lead)")
+	validFor := fs.String("valid-for", "", "how long the token is accepted (e.g. 90d); default token_validity (365d)")
 	st, err := parse(args)
 	if err != nil {
 		return err
@@ -602,12 +608,16 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 	if !r.Valid() {
 		return fmt.Errorf("--role must be clerk, lead or deputy, not %q", *role)
 	}
+	validity, err := validForFlag(*validFor)
+	if err != nil {
+		return err
+	}
 	srv, err := openStore(st)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	tok, err := srv.CreateToken(*amt, *clerk, r)
+	tok, err := srv.CreateTokenValidFor(*amt, *clerk, r, validity)
 	if errors.Is(err, server.ErrUnknownClerk) {
 		if *name == "" {
 			return fmt.Errorf("clerk %q does not exist in %q; pass --name to create it", *clerk, *amt)
@@ -624,7 +634,7 @@ func tokenCreate(args []string, stdout, stderr io.Writer) error {
 		if err := srv.CreateClerk(*amt, *clerk, *name, r); err != nil {
 			return err
 		}
-		tok, err = srv.CreateToken(*amt, *clerk, r)
+		tok, err = srv.CreateTokenValidFor(*amt, *clerk, r, validity)
 	}
 	if err != nil {
 		return err
@@ -667,6 +677,54 @@ func tokenRevoke(args []string, stdout, stderr io.Writer) error {
 	return srv.Close()
 }
 
+// validForFlag parses --valid-for: "" = the configured token_validity (0), else days or a Go
+// duration of at least a day.
+func validForFlag(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := parseDays(v)
+	if err != nil {
+		return 0, fmt.Errorf("--valid-for: %w", err)
+	}
+	if d < 24*time.Hour {
+		return 0, fmt.Errorf("--valid-for %q is too short (at least 1d)", v)
+	}
+	return d, nil
+}
+
+// tokenRotate replaces one token (--id) by a new one for the same clerk, printed once, and
+// revokes the old one. The clerk signs in with it (amt login --token …) and keeps the cache.
+func tokenRotate(args []string, stdout, stderr io.Writer) error {
+	fs, parse := dataSubcommand("amt-server token rotate", stderr)
+	id := fs.String("id", "", "the token to replace (see amt-server token list)")
+	validFor := fs.String("valid-for", "", "how long the new token is accepted (e.g. 90d); default token_validity (365d)")
+	st, err := parse(args)
+	if err != nil {
+		return err
+	}
+	if (st.Data == "" && st.Database == "") || *id == "" {
+		return errors.New("--data (or --database) and --id ID are required")
+	}
+	validity, err := validForFlag(*validFor)
+	if err != nil {
+		return err
+	}
+	srv, err := openStore(st)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	tok, old, err := srv.RotateToken(*id, validity)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	fmt.Fprintf(stderr, "replaced token %s of %s (%s), which is revoked; the clerk signs in with the new one: amt login --token …\n",
+		old.ID, old.Clerk, old.Amt)
+	return srv.Close()
+}
+
 // tokenList prints the tokens of the (stopped) server's database: a table, or JSON with --json.
 func tokenList(args []string, stdout, stderr io.Writer) error {
 	fs, parse := dataSubcommand("amt-server token list", stderr)
@@ -706,13 +764,21 @@ func tokenList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tAMT\tCLERK\tROLE\tCREATED\tLAST USED")
+	fmt.Fprintln(tw, "ID\tAMT\tCLERK\tROLE\tCREATED\tLAST USED\tEXPIRES")
+	now := time.Now()
 	for _, t := range toks {
 		last := t.LastUsed
 		if last == "" {
 			last = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Amt, t.Clerk, t.Role, t.Created.Local().Format("2006-01-02 15:04"), last)
+		exp := "never (rotate it)"
+		if !t.Expires.IsZero() {
+			exp = t.Expires.Local().Format("2006-01-02")
+			if !now.Before(t.Expires) {
+				exp += " (expired)"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Amt, t.Clerk, t.Role, t.Created.Local().Format("2006-01-02 15:04"), last, exp)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -364,10 +364,12 @@ func TestTokenList(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "LAST USED") {
 		t.Fatalf("list:\n%s", text)
 	}
+	// Every token expires, by default after token_validity (365 days).
+	wantExp := time.Now().Add(365 * 24 * time.Hour).Format(time.DateOnly)
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
-		if len(f) != 7 || f[1] != "amt-test" || f[6] != "-" {
-			t.Fatalf("row %q", l)
+		if len(f) != 8 || f[1] != "amt-test" || f[6] != "-" || f[7] != wantExp {
+			t.Fatalf("row %q (want expiry %s)", l, wantExp)
 		}
 	}
 	if !strings.Contains(lines[1], hashHex(tokClerk)[:12]+" ") || !strings.Contains(lines[1], " test.clerk ") || !strings.Contains(lines[2], " lead ") {
@@ -477,5 +479,82 @@ func TestDataSubcommandsRefuseStrayArguments(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused command left %v", entries)
+	}
+}
+
+// TestTokenValidityAndRotate (issue #16 item 10): token create --valid-for sets the expiry, the
+// config's token_validity the default; token rotate --id prints a new token for the same clerk,
+// revokes the old one, and refuses what it cannot do.
+func TestTokenValidityAndRotate(t *testing.T) {
+	dir := t.TempDir()
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), args, &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	list := func() map[string]server.TokenInfo {
+		t.Helper()
+		var toks []server.TokenInfo
+		if err := json.Unmarshal([]byte(runOK("token", "list", "--data", dir, "--json")), &toks); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]server.TokenInfo{}
+		for _, tk := range toks {
+			m[tk.ID] = tk
+		}
+		return m
+	}
+	day := func(d time.Duration) string { return time.Now().Add(d).Format(time.DateOnly) }
+	old := strings.TrimSpace(runOK("token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.clerk", "--name", "Test Clerk", "--valid-for", "30d"))
+	toks := list()
+	if len(toks) != 1 {
+		t.Fatalf("tokens %+v", toks)
+	}
+	var first server.TokenInfo
+	for _, tk := range toks {
+		first = tk
+	}
+	if first.Expires.Local().Format(time.DateOnly) != day(30*24*time.Hour) {
+		t.Fatalf("--valid-for 30d: expires %v", first.Expires)
+	}
+	for _, bad := range [][]string{{"--valid-for", "2h"}, {"--valid-for", "soon"}} {
+		if err := run(context.Background(), append([]string{"token", "create", "--data", dir, "--amt", "amt-test", "--clerk", "test.clerk"}, bad...), io.Discard, io.Discard); err == nil {
+			t.Fatalf("create %v accepted", bad)
+		}
+	}
+	for _, bad := range [][]string{{}, {"--id", "0000000000"}, {"--id", "xyz"}, {"--id", first.ID, "--valid-for", "1h"}} {
+		if err := run(context.Background(), append([]string{"token", "rotate", "--data", dir}, bad...), io.Discard, io.Discard); err == nil {
+			t.Fatalf("rotate %v accepted", bad)
+		}
+	}
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("token_validity: 90d\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := strings.TrimSpace(runOK("token", "rotate", "--config", cfg, "--data", dir, "--id", first.ID))
+	if fresh == "" || fresh == old {
+		t.Fatalf("rotate printed %q", fresh)
+	}
+	toks = list()
+	if _, ok := toks[first.ID]; ok || len(toks) != 1 {
+		t.Fatalf("after rotate: %+v", toks)
+	}
+	for _, tk := range toks {
+		if tk.Clerk != "test.clerk" || tk.Amt != "amt-test" || tk.Role != api.RoleClerk || tk.Expires.Local().Format(time.DateOnly) != day(90*24*time.Hour) {
+			t.Fatalf("rotated token %+v (want token_validity 90d)", tk)
+		}
+	}
+	url, stop := start(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if code := get(t, url+api.BasePath+"/me", fresh); code != 200 {
+		t.Fatalf("new token: %d", code)
+	}
+	if code := get(t, url+api.BasePath+"/me", old); code != 401 {
+		t.Fatalf("old token: %d", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -109,6 +109,7 @@ func cmdLogin(a *app, args []string) int {
 	}
 	a.printf("%s\n", a.T("login.ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName)))
 	a.printf("%s\n", a.T("login.next", a.commandLine("sync"), strings.TrimSpace(a.commandLine(""))))
+	a.tokenNotice(me)
 	return exitOK
 }
 

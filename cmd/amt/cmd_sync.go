@@ -56,6 +56,7 @@ func (a *app) syncNow(timeout time.Duration) int {
 		if purged > 0 {
 			a.printf("%s\n", a.T("purge.auto", purged, a.retentionDays()))
 		}
+		a.tokenNotice(s.me)
 		return exitOK
 	case errors.Is(err, client.ErrUnauthorized):
 		a.errorf("%s", a.unauthorizedText(err))

@@ -114,6 +114,13 @@ func cmdDoctor(a *app, args []string) int {
 	case err == nil:
 		add(check{ok: true, label: a.T("doc.server"), detail: a.T("doc.server_ok", sanitize.Line(server))})
 		add(check{ok: true, label: a.T("doc.token"), detail: a.T("doc.token_ok", sanitize.Line(me.Name), sanitize.Line(me.Clerk), sanitize.Line(me.AmtName))})
+		if exp, soon, _ := client.TokenExpiry(me, time.Now()); soon {
+			add(check{ok: false, warn: true, label: a.T("doc.token"), detail: a.T("doc.token_expiry", exp.Local().Format("02.01.2006")),
+				fix: a.T("doc.token_expiry_fix")})
+		}
+	case errors.Is(err, client.ErrTokenExpired):
+		add(check{ok: true, label: a.T("doc.server"), detail: a.T("doc.server_ok", sanitize.Line(server))})
+		add(check{label: a.T("doc.token"), detail: a.T("doc.token_expired"), fix: a.T("doc.token_expiry_fix")})
 	case errors.Is(err, client.ErrTLS):
 		what, fix, _ := a.tlsFailure(err, server)
 		add(check{label: a.T("doc.tls"), detail: what, fix: fix})

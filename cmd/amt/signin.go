@@ -350,6 +350,9 @@ func (a *app) unauthorizedText(err error) string {
 	if errors.Is(err, client.ErrSessionEnded) {
 		return a.T("err.signin_ended")
 	}
+	if errors.Is(err, client.ErrTokenExpired) {
+		return a.T("err.token_expired")
+	}
 	return a.T("err.unauthorized")
 }
 

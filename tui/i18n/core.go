@@ -128,6 +128,7 @@ func init() {
 		"toast.newConflict":   {"Konflikt: ein Kollege hat den Vorgang geändert – siehe Ausstehend (P)", "Conflict: a colleague changed the case – see Pending (P)"},
 		"toast.newRejected":   {"Der Server hat eine Aktion abgelehnt – siehe Ausstehend (P)", "The server rejected an action – see Pending (P)"},
 		"toast.wentOffline":   {"Keine Verbindung – Arbeit wird vorgemerkt", "No connection – work is queued"},
+		"toast.tokenSoon":     {"Ihr Zugangsschlüssel läuft am %s ab – rechtzeitig bei der IT einen neuen anfordern (amt login --token …; vorgemerkte Arbeit bleibt).", "Your access token expires on %s – ask IT for a new one in time (amt login --token …; queued work stays)."},
 		"toast.tlsBad":        {"Zertifikat des Servers wird nicht anerkannt – nichts gesendet, Arbeit bleibt vorgemerkt. amt doctor sagt, was zu tun ist.", "The server's certificate is not accepted – nothing sent, work stays queued. amt doctor says what to do."},
 		"toast.backOnline":    {"Wieder online", "Back online"},
 		"toast.syncKicked":    {"Synchronisation angestoßen", "Sync started"},

@@ -2,10 +2,21 @@ package main
 
 import (
 	"errors"
+	"time"
+
+	"github.com/amt-mv/amt/api"
 
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/internal/sanitize"
 )
+
+// tokenNotice warns on stderr when the clerk's static token runs out soon
+// (client.TokenWarnBefore), so that a new one is asked for before work stops.
+func (a *app) tokenNotice(me api.Me) {
+	if exp, soon, _ := client.TokenExpiry(me, time.Now()); soon {
+		a.errorf("%s", a.T("token.expires_soon", exp.Local().Format("02.01.2006")))
+	}
+}
 
 // tlsFailure says what is wrong with the server's (or the clerk's) certificate and what to do,
 // for login, sync and doctor alike; ok is false when err is no certificate failure. A wrong
