@@ -882,7 +882,11 @@ func TestTenancyWalk(t *testing.T) {
 	if len(ops) != len(api.Routes) {
 		t.Fatalf("openapi.yaml has %d operations, api.Routes %d", len(ops), len(api.Routes))
 	}
-	w := &twWalk{t: t, env: env, spec: spec, hc: env.HTTP.Client(), taken: map[string]bool{},
+	// Every request of the walk, and its answer, is checked against the spec by kin-openapi's
+	// validator too (issue #16 item 6).
+	contract := newContractCheck(t, env.HTTP.Client().Transport)
+	defer contract.report(t, ops)
+	w := &twWalk{t: t, env: env, spec: spec, hc: &http.Client{Transport: contract}, taken: map[string]bool{},
 		casesB: map[string]bool{}, files: map[string][]byte{}}
 	w.amtA, w.amtB = env.Data.Amts[0].ID, env.Data.Amts[1].ID
 	for _, c := range env.ClerksOf(w.amtA) {
