@@ -217,6 +217,9 @@ func (s *spec) ops(t *testing.T) []op {
 				}
 				continue
 			}
+			if key == "head" {
+				continue // a mirror of the GET, checked by TestSpecHeadMirrorsGet
+			}
 			o := new(operation)
 			if err := n.Decode(o); err != nil {
 				t.Fatalf("%s %s: %v", key, path, err)
@@ -917,5 +920,62 @@ func TestSpecProblemTypes(t *testing.T) {
 			status != http.StatusNotImplemented && !declared[code] {
 			t.Errorf("%s (%s) is answered by no operation", typ, code)
 		}
+	}
+}
+
+// TestSpecHeadMirrorsGet: the server answers HEAD for every GET, so the spec declares it (issue
+// #16 item 6: Prism saw HEAD answered but not described) — same parameters, security and
+// statuses as the GET, and no body.
+func TestSpecHeadMirrorsGet(t *testing.T) {
+	s, _ := loadSpec(t)
+	gets := 0
+	for path, item := range s.Paths {
+		gn, ok := item["get"]
+		if !ok {
+			if _, ok := item["head"]; ok {
+				t.Errorf("%s: HEAD without GET", path)
+			}
+			continue
+		}
+		gets++
+		hn, ok := item["head"]
+		if !ok {
+			t.Errorf("%s: GET without HEAD", path)
+			continue
+		}
+		var g, h operation
+		if err := gn.Decode(&g); err != nil {
+			t.Fatal(err)
+		}
+		if err := hn.Decode(&h); err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Parameters) != len(h.Parameters) {
+			t.Errorf("%s: HEAD has %d parameters, GET %d", path, len(h.Parameters), len(g.Parameters))
+		}
+		for i := range min(len(g.Parameters), len(h.Parameters)) {
+			if *g.Parameters[i] != *h.Parameters[i] {
+				t.Errorf("%s: HEAD parameter %d differs from GET's", path, i)
+			}
+		}
+		if (g.Security == nil) != (h.Security == nil) || (g.Security != nil && len(*g.Security) != len(*h.Security)) {
+			t.Errorf("%s: HEAD security differs from GET's", path)
+		}
+		for code := range g.Responses {
+			if _, ok := h.Responses[code]; !ok {
+				t.Errorf("%s: HEAD lacks GET's %s", path, code)
+			}
+		}
+		for code, r := range h.Responses {
+			if _, ok := g.Responses[code]; !ok {
+				t.Errorf("%s: HEAD declares %s, GET does not", path, code)
+			}
+			if r.Ref != "" || len(r.Content) != 0 {
+				t.Errorf("%s: HEAD %s declares a body", path, code)
+			}
+		}
+	}
+	if gets == 0 {
+		t.Fatal("no GET operations")
 	}
 }

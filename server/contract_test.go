@@ -137,17 +137,25 @@ func (c *contractCheck) report(t testing.TB, ops []twOp) {
 	for _, k := range keys {
 		t.Errorf("contract: %s: %s", k, c.bad[k])
 	}
-	for _, o := range ops {
-		found := false
+	seen := func(method, path string) bool {
 		for k := range c.checked {
-			if strings.HasPrefix(k, o.Method+" "+o.Path+" ") {
-				found = true
-				break
+			if strings.HasPrefix(k, method+" "+path+" ") {
+				return true
 			}
 		}
-		if !found && o.Path != "/fitconnect/callback/{destinationId}" {
+		return false
+	}
+	heads := 0
+	for _, o := range ops {
+		if !seen(o.Method, o.Path) && o.Path != "/fitconnect/callback/{destinationId}" {
 			t.Errorf("contract: %s was never checked against the spec", o)
 		}
+		if o.Method == "GET" && seen("HEAD", o.Path) {
+			heads++
+		}
+	}
+	if len(ops) > 0 && heads == 0 {
+		t.Error("contract: no HEAD request was checked against the spec")
 	}
 }
 

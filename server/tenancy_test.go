@@ -117,7 +117,9 @@ func (s *twSpec) ops() []twOp {
 		for key, v := range pi {
 			method := strings.ToUpper(key)
 			switch method {
-			case "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE":
+			case "GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE":
+			case "HEAD":
+				continue // the mirror of a GET: walked as the GET's HEAD variant
 			case "PARAMETERS", "SUMMARY", "DESCRIPTION", "SERVERS":
 				continue
 			default:
