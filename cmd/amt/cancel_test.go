@@ -63,4 +63,10 @@ func TestResubmitWorkingDayPerClerk(t *testing.T) {
 	if _, ok := casework.ResubmissionOf(sc, clerkB); !ok {
 		t.Fatalf("B's Wiedervorlage missing: %+v", sc.Resubmissions)
 	}
+	// amt show lists both, each with who set it.
+	a.must(0, "sync")
+	out = a.must(0, "show", caseReview)
+	if strings.Count(out, "Wiedervorlage: ") != 2 || !strings.Contains(out, "Rückruf Antragsteller") {
+		t.Fatalf("show:\n%s", out)
+	}
 }

@@ -61,8 +61,12 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 		}
 	}
 	fmt.Fprintln(w)
-	if c.Resubmission != nil {
-		fmt.Fprintf(w, "%s: %s %s\n", a.T("f.resubmission"), a.date(c.Resubmission.Date), L(c.Resubmission.Reason))
+	for _, r := range casework.Resubmissions(c) { // one per clerk
+		fmt.Fprintf(w, "%s: %s (%s)", a.T("f.resubmission"), a.date(r.Date), a.clerkName(r.Actor))
+		if r.Reason != "" {
+			fmt.Fprintf(w, " %s", L(r.Reason))
+		}
+		fmt.Fprintln(w)
 	}
 	for _, sec := range c.Sections {
 		fmt.Fprintf(w, "\n== %s ==\n", L(sec.Title))
@@ -82,6 +86,9 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 			v := ""
 			if e.Verified {
 				v = " ✓"
+			}
+			if e.CheckedBy != "" && e.CheckedAt != nil {
+				v += " " + a.T("f.checked_by", a.clerkName(e.CheckedBy), a.date(e.CheckedAt.Format(time.DateOnly)))
 			}
 			fmt.Fprintf(w, "  - %s (%s, %s)%s\n", L(e.Title), L(e.Register), L(e.Issuer), v)
 			for _, f := range e.Fields {
