@@ -77,3 +77,10 @@ func lineWidths(s string) (int, int) {
 	}
 	return w, len(lines)
 }
+
+// The Wiedervorlage dialog at 80×24 with a Saturday typed: the date meant and the hint.
+func TestResubmissionWorkingDayGolden(t *testing.T) {
+	h := newHarness(t, NewResubmission, []api.Case{testkit.Case("c1")}, "c1")
+	h.typ("+4")
+	golden(t, "testdata/resubmission_weekend_80x24.golden", h.m.View())
+}

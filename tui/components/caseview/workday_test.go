@@ -149,3 +149,16 @@ func TestCheckEvidence(t *testing.T) {
 		}
 	}
 }
+
+// The case view at 80×24 after a search jumped to its hit in the Verlauf.
+func TestSearchGolden(t *testing.T) {
+	c := testkit.Case("c1")
+	c.Notes = []api.Note{{ID: "n1", Text: "Rückruf beim Steuerberater vereinbart", Actor: "crivitz.meyer", CreatedAt: testkit.Now}}
+	m, _, _ := open(t, c, 80, 24)
+	m, _ = m.Update(press("/"))
+	for _, r := range "steuerberater" {
+		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	testkit.Golden(t, "testdata/search_80x24.golden", m.View(), testkit.UpdateFlag())
+}
