@@ -18,7 +18,11 @@ var queueCommands = map[string]bool{
 }
 
 // subcommandNames are the commands whose first argument names a subcommand with its own flags.
-var subcommandNames = map[string][]string{"cache": {"path", "rescue"}, "config": {"path", "init"}, "conflicts": {"list", "resolve"}}
+var subcommandNames = map[string][]string{"cache": {"path", "rescue"}, "config": {"path", "init"},
+	"conflicts": {"list", "resolve"}, "outbox": {"cancel"}, "print-queue": {"list", "print", "printed"}}
+
+// bareLists are the commands that list when no subcommand is given (their own flags then).
+var bareLists = map[string]bool{"conflicts": true, "outbox": true, "print-queue": true}
 
 // commandHelp prints c's help on stdout; args are the arguments given with --help (a subcommand
 // such as `cache rescue` picks that one's options). Nothing is run.
@@ -37,7 +41,7 @@ func (a *app) commandHelp(c command, args []string) int {
 	switch {
 	case c.name == "version" || c.name == "completion":
 	case subcommandNames[c.name] != nil && sub == "":
-		if c.name == "conflicts" { // bare `amt conflicts` is `conflicts list`
+		if bareLists[c.name] { // bare `amt conflicts` is `conflicts list`
 			a.showFlags(c, []string{"-h"})
 		}
 	case subcommandNames[c.name] != nil:
