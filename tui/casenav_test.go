@@ -3,8 +3,14 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/tuitest"
 )
 
 // Issue 15 item 8: inside a case, J/] open the next case of the list and K/[ the previous one,
@@ -47,5 +53,38 @@ func TestNextPreviousCaseInside(t *testing.T) {
 		if !strings.Contains(m.View(), w) {
 			t.Errorf("help lacks %q:\n%s", w, m.View())
 		}
+	}
+}
+
+// Issue 15 item 5 as seen: on Friday 04.12.2026 a clerk's "+1" meant Saturday 05.12. without
+// saying so and replaced a colleague's "16.12.2026 Rückruf Antragsteller". Now the dialog shows
+// the date meant and moves it to Monday with a hint, and both Wiedervorlagen stay.
+func TestWiedervorlageDoesNotReplaceColleagues(t *testing.T) {
+	c := tuitest.Case(1)
+	c.Status = api.StatusInReview
+	c.Resubmission = &api.Resubmission{ID: "rs-mueller", Date: "2026-12-16", Reason: "Rückruf Antragsteller", Actor: "crivitz.mueller"}
+	d := newDeps(t, 0, c)
+	friday := &fakeClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.Local)}
+	d.Now = friday.Now
+	d.Config.StartView = "all"
+	m := newRoot(t, d, 80, 24)
+	m, _ = press(t, m, "enter", "w")
+	if m.Overlay() != "dialog" {
+		t.Fatalf("no Wiedervorlage dialog:\n%s", m.View())
+	}
+	m = typeText(t, m, "+1")
+	v := strings.Join(strings.Fields(m.View()), " ")
+	if !strings.Contains(v, "→ Montag, 07.12.2026") || !strings.Contains(v, "Samstag, 05.12.2026 ist kein Arbeitstag") {
+		t.Fatalf("date meant or hint missing:\n%s", m.View())
+	}
+	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyCtrlS})
+	m, _ = send(t, m, common.StoreChangedMsg{})
+	got, err := d.Store.Case(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := casework.Resubmissions(got)
+	if len(rs) != 2 || rs[0].Reason != "Rückruf Antragsteller" || rs[1].Date != "2026-12-07" || rs[1].Actor != tuitest.Me.Clerk {
+		t.Fatalf("Wiedervorlagen %+v", rs)
 	}
 }
