@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/client"
 	"github.com/amt-mv/amt/server/demo"
 	"github.com/amt-mv/amt/server/servertest"
@@ -60,8 +61,10 @@ func TestScriptedDay(t *testing.T) {
 		t.Fatalf("A's outbox: %+v", acts)
 	}
 	a.must(exitOK, "outbox", "cancel", acts[4].ID)
-	// Meanwhile B rejects the case A decided offline.
+	// Meanwhile B rejects the case A decided offline, and sets her own Wiedervorlage on the case
+	// A called about (one per clerk: neither replaces the other).
 	b.must(exitOK, "decide", caseClash, "rejected", "--reason", "Nachweis fehlt")
+	b.must(exitOK, "resubmit", caseCall, "+14", "--reason", "Akte prüfen")
 	// The lead proposes on a four-eyes case; she is the only lead, her deputy approves (offline).
 	lead.must(exitOK, "decide", caseLead, "approved", "--reason", "Voraussetzungen erfüllt")
 	deputy.must(exitOK, "sync")
@@ -125,7 +128,7 @@ func TestScriptedDay(t *testing.T) {
 	want := map[string][]ev{
 		caseNew:      {{api.EventAssigned, clerkA, ""}, {api.EventStatusChanged, clerkA, ""}},
 		caseForA:     {{api.EventAssigned, clerkB, ""}},
-		caseCall:     {{api.EventNote, clerkA, "Rückruf vereinbart"}, {api.EventResubmission, clerkA, ""}},
+		caseCall:     {{api.EventNote, clerkA, "Rückruf vereinbart"}, {api.EventResubmission, clerkA, ""}, {api.EventResubmission, clerkB, ""}},
 		caseWohngeld: {{api.EventDecisionProposed, clerkA, ""}, {api.EventDecisionApproved, clerkDeputy, ""}, {api.EventStatusChanged, clerkA, ""}},
 		caseLead:     {{api.EventDecisionProposed, clerkLead, ""}, {api.EventDecisionApproved, clerkDeputy, ""}},
 		caseClash:    {{api.EventDecided, clerkB, ""}, {api.EventNote, clerkA, ""}},
@@ -170,6 +173,9 @@ func TestScriptedDay(t *testing.T) {
 				t.Errorf("%s: %d events %s by %s %q, want 1:\n%s", id, n, w.kind, w.actor, w.summary, b)
 			}
 		}
+	}
+	if rs := casework.Resubmissions(serverCase(t, env, caseCall)); len(rs) != 2 || rs[0].Actor == rs[1].Actor {
+		t.Errorf("%s: Wiedervorlagen %+v, want A's and B's", caseCall, rs)
 	}
 	if sc := serverCase(t, env, caseWohngeld); sc.Status != api.StatusClosed || sc.Decision == nil || sc.Decision.State != api.DecisionFinal {
 		t.Errorf("%s: %s %+v", caseWohngeld, sc.Status, sc.Decision)
