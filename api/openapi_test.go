@@ -655,7 +655,7 @@ var enumSchemas = map[string][]string{
 	// No slices exist in package api for these; keep in step with the constants.
 	"EventKind": strs([]api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned,
 		api.EventNote, api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed,
-		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived,
+		api.EventDecisionApproved, api.EventDecisionReturned, api.EventDecisionWithdrawn, api.EventDecided, api.EventDocumentsReceived,
 		api.EventDocumentSent, api.EventDocumentFailed, api.EventDocumentPrinted, api.EventEvidenceChecked}),
 	"ChangeKind":       strs([]api.ChangeKind{api.ChangeUpsert, api.ChangeDelete}),
 	"ReplyChannelKind": strs(api.ReplyChannelKinds),

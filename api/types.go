@@ -329,6 +329,7 @@ const (
 	EventDecisionProposed  EventKind = "decision_proposed"
 	EventDecisionApproved  EventKind = "decision_approved"
 	EventDecisionReturned  EventKind = "decision_returned"
+	EventDecisionWithdrawn EventKind = "decision_withdrawn" // the proposer took the proposal back
 	EventDecided           EventKind = "decided"
 	EventDocumentsReceived EventKind = "documents_received"
 	// Outgoing documents (Bescheid, Nachforderung): sent through the reply channel, failed

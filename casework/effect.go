@@ -89,6 +89,13 @@ func Apply(c *api.Case, a Act) []api.Event {
 		if from == api.StatusAwaitingDocuments && to == api.StatusInReview {
 			kind = api.EventDocumentsReceived
 		}
+		if from == api.StatusDecisionProposed && to == api.StatusInReview && c.Decision != nil && c.Decision.State == api.DecisionProposed {
+			// The proposer takes the proposal back: it is returned, the case is in review again.
+			d := *c.Decision
+			d.State = api.DecisionReturned
+			c.Decision = &d
+			return []api.Event{ev(api.EventDecisionWithdrawn, string(d.Outcome))}
+		}
 		if to == api.StatusWithdrawn && c.Decision != nil && c.Decision.State == api.DecisionProposed {
 			// Withdrawing drops a pending proposal.
 			d := *c.Decision

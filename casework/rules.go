@@ -36,6 +36,11 @@ const (
 	ReasonNotApprover Reason = "not_approver"
 	// ReasonOwnProposal: nobody approves their own proposal.
 	ReasonOwnProposal Reason = "own_proposal"
+	// ReasonNeedsApprover: withdrawing a four-eyes case by a status change needs a lead or deputy
+	// (a clerk proposes the withdrawal as a decision instead), so four-eyes is never bypassed.
+	ReasonNeedsApprover Reason = "needs_approver"
+	// ReasonNotProposer: only the clerk who proposed a decision takes it back (a lead returns it).
+	ReasonNotProposer Reason = "not_proposer"
 )
 
 // Refusal is the answer "not allowed, because …" of a precondition. Its text is the server's
@@ -52,7 +57,11 @@ func (r *Refusal) Error() string { return r.Detail }
 // Forbidden reports whether the refusal concerns the clerk's rights (HTTP 403) rather than the
 // case's state (409).
 func (r *Refusal) Forbidden() bool {
-	return r.Reason == ReasonNotApprover || r.Reason == ReasonOwnProposal
+	switch r.Reason {
+	case ReasonNotApprover, ReasonOwnProposal, ReasonNeedsApprover, ReasonNotProposer:
+		return true
+	}
+	return false
 }
 
 func refuse(k api.ActionKind, why Reason, c api.Case, detail string) *Refusal {
@@ -102,9 +111,28 @@ func StartsReview(c api.Case, o api.Outcome) bool {
 }
 
 // NeedsApproval reports whether a decision with outcome o on case c is only proposed and needs a
-// second pair of eyes: four-eyes services, except withdrawing and forwarding.
-func NeedsApproval(c api.Case, o api.Outcome) bool {
-	return c.Service.FourEyes && o != api.OutcomeWithdrawn && o != api.OutcomeForwarded
+// second pair of eyes: every decision of a four-eyes service, withdrawing and forwarding too (a
+// forwarded case leaves the Amt, so it must not leave on one clerk's word).
+func NeedsApproval(c api.Case, _ api.Outcome) bool {
+	return c.Service.FourEyes
+}
+
+// Approvers lists the clerks of the Amt who could approve a proposal of proposer: leads and
+// deputies other than the proposer. Clients warn before a four-eyes proposal when it is empty.
+func Approvers(clerks []api.Clerk, proposer string) []api.Clerk {
+	var out []api.Clerk
+	for _, k := range clerks {
+		if MayApprove(k.Role) && k.ID != proposer {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// OwnProposal reports whether the case carries a proposed decision of the clerk.
+func OwnProposal(c api.Case, who Clerk) bool {
+	d := c.Decision
+	return c.Status == api.StatusDecisionProposed && d != nil && d.State == api.DecisionProposed && d.Actor == who.ID
 }
 
 // CanApprove answers whether the clerk may approve or return the case's proposed decision: there
@@ -137,34 +165,71 @@ func CanAssign(c api.Case, _ Clerk) error {
 	return nil
 }
 
-// statusTransitions lists what a clerk may set through a status change, from where.
+// statusTransitions lists what a status change may set, from where. Who may set it is
+// statusRefusal's rule.
 var statusTransitions = map[api.Status][]api.Status{
 	api.StatusNew:               {api.StatusInReview, api.StatusWithdrawn},
 	api.StatusInReview:          {api.StatusAwaitingDocuments, api.StatusWithdrawn},
 	api.StatusAwaitingDocuments: {api.StatusInReview, api.StatusWithdrawn},
-	api.StatusDecisionProposed:  {api.StatusWithdrawn},
+	api.StatusDecisionProposed:  {api.StatusInReview, api.StatusWithdrawn},
 	api.StatusDecided:           {api.StatusClosed},
 }
 
-// StatusTargets lists the statuses a status change may set from the case's status.
-func StatusTargets(c api.Case) []api.Status {
-	return append([]api.Status(nil), statusTransitions[c.Status]...)
+// StatusTargets lists the statuses the clerk may set by a status change from the case's status.
+func StatusTargets(c api.Case, who Clerk) []api.Status {
+	var out []api.Status
+	for _, to := range statusTransitions[c.Status] {
+		if statusRefusal(c, who, to) == "" {
+			out = append(out, to)
+		}
+	}
+	return out
 }
 
-// CanChangeStatus answers whether any status change is possible from the case's status.
-func CanChangeStatus(c api.Case, _ Clerk) error {
+// statusRefusal says why the clerk may not make the possible transition to `to` ("" = may):
+// withdrawing a four-eyes case needs a lead or deputy, and a proposal is taken back (back to
+// in_review) only by its proposer.
+func statusRefusal(c api.Case, who Clerk, to api.Status) Reason {
+	switch {
+	case to == api.StatusWithdrawn && c.Service.FourEyes && !MayApprove(who.Role):
+		return ReasonNeedsApprover
+	case c.Status == api.StatusDecisionProposed && to == api.StatusInReview && !OwnProposal(c, who):
+		return ReasonNotProposer
+	}
+	return ""
+}
+
+// CanChangeStatus answers whether the clerk may make any status change from the case's status.
+func CanChangeStatus(c api.Case, who Clerk) error {
 	if len(statusTransitions[c.Status]) == 0 {
 		return refuse(api.ActionStatus, ReasonFinished, c, "the status of a "+string(c.Status)+" case cannot change")
 	}
-	return nil
-}
-
-// StatusChangeAllowed answers whether the status may change to `to` now.
-func StatusChangeAllowed(c api.Case, _ Clerk, to api.Status) error {
-	for _, a := range statusTransitions[c.Status] {
-		if a == to {
+	var why Reason // the first refusal: the one about the nearest step
+	for _, to := range statusTransitions[c.Status] {
+		r := statusRefusal(c, who, to)
+		if r == "" {
 			return nil
 		}
+		if why == "" {
+			why = r
+		}
+	}
+	return refuse(api.ActionStatus, why, c, "this clerk cannot change the status of a "+string(c.Status)+" case")
+}
+
+// StatusChangeAllowed answers whether the clerk may change the status to `to` now.
+func StatusChangeAllowed(c api.Case, who Clerk, to api.Status) error {
+	for _, a := range statusTransitions[c.Status] {
+		if a != to {
+			continue
+		}
+		switch statusRefusal(c, who, to) {
+		case ReasonNeedsApprover:
+			return refuse(api.ActionStatus, ReasonNeedsApprover, c, "only a lead or deputy may withdraw a four-eyes case; propose the withdrawal as a decision")
+		case ReasonNotProposer:
+			return refuse(api.ActionStatus, ReasonNotProposer, c, "only the clerk who proposed the decision may take it back")
+		}
+		return nil
 	}
 	why := ReasonTransition
 	if len(statusTransitions[c.Status]) == 0 {

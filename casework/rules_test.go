@@ -164,14 +164,85 @@ func TestCheckConcreteActions(t *testing.T) {
 		t.Error("StartsReview: only a new case decided other than withdrawn/forwarded starts its review first")
 	}
 	for _, s := range api.Statuses {
-		c := caseIn(s, "")
-		for _, to := range StatusTargets(c) {
-			if err := StatusChangeAllowed(c, clerk, to); err != nil {
-				t.Errorf("offered target %s from %s refused: %v", to, s, err)
+		for _, who := range []Clerk{clerk, lead, {ID: "other", Role: api.RoleClerk}} {
+			c := caseIn(s, clerk.ID)
+			for _, to := range StatusTargets(c, who) {
+				if err := StatusChangeAllowed(c, who, to); err != nil {
+					t.Errorf("offered target %s from %s to %s refused: %v", to, s, who.ID, err)
+				}
+			}
+			if (len(StatusTargets(c, who)) == 0) != (CanChangeStatus(c, who) != nil) {
+				t.Errorf("%s, %s: CanChangeStatus disagrees with StatusTargets", s, who.ID)
 			}
 		}
-		if (len(StatusTargets(c)) == 0) != (CanChangeStatus(c, clerk) != nil) {
-			t.Errorf("%s: CanChangeStatus disagrees with StatusTargets", s)
+	}
+}
+
+// TestFourEyesCannotBeBypassed (issue 16 item 5): on a four-eyes case, forwarding and withdrawing
+// by decision are proposals like any other outcome, withdrawing by status needs a lead or deputy,
+// and nobody but the proposer takes a proposal back (a lead returns it through the approval).
+func TestFourEyesCannotBeBypassed(t *testing.T) {
+	other := Clerk{ID: "crivitz.krueger", Role: api.RoleClerk}
+	for _, o := range api.Outcomes {
+		if !NeedsApproval(caseIn(api.StatusInReview, ""), o) {
+			t.Errorf("four-eyes %s is final without approval", o)
 		}
+		if NeedsApproval(api.Case{Status: api.StatusInReview}, o) {
+			t.Errorf("%s on a case without four-eyes needs approval", o)
+		}
+	}
+	status := func(s api.Status) Body { return Body{Kind: api.ActionStatus, Status: &api.StatusRequest{Status: s}} }
+	tests := []struct {
+		name      string
+		st        api.Status
+		fourEyes  bool
+		who       Clerk
+		to        api.Status
+		want      Reason
+		forbidden bool
+	}{
+		{"clerk withdraws a four-eyes case", api.StatusInReview, true, clerk, api.StatusWithdrawn, ReasonNeedsApprover, true},
+		{"clerk withdraws over a colleague's proposal", api.StatusDecisionProposed, true, other, api.StatusWithdrawn, ReasonNeedsApprover, true},
+		{"proposer withdraws the case over own proposal", api.StatusDecisionProposed, true, clerk, api.StatusWithdrawn, ReasonNeedsApprover, true},
+		{"lead withdraws a four-eyes case", api.StatusInReview, true, lead, api.StatusWithdrawn, "", false},
+		{"deputy withdraws a proposed case", api.StatusDecisionProposed, true, deputy, api.StatusWithdrawn, "", false},
+		{"clerk withdraws a case without four-eyes", api.StatusInReview, false, clerk, api.StatusWithdrawn, "", false},
+		{"proposer takes the proposal back", api.StatusDecisionProposed, true, clerk, api.StatusInReview, "", false},
+		{"colleague takes a proposal back", api.StatusDecisionProposed, true, other, api.StatusInReview, ReasonNotProposer, true},
+		{"lead takes another's proposal back", api.StatusDecisionProposed, true, lead, api.StatusInReview, ReasonNotProposer, true},
+	}
+	for _, tt := range tests {
+		c := caseIn(tt.st, clerk.ID)
+		c.Service.FourEyes = tt.fourEyes
+		err := Check(c, tt.who, status(tt.to), "")
+		if got := reasonOf(t, err); got != tt.want {
+			t.Errorf("%s: reason %q, want %q (%v)", tt.name, got, tt.want, err)
+		}
+		var rf *Refusal
+		if errors.As(err, &rf) && rf.Forbidden() != tt.forbidden {
+			t.Errorf("%s: Forbidden() = %v", tt.name, rf.Forbidden())
+		}
+		offered := false
+		for _, s := range StatusTargets(c, tt.who) {
+			offered = offered || s == tt.to
+		}
+		if offered != (tt.want == "") {
+			t.Errorf("%s: StatusTargets offers it: %v", tt.name, offered)
+		}
+	}
+}
+
+// TestApprovers: who else in the Amt could approve a proposal — the warning before proposing.
+func TestApprovers(t *testing.T) {
+	clerks := []api.Clerk{{ID: lead.ID, Role: api.RoleLead}, {ID: clerk.ID, Role: api.RoleClerk}, {ID: "crivitz.krueger", Role: api.RoleClerk}}
+	if got := Approvers(clerks, clerk.ID); len(got) != 1 || got[0].ID != lead.ID {
+		t.Errorf("a clerk's proposal: %v", got)
+	}
+	if got := Approvers(clerks, lead.ID); len(got) != 0 {
+		t.Errorf("the only lead's proposal: %v, want nobody", got)
+	}
+	clerks = append(clerks, api.Clerk{ID: deputy.ID, Role: api.RoleDeputy})
+	if got := Approvers(clerks, lead.ID); len(got) != 1 || got[0].ID != deputy.ID {
+		t.Errorf("lead with a deputy: %v", got)
 	}
 }

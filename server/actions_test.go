@@ -366,7 +366,7 @@ func TestForwardedLeavesAmt(t *testing.T) {
 	_, out := c.do("GET", "/changes?limit=1000", nil, nil)
 	var page api.ChangePage
 	mustJSON(t, out, &page)
-	nw := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusNew })
+	nw := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusNew && !c.Service.FourEyes })
 	c.mustAct(api.ActionDecision, nw.ID, "fwd-1", "", api.DecisionRequest{Outcome: api.OutcomeForwarded, Reasoning: "Zuständig ist der Landkreis"}, nw.Version)
 	resp, out := c.do("GET", "/cases/"+nw.ID, nil, nil)
 	wantProblem(t, resp, out, 404, api.ProblemNotFound)

@@ -242,7 +242,7 @@ func TestTombstonePruning(t *testing.T) {
 	c := newClient(t, env, clerkOf(t, env, amt, api.RoleClerk))
 	p, _ := c.changes("", 1000, 0)
 	oldCursor := p.NextCursor
-	nw := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusNew })
+	nw := findCase(t, env, amt, func(c api.Case) bool { return c.Status == api.StatusNew && !c.Service.FourEyes })
 	c.mustAct(api.ActionDecision, nw.ID, "fwd", "", api.DecisionRequest{Outcome: api.OutcomeForwarded, Reasoning: "Landkreis"}, nw.Version)
 	p, _ = c.changes(oldCursor, 1000, 0)
 	if len(p.Items) != 1 || p.Items[0].Kind != api.ChangeDelete {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 )
 
 // attachmentWriteTimeout bounds one attachment response.
@@ -47,7 +48,9 @@ func (s *Server) getClerks(w http.ResponseWriter, r *http.Request, p *principal)
 	return writeJSON(w, r, http.StatusOK, list)
 }
 
-// loadVisible reads a case of the caller's Amt that has not left it.
+// loadVisible reads a case of the caller's Amt that has not left it; a forwarded case stays
+// readable to the Amt's leads and deputies as a closed record (they approved its leaving), never
+// to its clerks, and no action applies to it.
 func (s *Server) loadVisible(ctx context.Context, p *principal, id string) (api.Case, error) {
 	if id == "" || strings.IndexByte(id, 0) >= 0 {
 		return api.Case{}, notFound()
@@ -56,7 +59,7 @@ func (s *Server) loadVisible(ctx context.Context, p *principal, id string) (api.
 	if err != nil {
 		return c, err
 	}
-	if !ok || !visible(c) {
+	if !ok || (!visible(c) && !casework.MayApprove(p.Role)) {
 		return api.Case{}, notFound()
 	}
 	return c, nil

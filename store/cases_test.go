@@ -53,9 +53,15 @@ func TestOverlayPerKind(t *testing.T) {
 					t.Fatalf("status %q decision %+v", c.Status, c.Decision)
 				}
 			}},
-		{name: "decision forwarded", fourEyes: true, action: Action{Kind: api.ActionDecision, Body: mustJSON(api.DecisionRequest{Outcome: api.OutcomeForwarded, Reasoning: "nicht zuständig"})},
+		{name: "decision forwarded", action: Action{Kind: api.ActionDecision, Body: mustJSON(api.DecisionRequest{Outcome: api.OutcomeForwarded, Reasoning: "nicht zuständig"})},
 			check: func(t *testing.T, c api.Case, sum Summary) {
 				if c.Status != api.StatusForwarded || sum.Status != api.StatusForwarded || c.Decision.State != api.DecisionFinal {
+					t.Fatalf("status %q decision %+v", c.Status, c.Decision)
+				}
+			}},
+		{name: "four-eyes forwarding is proposed", fourEyes: true, action: Action{Kind: api.ActionDecision, Body: mustJSON(api.DecisionRequest{Outcome: api.OutcomeForwarded, Reasoning: "nicht zuständig"})},
+			check: func(t *testing.T, c api.Case, sum Summary) {
+				if c.Status != api.StatusDecisionProposed || sum.Status != api.StatusDecisionProposed || c.Decision.State != api.DecisionProposed {
 					t.Fatalf("status %q decision %+v", c.Status, c.Decision)
 				}
 			}},

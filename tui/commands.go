@@ -98,7 +98,8 @@ func (m Model) caseActions() []caseAction {
 	k := m.ctx.Keys.Case
 	for _, a := range []caseview.OfferedAction{{Dialog: common.DialogApproval, Key: k.FourEyes},
 		{Dialog: common.DialogComment, Key: k.Comment}, {Dialog: common.DialogResubmission, Key: k.Resubmission},
-		{Dialog: common.DialogDocumentRequest, Key: k.DocRequest}, {Dialog: common.DialogDecide, Key: k.Decide}} {
+		{Dialog: common.DialogDocumentRequest, Key: k.DocRequest}, {Dialog: common.DialogDecide, Key: k.Decide},
+		{Dialog: common.DialogStatus, Key: k.Status}} {
 		if a.Key.Enabled() {
 			a.Key = key.NewBinding(key.WithDisabled()) // the keys work in the case view only
 			out = append(out, caseAction{a, id})

@@ -8,7 +8,7 @@
 //	           [--demo] [--demo-cases N] [--demo-date YYYY-MM-DD] [--oidc]
 //	amt-server backup [--config FILE] --data DIR --out FILE
 //	amt-server restore [--config FILE] --data DIR --from FILE
-//	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead [--name NAME] [--amt-name NAME]
+//	amt-server token create --data DIR --amt AMT --clerk CLERK --role clerk|lead|deputy [--name NAME] [--amt-name NAME]
 //	amt-server token list --data DIR [--json]
 //	amt-server token revoke --data DIR (--amt AMT --clerk CLERK | --id ID)
 //	amt-server token rotate --data DIR --id ID [--valid-for DAYS]
@@ -80,7 +80,7 @@ const usage = `usage:
   amt-server [serve] [--config FILE] --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F] ...
   amt-server backup [--config FILE] --data DIR --out FILE
   amt-server restore [--config FILE] --data DIR --from FILE   (server stopped)
-  amt-server token create --data DIR --amt AMT --clerk CLERK [--role clerk|lead] [--name NAME]
+  amt-server token create --data DIR --amt AMT --clerk CLERK [--role clerk|lead|deputy] [--name NAME]
   amt-server token list --data DIR [--json]                   (server stopped)
   amt-server token revoke --data DIR --amt AMT --clerk CLERK  (all tokens of the clerk)
   amt-server token revoke --data DIR --id ID                  (one token; ID from token list)

@@ -61,6 +61,10 @@ func (a *app) refused(err error) int {
 		a.errorf("%s", a.T("err.not_lead"))
 	case rf.Reason == casework.ReasonOwnProposal:
 		a.errorf("%s", a.T("err.own_proposal"))
+	case rf.Reason == casework.ReasonNeedsApprover:
+		a.errorf("%s", a.T("err.needs_approver"))
+	case rf.Reason == casework.ReasonNotProposer:
+		a.errorf("%s", a.T("err.not_proposer"))
 	case rf.Kind == api.ActionApproval:
 		a.errorf("%s", a.T("err.nothing_to_approve", st))
 	case rf.Kind == api.ActionDecision:

@@ -29,7 +29,7 @@ func TestApproveAndReturn(t *testing.T) {
 	if sc := serverCase(t, env, caseFourEyes); sc.Status != api.StatusDecisionProposed {
 		t.Fatalf("status after the proposal: %s", sc.Status)
 	}
-	if code, _, errs := a.run("approve", caseFourEyes); code != exitErr || !strings.Contains(errs, "Nur eine Leitung") {
+	if code, _, errs := a.run("approve", caseFourEyes); code != exitErr || !strings.Contains(errs, "Nur die Leitung oder ihre Stellvertretung") {
 		t.Fatalf("clerk approves: %d %s", code, errs)
 	}
 	lead.must(0, "sync")
@@ -57,10 +57,26 @@ func TestApproveAndReturn(t *testing.T) {
 	if sc.Status != api.StatusInReview || sc.Decision == nil || sc.Decision.State != api.DecisionReturned {
 		t.Fatalf("after return: %s %+v", sc.Status, sc.Decision)
 	}
-	// The lead's own proposal needs another lead.
-	lead.must(0, "decide", caseFourEye2, "approved", "--reason", "neu berechnet")
+	// The lead's own proposal needs another lead: with no other lead or deputy in the Amt the
+	// lead is warned when proposing, and may take the proposal back (issue 15 item 1).
+	if code, _, errs := lead.run("decide", caseFourEye2, "approved", "--reason", "neu berechnet"); code != 0 || !strings.Contains(errs, "niemand im Amt diesen Vorschlag freigeben") {
+		t.Fatalf("proposal without an approver: %d %s", code, errs)
+	}
 	if code, _, errs := lead.run("approve", caseFourEye2); code != exitErr || !strings.Contains(errs, "Eigene Vorschläge") {
 		t.Fatalf("own proposal: %d %s", code, errs)
+	}
+	a.must(0, "sync")
+	if code, _, errs := a.run("status", caseFourEye2, "in_review"); code != exitErr || !strings.Contains(errs, "Nur wer die Entscheidung vorgeschlagen hat") {
+		t.Fatalf("a clerk takes the lead's proposal back: %d %s", code, errs)
+	}
+	if code, _, errs := a.run("status", caseFourEye2, "withdrawn"); code != exitUsage {
+		t.Fatalf("a clerk withdraws over a proposal: %d %s", code, errs)
+	}
+	if out := lead.must(0, "status", caseFourEye2, "in_review"); !strings.Contains(out, "übermittelt") {
+		t.Fatalf("take the proposal back: %s", out)
+	}
+	if sc := serverCase(t, env, caseFourEye2); sc.Status != api.StatusInReview || sc.Decision.State != api.DecisionReturned {
+		t.Fatalf("after taking it back: %s %+v", sc.Status, sc.Decision)
 	}
 
 	// Close the decided case.

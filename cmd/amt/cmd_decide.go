@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/amt-mv/amt/api"
@@ -56,6 +57,13 @@ func cmdDecide(a *app, args []string) int {
 		// Like the terminal app: a new case is taken into review first, in the same queue.
 		if _, err := a.enqueue(s, c, api.ActionStatus, "", api.StatusRequest{Status: api.StatusInReview}); err != nil {
 			return a.storeErr(err)
+		}
+	}
+	if casework.NeedsApproval(c, outcome) {
+		var clerks []api.Clerk
+		if b, err := s.st.Meta(metaClerks); err == nil && json.Unmarshal(b, &clerks) == nil && len(clerks) > 0 &&
+			len(casework.Approvers(clerks, s.me.Clerk)) == 0 {
+			a.errorf("%s", a.T("warn.no_approver"))
 		}
 	}
 	return a.queue(s, c, api.ActionDecision, req)

@@ -13,7 +13,8 @@ import (
 // is casework's rule.
 var statusTargets = map[api.Status]bool{api.StatusInReview: true, api.StatusClosed: true}
 
-// cmdStatus starts the review of a case (in_review) or closes a decided one (closed).
+// cmdStatus starts the review of a case (in_review), takes the clerk's own proposal back
+// (in_review from decision_proposed) or closes a decided one (closed).
 func cmdStatus(a *app, args []string) int {
 	fs := a.newFlags("status")
 	pos, err := parseFlags(fs, args)
@@ -35,6 +36,9 @@ func cmdStatus(a *app, args []string) int {
 	}
 	defer s.close()
 	if err := casework.StatusChangeAllowed(c, s.clerk(), to); err != nil {
+		if rf, ok := err.(*casework.Refusal); ok && rf.Forbidden() {
+			return a.refused(err)
+		}
 		a.errorf("%s", a.T("err.bad_transition", a.statusLabel(c.Status), a.statusLabel(to)))
 		return exitErr
 	}

@@ -75,6 +75,7 @@ const (
 	DialogDocumentRequest DialogKind = "document_request"
 	DialogDecide          DialogKind = "decide"
 	DialogApproval        DialogKind = "approval" // four-eyes approve / return (leads)
+	DialogStatus          DialogKind = "status"   // status change: start, close, take a proposal back
 )
 
 // OpenDialogMsg asks the root to open an action dialog over the current view for one or more

@@ -250,6 +250,7 @@ func init() {
 		"key.docreq":                {"Nachforderung", "request documents"},
 		"key.decide":                {"entscheiden", "decide"},
 		"key.fourEyes":              {"freigeben/zurückgeben", "approve/return"},
+		"key.status":                {"Status ändern", "change status"},
 		"key.openFile":              {"Anlage öffnen", "open attachment"},
 		"key.download":              {"herunterladen", "download"},
 		"key.saveTo":                {"in Ordner speichern", "save to folder"},

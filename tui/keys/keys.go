@@ -34,7 +34,7 @@ type ListKeys struct {
 type CaseKeys struct {
 	NextTab, PrevTab                          key.Binding
 	Comment, Assign, Resubmission, DocRequest key.Binding
-	Decide, FourEyes                          key.Binding
+	Decide, FourEyes, Status                  key.Binding
 	OpenFile, Download, SaveTo                key.Binding
 	// NextCase and PrevCase open the next or previous case of the list without going back;
 	// Search finds text within the case; CheckEvidence marks a Nachweis as checked.
@@ -109,7 +109,7 @@ func Default() *KeyMap {
 		Case: CaseKeys{
 			NextTab: b("tab", "right", "l"), PrevTab: b("shift+tab", "left", "h"),
 			Comment: b("c"), Assign: b("a"), Resubmission: b("w"), DocRequest: b("n"),
-			Decide: b("D"), FourEyes: b("F"),
+			Decide: b("D"), FourEyes: b("F"), Status: b("B"),
 			OpenFile: b("o"), Download: b("d"), SaveTo: b("S"),
 			NextCase: b("J", "]"), PrevCase: b("K", "["), Search: b("/"), CheckEvidence: b("p"),
 		},
@@ -175,6 +175,7 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeCase, "docrequest", "key.docreq", &c.DocRequest),
 		a(ScopeCase, "decide", "key.decide", &c.Decide),
 		a(ScopeCase, "foureyes", "key.fourEyes", &c.FourEyes),
+		a(ScopeCase, "status", "key.status", &c.Status),
 		a(ScopeCase, "openfile", "key.openFile", &c.OpenFile),
 		a(ScopeCase, "download", "key.download", &c.Download),
 		a(ScopeCase, "saveto", "key.saveTo", &c.SaveTo),

@@ -1,5 +1,6 @@
 // Package actions owns the action dialogs of the TUI (comment, assign, Wiedervorlage,
-// Nachforderung, decide, four-eyes approval): each turns the clerk's input into outbox actions.
+// Nachforderung, decide, four-eyes approval, status change): each turns the clerk's input into
+// outbox actions.
 package actions
 
 import (
@@ -113,6 +114,8 @@ func New(ctx *common.Ctx, kind common.DialogKind, caseIDs ...string) Model {
 		return NewDecide(ctx, caseIDs...)
 	case common.DialogApproval:
 		return NewApproval(ctx, caseIDs...)
+	case common.DialogStatus:
+		return NewStatus(ctx, caseIDs...)
 	}
 	return NewComment(ctx, caseIDs...)
 }
@@ -320,6 +323,13 @@ func (m Model) loaded(msg loadedMsg) (Model, tea.Cmd) {
 		m.step = stepBlocked
 		m.blocked = why
 		return m, nil
+	}
+	if m.kind == common.DialogStatus {
+		if why := m.statusOptions(); why != "" {
+			m.step = stepBlocked
+			m.blocked = why
+			return m, nil
+		}
 	}
 	m.step = stepEdit
 	if m.kind == common.DialogAssign && len(m.cases) == 1 {

@@ -113,6 +113,8 @@ func (m Model) build() ([]store.Action, []restateLine, int, error) {
 		return m.buildDecide()
 	case common.DialogApproval:
 		return m.buildApproval()
+	case common.DialogStatus:
+		return m.buildStatus()
 	}
 	return nil, nil, -1, verr("act.err.unknown")
 }

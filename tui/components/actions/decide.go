@@ -70,6 +70,9 @@ func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
 	}
 	if casework.NeedsApproval(c, o) {
 		rs = append(rs, restateLine{"", i18n.T("act.decide.fourEyes")})
+		if len(m.ctx.Clerks) > 0 && len(casework.Approvers(m.ctx.Clerks, m.ctx.Me.Clerk)) == 0 {
+			rs = append(rs, restateLine{"", i18n.T("act.decide.noApprover")})
+		}
 	}
 	// The Bescheid as the applicant will read it (preview.go), paged like the reasoning.
 	if txt := PreviewBescheid(m.ctx, c, body, now); txt != "" {

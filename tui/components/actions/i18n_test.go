@@ -35,7 +35,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	kinds := []common.DialogKind{common.DialogComment, common.DialogAssign, common.DialogResubmission,
-		common.DialogDocumentRequest, common.DialogDecide, common.DialogApproval}
+		common.DialogDocumentRequest, common.DialogDecide, common.DialogApproval, common.DialogStatus}
 	for _, k := range kinds {
 		keys["act.title."+string(k)] = true
 		keys["act.hint.submit."+string(k)] = true
@@ -46,7 +46,7 @@ func TestCatalogue(t *testing.T) {
 	for _, k := range []string{"resubmission", "document_request"} {
 		keys["act.field.date."+k] = true
 	}
-	for _, k := range []string{"assign", "decide", "approval"} {
+	for _, k := range []string{"assign", "decide", "approval", "status"} {
 		keys["act.field.choice."+k] = true
 	}
 	keys["act.confirm.intro.decide"], keys["act.confirm.intro.approval"] = true, true
@@ -58,7 +58,7 @@ func TestCatalogue(t *testing.T) {
 	}
 	for _, e := range []api.EventKind{api.EventReceived, api.EventStatusChanged, api.EventAssigned, api.EventNote,
 		api.EventResubmission, api.EventDocumentRequest, api.EventDecisionProposed, api.EventDecisionApproved,
-		api.EventDecisionReturned, api.EventDecided, api.EventDocumentsReceived} {
+		api.EventDecisionReturned, api.EventDecisionWithdrawn, api.EventDecided, api.EventDocumentsReceived} {
 		keys["case.event."+string(e)] = true
 	}
 	for _, s := range []string{api.DecisionProposed, api.DecisionFinal, api.DecisionReturned} {

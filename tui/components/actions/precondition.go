@@ -65,6 +65,8 @@ func ActionKind(k common.DialogKind) api.ActionKind {
 		return api.ActionDecision
 	case common.DialogApproval:
 		return api.ActionApproval
+	case common.DialogStatus:
+		return api.ActionStatus
 	}
 	return api.ActionNote
 }
@@ -72,13 +74,18 @@ func ActionKind(k common.DialogKind) api.ActionKind {
 // Allowed asks casework whether the signed-in clerk may take the dialog's action on the case: nil,
 // or the *casework.Refusal that says why not. Views offer a dialog's key only when it is allowed.
 func Allowed(ctx *common.Ctx, k common.DialogKind, c api.Case) error {
+	return casework.Allowed(ActionKind(k), ownOverlay(ctx, c), ctx.Clerk())
+}
+
+// ownOverlay returns c with a proposal still in the outbox attributed to the signed-in clerk: it
+// was made here.
+func ownOverlay(ctx *common.Ctx, c api.Case) api.Case {
 	if d := c.Decision; d != nil && d.Actor == store.OverlayActor {
-		// A proposal still in the outbox was made here: the signed-in clerk's own.
 		dd := *d
 		dd.Actor = ctx.Me.Clerk
 		c.Decision = &dd
 	}
-	return casework.Allowed(ActionKind(k), c, ctx.Clerk())
+	return c
 }
 
 // CanApprove reports whether the signed-in clerk may approve or return the case's proposed
@@ -118,6 +125,14 @@ func BlockText(err error) string {
 		return i18n.T("act.block.closedResub")
 	case api.ActionAssignment:
 		return i18n.T("act.block.closedAssign")
+	case api.ActionStatus:
+		switch rf.Reason {
+		case casework.ReasonNotProposer:
+			return i18n.T("act.block.notProposer")
+		case casework.ReasonNeedsApprover:
+			return i18n.T("act.block.needsApprover")
+		}
+		return i18n.T("act.block.statusFinished")
 	}
 	return i18n.T("act.err.unknown")
 }

@@ -4,6 +4,7 @@ package caseview
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -316,8 +317,12 @@ func (m Model) OfferedActions() []OfferedAction {
 	var out []OfferedAction
 	for _, o := range []OfferedAction{{common.DialogApproval, k.FourEyes}, {common.DialogComment, k.Comment},
 		{common.DialogAssign, k.Assign}, {common.DialogResubmission, k.Resubmission},
-		{common.DialogDocumentRequest, k.DocRequest}, {common.DialogDecide, k.Decide}} {
-		if o.Key.Enabled() && actions.Allowed(m.ctx, o.Dialog, *m.c) == nil {
+		{common.DialogDocumentRequest, k.DocRequest}, {common.DialogDecide, k.Decide}, {common.DialogStatus, k.Status}} {
+		ok := actions.Allowed(m.ctx, o.Dialog, *m.c) == nil
+		if o.Dialog == common.DialogStatus {
+			ok = len(actions.StatusChoices(m.ctx, *m.c)) > 0
+		}
+		if o.Key.Enabled() && ok {
 			out = append(out, o)
 		}
 	}
@@ -339,8 +344,12 @@ func (m Model) actionKey(msg tea.KeyMsg) tea.Cmd {
 		kind = common.DialogDocumentRequest
 	case key.Matches(msg, k.Decide):
 		kind = common.DialogDecide
-	case key.Matches(msg, k.FourEyes):
+	case key.Matches(msg, k.FourEyes) || slices.Contains(k.FourEyes.Keys(), msg.String()):
+		// A clerk's help does not list the four-eyes key, but pressing it says why it does
+		// nothing (the dialog opens blocked), never nothing at all.
 		kind = common.DialogApproval
+	case key.Matches(msg, k.Status):
+		kind = common.DialogStatus
 	default:
 		return nil
 	}

@@ -15,7 +15,7 @@ func (m Model) HelpGroups() []keys.Group {
 	k := m.ctx.Keys
 	cs := &k.Case
 	return keys.Help(keys.Group{Title: i18n.T("keys.case"), Bindings: []key.Binding{cs.NextTab, cs.PrevTab, cs.Comment,
-		cs.Assign, cs.Resubmission, cs.DocRequest, cs.Decide, cs.FourEyes, cs.OpenFile, cs.Download, cs.SaveTo,
+		cs.Assign, cs.Resubmission, cs.DocRequest, cs.Decide, cs.FourEyes, cs.Status, cs.OpenFile, cs.Download, cs.SaveTo,
 		cs.CheckEvidence, cs.Search, cs.NextCase, cs.PrevCase}},
 		keys.Group{Title: i18n.T("keys.list"), Bindings: k.Nav()}, k.GlobalGroup())
 }

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/help"
+	"github.com/amt-mv/amt/tui/keys"
+	"github.com/amt-mv/amt/tui/tuitest"
+)
+
+// openCase opens the case view of id through the root.
+func openCase(t *testing.T, m Model, id string) Model {
+	t.Helper()
+	m, _ = send(t, m, common.OpenCaseMsg{ID: id})
+	if m.State() != common.ViewCase {
+		t.Fatalf("case %s not open:\n%s", id, m.View())
+	}
+	return m
+}
+
+// TestFourEyesKeyForClerkSaysWhy (issue 15 item 1): a clerk pressing F on a colleague's
+// proposal is told why nothing can be approved (it used to do nothing at all), in German at 80×24.
+func TestFourEyesKeyForClerkSaysWhy(t *testing.T) {
+	c := tuitest.Case(900)
+	c.ID, c.Reference = "case-fe", "WOG-2026-000900"
+	c.Service.FourEyes, c.Status = true, api.StatusDecisionProposed
+	c.Decision = &api.Decision{ID: "dec-9", Outcome: api.OutcomeApproved, Reasoning: "ok", State: api.DecisionProposed, Actor: "crivitz.oezdemir"}
+	d := newDeps(t, 3, c)
+	m := newRoot(t, d, 80, 24)
+	m = openCase(t, m, c.ID)
+	if strings.Contains(m.View(), "F freigeben") {
+		t.Fatalf("F offered to a clerk:\n%s", m.View())
+	}
+	m, _ = press(t, m, "F")
+	if m.Overlay() != "dialog" || !strings.Contains(m.View(), "Nur die Leitung oder ihre Stellvertretung") {
+		t.Fatalf("F for a clerk says nothing:\n%s", m.View())
+	}
+}
+
+// TestStatusKeyStartsReview (issue 15 item 2): »B« on a new case offers "Bearbeitung beginnen"
+// and queues the status change (at 80×24); the help names the key, and so does the footer where
+// it has room (120 columns; at 80 the earlier hints fill it) and on a decided case.
+func TestStatusKeyStartsReview(t *testing.T) {
+	c := tuitest.Case(901)
+	c.ID, c.Reference = "case-new", "GEW-2026-000901"
+	c.Status, c.Decision = api.StatusNew, nil
+	d := newDeps(t, 3, c)
+	wide := openCase(t, newRoot(t, d, 120, 40), c.ID)
+	if !strings.Contains(wide.View(), "B Status ändern") {
+		t.Fatalf("footer lacks B:\n%s", wide.View())
+	}
+	m := newRoot(t, d, 80, 24)
+	m = openCase(t, m, c.ID)
+	if lines := help.New(m.Ctx(), keys.ContextCase).Lines(); !slices.ContainsFunc(lines, func(s string) bool {
+		return strings.HasPrefix(s, "B  Status ändern")
+	}) {
+		t.Fatalf("help lacks B: %v", lines)
+	}
+	m, _ = press(t, m, "B")
+	if m.Overlay() != "dialog" || !strings.Contains(m.View(), "Bearbeitung beginnen") {
+		t.Fatalf("B did not open the status dialog:\n%s", m.View())
+	}
+	m, _ = press(t, m, "enter")
+	out, err := d.Store.Outbox()
+	if err != nil || len(out) != 1 || out[0].Kind != api.ActionStatus || !strings.Contains(string(out[0].Body), `"in_review"`) {
+		t.Fatalf("outbox %+v %v", out, err)
+	}
+}
+
+// TestStatusKeyClosesDecidedCase (issue 15 item 2): a decided case is closed from the TUI.
+func TestStatusKeyClosesDecidedCase(t *testing.T) {
+	c := tuitest.Case(902)
+	c.ID, c.Reference = "case-dec", "GEW-2026-000902"
+	c.Service.FourEyes, c.Status = false, api.StatusDecided
+	c.Decision = &api.Decision{ID: "dec-2", Outcome: api.OutcomeApproved, Reasoning: "ok", State: api.DecisionFinal, Actor: tuitest.Me.Clerk}
+	d := newDeps(t, 3, c)
+	m := openCase(t, newRoot(t, d, 80, 24), c.ID)
+	if !strings.Contains(m.View(), "B Status ändern") {
+		t.Fatalf("footer lacks B on a decided case:\n%s", m.View())
+	}
+	m, _ = press(t, m, "B")
+	if !strings.Contains(m.View(), "Abschließen") {
+		t.Fatalf("no Abschließen:\n%s", m.View())
+	}
+	m, _ = press(t, m, "enter")
+	out, err := d.Store.Outbox()
+	if err != nil || len(out) != 1 || !strings.Contains(string(out[0].Body), `"closed"`) {
+		t.Fatalf("outbox %+v %v", out, err)
+	}
+}
