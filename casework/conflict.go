@@ -138,3 +138,15 @@ func NoteText(b Body) string {
 	}
 	return out
 }
+
+// ReapplyAllowed answers whether a conflicted action (its kind, queued body and sub id) may be
+// sent again against the server's current case: nil, or the *Refusal the server would answer.
+// Clients offer "re-apply" only when it is nil, so a clerk is never offered a resend that can only
+// be rejected (a decision on a case a colleague already decided).
+func ReapplyAllowed(server api.Case, who Clerk, kind api.ActionKind, body []byte, subID string) error {
+	b, err := Decode(kind, body)
+	if err != nil {
+		return err
+	}
+	return Check(server, who, b, subID)
+}

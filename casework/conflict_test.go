@@ -90,3 +90,42 @@ func TestResolutionAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestReapplyAllowed (issue 15 item 4): a conflicted action may be sent again only when the
+// server's current case still takes it — never a decision on a case a colleague decided.
+func TestReapplyAllowed(t *testing.T) {
+	enc := func(req any) (api.ActionKind, []byte) {
+		k, b, err := Encode(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, b
+	}
+	decided := api.Case{ID: "c1", Status: api.StatusDecided, Decision: &api.Decision{ID: "d9", State: api.DecisionFinal, Outcome: api.OutcomeApproved}}
+	review := api.Case{ID: "c1", Status: api.StatusInReview}
+	tests := []struct {
+		name   string
+		server api.Case
+		req    any
+		want   Reason
+	}{
+		{"decision on a decided case", decided, api.DecisionRequest{Outcome: api.OutcomeRejected, Reasoning: "x"}, ReasonFinished},
+		{"decision on a case still in review", review, api.DecisionRequest{Outcome: api.OutcomeRejected, Reasoning: "x"}, ""},
+		{"assignment of a decided case", decided, api.AssignmentRequest{Assignee: "a"}, ReasonFinished},
+		{"assignment of an open case", review, api.AssignmentRequest{Assignee: "a"}, ""},
+		{"start review of a case in review", review, api.StatusRequest{Status: api.StatusInReview}, ReasonTransition},
+	}
+	for _, tt := range tests {
+		k, b := enc(tt.req)
+		err := ReapplyAllowed(tt.server, Clerk{ID: "k", Role: api.RoleClerk}, k, b, "")
+		var got Reason
+		if rf, ok := err.(*Refusal); ok {
+			got = rf.Reason
+		} else if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -51,6 +51,7 @@ const (
 type doneMsg struct {
 	view   int64
 	op     op
+	id     string // the action resolved
 	err    error
 	cancel bool // a waiting action was taken back (store.Cancel), not a settled one resolved
 }
@@ -71,6 +72,8 @@ type Model struct {
 	detail  string // rendered detail of the selected row, rebuilt in Update
 	notice  string
 	noticeE bool
+
+	noticeFor string // the action a "will be sent again" notice is about; cleared when it settles again
 
 	confirming op // opDiscard or opReapply (for decisions) while asking
 	confirmID  string
@@ -160,6 +163,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				}
 			}
 		}
+		m.clearStaleNotice()
 		m.clamp()
 		m.rebuild()
 		return m, nil
@@ -178,6 +182,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.notice, m.noticeE = i18n.T("pend.err.resolve"), true
 		} else {
 			m.notice, m.noticeE = i18n.T([...]string{"", "pend.done.reapply", "pend.done.asNote", "pend.done.discard"}[msg.op]), false
+			if msg.op == opReapply {
+				m.noticeFor = msg.id
+			}
 		}
 		return m, tea.Batch(m.load(), common.Toast(map[bool]common.ToastKind{true: common.ToastError, false: common.ToastSuccess}[m.noticeE], m.notice))
 	case common.StoreChangedMsg, common.SyncEventMsg: // the store changes after queuing too
@@ -296,6 +303,9 @@ func (m Model) ask(o op) (Model, tea.Cmd) {
 	case casework.ResolutionAllowed(o, true, a.State == store.StateConflict, a.ServerCase != nil) != nil:
 		m.notice, m.noticeE = i18n.T("pend.reapplyOnlyConflict"), true
 		return m, nil
+	case o == opReapply && m.reapplyRefused(a):
+		m.notice, m.noticeE = i18n.Tf("pend.reapplyImpossible", common.StatusLabel(a.ServerCase.Status)), true
+		return m, nil
 	}
 	if !casework.NeedsConfirmation(o, a.Kind) {
 		return m.resolve(o, a.ID)
@@ -304,6 +314,31 @@ func (m Model) ask(o op) (Model, tea.Cmd) {
 	m.confirm.Reset()
 	m.notice = ""
 	return m, m.confirm.Focus()
+}
+
+// reapplyRefused reports whether a conflicted action can no longer be applied to the server's
+// current case (casework's rules, as the server would answer): a decision on a case a colleague
+// decided. Re-applying is then not offered.
+func (m Model) reapplyRefused(a store.Action) bool {
+	if a.State != store.StateConflict || a.ServerCase == nil {
+		return false
+	}
+	return casework.ReapplyAllowed(*a.ServerCase, m.ctx.Clerk(), a.Kind, a.Body, a.SubID) != nil
+}
+
+// clearStaleNotice drops the "will be sent again" notice once its action settled again (the
+// server rejected it or it conflicted anew) or was delivered, so the footer never contradicts
+// the list and the toasts.
+func (m *Model) clearStaleNotice() {
+	if m.noticeFor == "" {
+		return
+	}
+	for _, r := range m.rows {
+		if r.a.ID == m.noticeFor && r.a.State == store.StatePending {
+			return
+		}
+	}
+	m.notice, m.noticeFor = "", ""
 }
 
 func confirmWord(s string) bool {
@@ -339,7 +374,7 @@ func (m Model) resolve(o op, id string) (Model, tea.Cmd) {
 		if err == nil {
 			c.Kick()
 		}
-		return doneMsg{view: vid, op: o, err: err}
+		return doneMsg{view: vid, op: o, id: act.ID, err: err}
 	}
 }
 
@@ -521,7 +556,10 @@ func (m Model) hints() []string {
 	k := m.ctx.Keys
 	var hints []string
 	if len(m.rows) > 0 { // nothing to resolve or open in an empty list
-		hints = append(hints, common.Hint(k.Pending.Reapply), common.Hint(k.Pending.AsNote), common.Hint(k.Pending.Discard), common.Hint(k.List.Open))
+		if a, ok := m.Selected(); !ok || !m.reapplyRefused(a) {
+			hints = append(hints, common.Hint(k.Pending.Reapply))
+		}
+		hints = append(hints, common.Hint(k.Pending.AsNote), common.Hint(k.Pending.Discard), common.Hint(k.List.Open))
 	}
 	return append(hints, common.Hint(k.Global.Back))
 }

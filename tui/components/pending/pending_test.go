@@ -162,9 +162,56 @@ func TestListShowsStates(t *testing.T) {
 	}
 }
 
+// TestReapplyNotOfferedOnDecidedCase (issue 15 item 4): a colleague decided the case first, so the
+// clerk's decision can never be applied: »r« is not offered, pressing it says why and what to do
+// instead (at 80×24), nothing is requeued, and no "Wird erneut gesendet" appears.
+func TestReapplyNotOfferedOnDecidedCase(t *testing.T) {
+	f := setup(t, 80, 24, false)
+	m := f.model(t)
+	if a, _ := m.Selected(); a.ID != f.conflict.ID {
+		t.Fatalf("selected %s", a.Kind)
+	}
+	if v := m.View(); strings.Contains(v, "r erneut anwenden") || !strings.Contains(v, "N als Notiz") {
+		t.Fatalf("footer on a decided conflict:\n%s", v)
+	}
+	m, cmd := m.Update(press("r"))
+	m = run(t, m, cmd)
+	if m.CapturingInput() {
+		t.Fatal("asked to confirm a resend that cannot work")
+	}
+	v := m.View()
+	if !strings.Contains(v, "jetzt „Entschieden“") || strings.Contains(v, "Wird erneut gesendet") {
+		t.Fatalf("no reason given:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if common.Width(l) > 80 {
+			t.Errorf("line wider than 80: %q", l)
+		}
+	}
+	if a, _ := f.find(t, f.conflict.ID); a.State != store.StateConflict {
+		t.Fatalf("requeued: %+v", a)
+	}
+}
+
+// reviewConflict turns the fixture's decision conflict into one a resend can settle: the
+// colleague only added a note, the case is still in review.
+func reviewConflict(t *testing.T, f *fixture) {
+	t.Helper()
+	server := testkit.Case("c1")
+	server.Version = 9
+	server.Notes = append(server.Notes, api.Note{ID: "n-2", Text: "Unterlagen vollständig.", Actor: "crivitz.meyer", CreatedAt: testkit.Now})
+	if err := f.st.MarkConflict(f.conflict.ID, server); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestReapplyDecisionNeedsConfirmation(t *testing.T) {
 	f := setup(t, 100, 30, false)
+	reviewConflict(t, f)
 	m := f.model(t)
+	if v := m.View(); !strings.Contains(v, "r erneut anwenden") {
+		t.Fatalf("re-apply not offered on a case still in review:\n%s", v)
+	}
 	m, cmd := m.Update(press("r"))
 	if cmd != nil && !m.CapturingInput() {
 		t.Fatal("re-applying a decision did not ask")
@@ -434,6 +481,7 @@ func TestResolveTwiceKeepsIntentOnce(t *testing.T) {
 // bestätigt, Esc br…": it wraps now, and the view keeps its height.
 func TestConfirmQuestionWrapsAt80(t *testing.T) {
 	f := setup(t, 80, 24, false)
+	reviewConflict(t, f) // a decision that can still be re-applied
 	m := f.model(t)
 	height := len(strings.Split(m.View(), "\n")) // 23: the status bar has the last line
 	m, _ = m.Update(press("r"))
@@ -454,5 +502,27 @@ func TestConfirmQuestionWrapsAt80(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(strings.Fields(flat), " "), "»j« + Enter bestätigt, Esc bricht ab:") {
 		t.Fatalf("the question is cut:\n%s", v)
+	}
+}
+
+// TestReapplyNoticeClearedWhenSettled (issue 15 item 4): after a resend, the footer's "Wird erneut
+// gesendet." goes once the server rejected the action again, so it never contradicts the list.
+func TestReapplyNoticeClearedWhenSettled(t *testing.T) {
+	f := setup(t, 80, 24, false)
+	reviewConflict(t, f)
+	m := f.model(t)
+	m, _ = m.Update(press("r"))
+	m, _ = m.Update(press("j"))
+	m, cmd := m.Update(press("enter"))
+	m = run(t, m, cmd)
+	if !strings.Contains(m.View(), "Wird erneut gesendet.") {
+		t.Fatalf("no notice after re-apply:\n%s", m.View())
+	}
+	if err := f.st.MarkRejected(f.conflict.ID, "Der Vorgang ist bereits entschieden (409)."); err != nil {
+		t.Fatal(err)
+	}
+	m = run(t, m, func() tea.Msg { return common.StoreChangedMsg{} })
+	if v := m.View(); strings.Contains(v, "Wird erneut gesendet.") || !strings.Contains(v, "abgelehnt") {
+		t.Fatalf("footer contradicts the list:\n%s", v)
 	}
 }
