@@ -64,7 +64,7 @@ func TestStatusKeyStartsReview(t *testing.T) {
 	if m.Overlay() != "dialog" || !strings.Contains(m.View(), "Bearbeitung beginnen") {
 		t.Fatalf("B did not open the status dialog:\n%s", m.View())
 	}
-	m, _ = press(t, m, "enter")
+	_, _ = press(t, m, "enter")
 	out, err := d.Store.Outbox()
 	if err != nil || len(out) != 1 || out[0].Kind != api.ActionStatus || !strings.Contains(string(out[0].Body), `"in_review"`) {
 		t.Fatalf("outbox %+v %v", out, err)
@@ -86,7 +86,7 @@ func TestStatusKeyClosesDecidedCase(t *testing.T) {
 	if !strings.Contains(m.View(), "Abschließen") {
 		t.Fatalf("no Abschließen:\n%s", m.View())
 	}
-	m, _ = press(t, m, "enter")
+	_, _ = press(t, m, "enter")
 	out, err := d.Store.Outbox()
 	if err != nil || len(out) != 1 || !strings.Contains(string(out[0].Body), `"closed"`) {
 		t.Fatalf("outbox %+v %v", out, err)
