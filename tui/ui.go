@@ -79,7 +79,8 @@ type Model struct {
 	queueCh <-chan syncer.DownloadStatus
 	tick    func(time.Duration, func(time.Time) tea.Msg) tea.Cmd // tea.Tick; tests stub it
 
-	startErr string // keymap/theme config problems, shown once as a toast
+	notes    *noticeBox // news for the clerk found in synced cases (notices.go)
+	startErr string     // keymap/theme config problems, shown once as a toast
 	a11y     a11yState
 	day      string    // today when the inbox last counted its tabs (see clockMsg)
 	undo     undoState // the last queued actions the undo key may take back (undo.go)
@@ -129,7 +130,7 @@ func New(d Deps) Model {
 			c.Status.LastSync = s.LastSync
 		}
 	}
-	m := Model{ctx: c, deps: d, inbox: inbox.New(c), status: statusbar.New(c), toasts: toast.New(c),
+	m := Model{ctx: c, deps: d, notes: &noticeBox{}, inbox: inbox.New(c), status: statusbar.New(c), toasts: toast.New(c),
 		startErr: strings.Join(errs, "; "), tick: tea.Tick, day: common.Today(c.Now()),
 		a11y: a11yState{cursor: &access.Cursor{}}}
 	if c.Store != nil {
@@ -197,7 +198,7 @@ func (m Model) Overlay() string {
 
 // Init starts loading, listening to the store and the syncer.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.inbox.Init(), m.listenStore(), m.listenSync(), m.listenQueue(), m.clock()}
+	cmds := []tea.Cmd{m.inbox.Init(), m.listenStore(), m.listenSync(), m.listenQueue(), m.clock(), m.scanNotices()}
 	if m.syncCh == nil {
 		cmds = append(cmds, m.countOutbox())
 	}
@@ -379,8 +380,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 	case undoneMsg:
 		return m.undone(msg)
-
+	case noticesMsg:
+		return m, m.onNotices(msg)
 	case common.OpenCaseMsg:
+		delete(m.ctx.Notices, msg.ID) // seen: the mark in the list goes
 		return m, m.openCase(msg.ID)
 	case common.BackMsg:
 		return m, m.goBack()

@@ -124,6 +124,10 @@ type Ctx struct {
 	Clerks []api.Clerk
 	Demo   bool // --demo: :offline / :online are available
 
+	// Notices are the news for the clerk per case id (their proposal approved or returned,
+	// documents arrived, a colleague changed their case) until they open the case.
+	Notices map[string][]casework.Notice
+
 	Status SyncStatus // latest syncer status
 	// Queue takes background downloads (nil: none); QueueStatus is its latest state.
 	Queue       DownloadQueue

@@ -192,6 +192,9 @@ const (
 // MarkDeliveryFailed marks a case one of whose outgoing documents did not reach the applicant.
 const MarkDeliveryFailed = "✉"
 
+// MarkNotice marks a case with news for the clerk (Ctx.Notices) until they open it.
+const MarkNotice = "●"
+
 // Hint is a footer hint for a binding: its keys and what it does ("c Notiz").
 func Hint(b key.Binding) string {
 	h := b.Help()

@@ -12,12 +12,18 @@ func init() {
 		"view.dashboard": {"Übersicht", "Overview"},
 
 		// Saved views (inbox tabs).
-		"tab.mine":  {"Meine", "Mine"},
-		"tab.new":   {"Neu", "New"},
-		"tab.due":   {"Fällig", "Due"},
-		"tab.resub": {"Wiedervorlage", "Follow-up"},
-		"tab.all":   {"Alle", "All"},
-		"tab.done":  {"Erledigt", "Done"},
+		"tab.mine":         {"Meine", "Mine"},
+		"tab.new":          {"Neu", "New"},
+		"tab.due":          {"Fällig", "Due"},
+		"tab.resub":        {"Wiedervorlage", "Follow-up"},
+		"tab.all":          {"Alle", "All"},
+		"tab.done":         {"Erledigt", "Done"},
+		"tab.approval":     {"Zur Freigabe", "For approval"},
+		"notice.approved":  {"Ihr Vorschlag zu %s wurde von %s freigegeben.", "Your proposal on %s was approved by %s."},
+		"notice.returned":  {"Ihr Vorschlag zu %s wurde von %s zurückgegeben – bitte im Verlauf nachsehen.", "Your proposal on %s was returned by %s – see the history."},
+		"notice.documents": {"Unterlagen zur Nachforderung eingegangen: %[1]s", "Documents arrived for the request: %[1]s"},
+		"notice.changed":   {"%[2]s hat Ihren Vorgang %[1]s geändert.", "%[2]s changed your case %[1]s."},
+		"notice.many":      {"%d Vorgänge mit Neuigkeiten – in der Liste mit %s markiert.", "%d cases with news – marked %s in the list."},
 
 		// Inbox columns.
 		"col.reference": {"Aktenzeichen", "Reference"},

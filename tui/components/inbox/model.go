@@ -50,6 +50,18 @@ func BuiltinViews() []SavedView {
 	return out
 }
 
+// withApproval adds the "Zur Freigabe" tab (proposals waiting for approval) after the built-in
+// views for those who may approve: leads and deputies.
+func withApproval(ctx *common.Ctx, vs []SavedView) []SavedView {
+	if !ctx.IsLead() {
+		return vs
+	}
+	const expr = "status:freigabe"
+	v := SavedView{NameKey: "tab.approval", Expr: expr, Filter: query.MustParse(expr)}
+	n := len(BuiltinViews())
+	return append(vs[:n:n], append([]SavedView{v}, vs[n:]...)...)
+}
+
 // Views returns built-in plus configured views. Invalid user views are kept (with Err) so the
 // clerk sees the mistake instead of a silently missing tab.
 func Views(cfg []common.ViewConfig, now time.Time) []SavedView {
@@ -220,7 +232,7 @@ func New(ctx *common.Ctx) Model {
 	ni.Cursor.SetMode(cursor.CursorStatic)
 	m := Model{
 		ctx:       ctx,
-		views:     Views(ctx.Config.Views, ctx.Now()),
+		views:     withApproval(ctx, Views(ctx.Config.Views, ctx.Now())),
 		input:     ti,
 		nameInput: ni,
 		marked:    map[string]bool{},

@@ -138,13 +138,14 @@ type rowKey struct {
 	width, pending       int
 	cursor, marked       bool
 	conflict, rejected   bool
+	notice               bool
 }
 
 // row renders one list row, cached by id, version, width, cursor/marked and sync state.
 func (m *Model) row(s *store.Summary, cursor, marked bool, e *env) string {
 	k := rowKey{id: s.ID, status: string(s.Status), assignee: s.Assignee, day: e.today, version: s.Version,
 		width: m.lay.listWidth, pending: s.Pending, cursor: cursor, marked: marked,
-		conflict: s.Conflict, rejected: s.Rejected}
+		conflict: s.Conflict, rejected: s.Rejected, notice: len(m.ctx.Notices[s.ID]) > 0}
 	if r, ok := m.cache[k]; ok {
 		return r
 	}
@@ -185,6 +186,8 @@ func (m *Model) renderRow(s *store.Summary, cursor, marked bool, e *env) string 
 		b.WriteString(style(t.Pending, common.MarkPending))
 	case s.DeliveryFailed:
 		b.WriteString(style(t.Rejected, common.MarkDeliveryFailed))
+	case len(m.ctx.Notices[s.ID]) > 0:
+		b.WriteString(style(t.Accent, common.MarkNotice))
 	default:
 		b.WriteByte(' ')
 	}
