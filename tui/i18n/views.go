@@ -109,7 +109,7 @@ func init() {
 
 		// Blocked dialogs and validation.
 		"act.block.closed":         {"Dieser Vorgang ist abgeschlossen oder wartet auf Freigabe – hier ist nichts mehr zu entscheiden.", "This case is closed or awaiting approval – nothing to decide here."},
-		"act.block.proposed":       {"Für diesen Vorgang liegt bereits ein Entscheidungsvorschlag zur Freigabe vor.", "A proposed decision already awaits approval for this case."},
+		"act.block.proposed":       {"Für diesen Vorgang liegt bereits ein Entscheidungsvorschlag zur Freigabe vor. Einen eigenen Vorschlag ziehen Sie mit »B« zurück.", "A proposed decision already awaits approval for this case. Withdraw your own proposal with »B«."},
 		"act.block.closedDocs":     {"Für abgeschlossene oder zur Freigabe liegende Vorgänge lassen sich keine Unterlagen nachfordern.", "Documents cannot be requested for closed cases or cases awaiting approval."},
 		"act.block.noNotes":        {"Zu abgeschlossenen Vorgängen lassen sich keine Notizen mehr anlegen.", "Closed cases take no more comments."},
 		"act.block.closedResub":    {"Der Vorgang ist abgeschlossen und braucht keine Wiedervorlage.", "The case is closed and needs no follow-up."},
