@@ -23,6 +23,7 @@ func init() {
 		"notice.returned":  {"Ihr Vorschlag zu %s wurde von %s zurückgegeben – bitte im Verlauf nachsehen.", "Your proposal on %s was returned by %s – see the history."},
 		"notice.documents": {"Unterlagen zur Nachforderung eingegangen: %[1]s", "Documents arrived for the request: %[1]s"},
 		"notice.changed":   {"%[2]s hat Ihren Vorgang %[1]s geändert.", "%[2]s changed your case %[1]s."},
+		"a11y.notice":      {"mit Neuigkeiten", "with news"},
 		"notice.many":      {"%d Vorgänge mit Neuigkeiten – in der Liste mit %s markiert.", "%d cases with news – marked %s in the list."},
 
 		// Inbox columns.

@@ -53,6 +53,9 @@ func (m *Model) RowSentence(s *store.Summary, marked bool, pos string, e *env) s
 	if s.DeliveryFailed {
 		flags = append(flags, i18n.T("a11y.deliveryFailed"))
 	}
+	if len(m.ctx.Notices[s.ID]) > 0 {
+		flags = append(flags, i18n.T("a11y.notice"))
+	}
 	parts := []string{common.Line(s.Reference), common.Line(s.ServiceName), common.Line(s.ApplicantName), due,
 		common.StatusLabel(s.Status), assignee}
 	return access.Sentence(append(append(parts, flags...), pos)...)
