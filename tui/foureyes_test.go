@@ -7,8 +7,8 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/help"
-	"github.com/amt-mv/amt/tui/keys"
 	"github.com/amt-mv/amt/tui/tuitest"
 )
 
@@ -55,7 +55,7 @@ func TestStatusKeyStartsReview(t *testing.T) {
 	}
 	m := newRoot(t, d, 80, 24)
 	m = openCase(t, m, c.ID)
-	if lines := help.New(m.Ctx(), keys.ContextCase).Lines(); !slices.ContainsFunc(lines, func(s string) bool {
+	if lines := help.New(m.Ctx(), caseview.New(m.Ctx(), "")).Lines(); !slices.ContainsFunc(lines, func(s string) bool {
 		return strings.HasPrefix(s, "B  Status ändern")
 	}) {
 		t.Fatalf("help lacks B: %v", lines)
