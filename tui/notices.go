@@ -44,8 +44,9 @@ type caseNotices struct {
 // marks in the list show each case.
 const maxNoticeToasts = 3
 
-// scanNotices looks for news in the store off the Update goroutine; one scan at a time, a change
-// during a scan asks for another.
+// scanNotices looks for news in the store off the Update goroutine, at start and after a sync
+// step that changed the store (not on the clerk's own local changes); one scan at a time, a
+// change during a scan asks for another.
 func (m *Model) scanNotices() tea.Cmd {
 	if m.ctx.Store == nil || m.notes == nil {
 		return nil

@@ -66,7 +66,7 @@ func TestNoticesTellTheClerk(t *testing.T) {
 	mine.History = append(mine.History, api.Event{Seq: 2, Kind: api.EventNote, Actor: colleague, At: at})
 	mine.UpdatedAt = at
 	serverUpdate(t, st, mine)
-	m, _ = send(t, m, common.StoreChangedMsg{})
+	m, _ = send(t, m, common.SyncEventMsg{Changed: true})
 
 	for _, want := range []string{"Ihr Vorschlag zu WOG-2026-000910 wurde von Jörg Müller freigegeben.",
 		"Ayşe Özdemir hat Ihren Vorgang GEW-2026-000911 geändert."} {
@@ -79,7 +79,7 @@ func TestNoticesTellTheClerk(t *testing.T) {
 	}
 	// The same state again is no news; opening the case clears its mark.
 	n := len(m.Toasts())
-	m, _ = send(t, m, common.StoreChangedMsg{})
+	m, _ = send(t, m, common.SyncEventMsg{Changed: true})
 	if len(m.Toasts()) != n {
 		t.Errorf("told twice: %v", m.Toasts())
 	}
@@ -95,7 +95,7 @@ func TestNoticesTellTheClerk(t *testing.T) {
 	mine.DocumentRequests = []api.DocumentRequest{{ID: "dr-1", Documents: []string{"Mietvertrag"}, Actor: tuitest.Me.Clerk, CreatedAt: at}}
 	mine.History = append(mine.History, api.Event{Seq: 3, Kind: api.EventDocumentsReceived, Actor: "applicant", At: at.Add(time.Minute)})
 	serverUpdate(t, st, mine)
-	m, _ = send(t, m, common.StoreChangedMsg{})
+	m, _ = send(t, m, common.SyncEventMsg{Changed: true})
 	if !slices.Contains(m.Toasts(), "Unterlagen zur Nachforderung eingegangen: GEW-2026-000911") {
 		t.Errorf("documents not told: %v", m.Toasts())
 	}

@@ -341,6 +341,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		prev := m.ctx.Status
 		m.ctx.Status = common.SyncStatus(msg)
 		cmds := []tea.Cmd{m.listenSync(), m.transitionToasts(prev, m.ctx.Status)}
+		if msg.Changed {
+			cmds = append(cmds, m.scanNotices()) // a pull may have brought news for the clerk
+		}
 		m.maybeOfferSignIn(prev, m.ctx.Status)
 		var cmd tea.Cmd
 		m.status, cmd = m.status.Update(msg)
