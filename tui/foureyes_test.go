@@ -41,7 +41,7 @@ func TestFourEyesKeyForClerkSaysWhy(t *testing.T) {
 	}
 }
 
-// TestStatusKeyStartsReview (issue 15 item 2): »B« on a new case offers "Bearbeitung beginnen"
+// TestStatusKeyStartsReview (issue 15 item 2): »b« on a new case offers "Bearbeitung beginnen"
 // and queues the status change (at 80×24); the help names the key, and so does the footer where
 // it has room (120 columns; at 80 the earlier hints fill it) and on a decided case.
 func TestStatusKeyStartsReview(t *testing.T) {
@@ -50,19 +50,19 @@ func TestStatusKeyStartsReview(t *testing.T) {
 	c.Status, c.Decision = api.StatusNew, nil
 	d := newDeps(t, 3, c)
 	wide := openCase(t, newRoot(t, d, 120, 40), c.ID)
-	if !strings.Contains(wide.View(), "B Status ändern") {
-		t.Fatalf("footer lacks B:\n%s", wide.View())
+	if !strings.Contains(wide.View(), "b Status ändern") {
+		t.Fatalf("footer lacks b:\n%s", wide.View())
 	}
 	m := newRoot(t, d, 80, 24)
 	m = openCase(t, m, c.ID)
 	if lines := help.New(m.Ctx(), caseview.New(m.Ctx(), "")).Lines(); !slices.ContainsFunc(lines, func(s string) bool {
-		return strings.HasPrefix(s, "B  Status ändern")
+		return strings.HasPrefix(s, "b  Status ändern")
 	}) {
-		t.Fatalf("help lacks B: %v", lines)
+		t.Fatalf("help lacks b: %v", lines)
 	}
-	m, _ = press(t, m, "B")
+	m, _ = press(t, m, "b")
 	if m.Overlay() != "dialog" || !strings.Contains(m.View(), "Bearbeitung beginnen") {
-		t.Fatalf("B did not open the status dialog:\n%s", m.View())
+		t.Fatalf("b did not open the status dialog:\n%s", m.View())
 	}
 	_, _ = press(t, m, "enter")
 	out, err := d.Store.Outbox()
@@ -79,10 +79,10 @@ func TestStatusKeyClosesDecidedCase(t *testing.T) {
 	c.Decision = &api.Decision{ID: "dec-2", Outcome: api.OutcomeApproved, Reasoning: "ok", State: api.DecisionFinal, Actor: tuitest.Me.Clerk}
 	d := newDeps(t, 3, c)
 	m := openCase(t, newRoot(t, d, 80, 24), c.ID)
-	if !strings.Contains(m.View(), "B Status ändern") {
-		t.Fatalf("footer lacks B on a decided case:\n%s", m.View())
+	if !strings.Contains(m.View(), "b Status ändern") {
+		t.Fatalf("footer lacks b on a decided case:\n%s", m.View())
 	}
-	m, _ = press(t, m, "B")
+	m, _ = press(t, m, "b")
 	if !strings.Contains(m.View(), "Abschließen") {
 		t.Fatalf("no Abschließen:\n%s", m.View())
 	}

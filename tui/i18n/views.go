@@ -109,7 +109,7 @@ func init() {
 
 		// Blocked dialogs and validation.
 		"act.block.closed":         {"Dieser Vorgang ist abgeschlossen oder wartet auf Freigabe – hier ist nichts mehr zu entscheiden.", "This case is closed or awaiting approval – nothing to decide here."},
-		"act.block.proposed":       {"Für diesen Vorgang liegt bereits ein Entscheidungsvorschlag zur Freigabe vor. Einen eigenen Vorschlag ziehen Sie mit »B« zurück.", "A proposed decision already awaits approval for this case. Withdraw your own proposal with »B«."},
+		"act.block.proposed":       {"Für diesen Vorgang liegt bereits ein Entscheidungsvorschlag zur Freigabe vor. Einen eigenen Vorschlag ziehen Sie mit »b« zurück.", "A proposed decision already awaits approval for this case. Withdraw your own proposal with »b«."},
 		"act.block.closedDocs":     {"Für abgeschlossene oder zur Freigabe liegende Vorgänge lassen sich keine Unterlagen nachfordern.", "Documents cannot be requested for closed cases or cases awaiting approval."},
 		"act.block.noNotes":        {"Zu abgeschlossenen Vorgängen lassen sich keine Notizen mehr anlegen.", "Closed cases take no more comments."},
 		"act.block.closedResub":    {"Der Vorgang ist abgeschlossen und braucht keine Wiedervorlage.", "The case is closed and needs no follow-up."},
@@ -127,8 +127,8 @@ func init() {
 		"act.status.withdraw":      {"Vorgang als zurückgenommen ablegen", "File the case as withdrawn"},
 		"act.field.choice.status":  {"Neuer Status", "New status"},
 		"act.hint.submit.status":   {"Status setzen", "set status"},
-		"act.decide.noApprover":    {"Achtung: Außer Ihnen gibt es im Amt keine Leitung oder Stellvertretung – diesen Vorschlag kann niemand außer Ihnen freigeben. Zurückziehen mit »B«.", "Warning: there is no other lead or deputy in the Amt – nobody but you could approve this proposal. Withdraw it with »B«."},
-		"act.block.ownProposal":    {"Eigene Vorschläge kann nur eine zweite Person freigeben (Vier-Augen-Prinzip); zurückziehen mit »B«.", "Your own proposal must be approved by someone else (four-eyes principle); withdraw it with »B«."},
+		"act.decide.noApprover":    {"Achtung: Außer Ihnen gibt es im Amt keine Leitung oder Stellvertretung – diesen Vorschlag kann niemand außer Ihnen freigeben. Zurückziehen mit »b«.", "Warning: there is no other lead or deputy in the Amt – nobody but you could approve this proposal. Withdraw it with »b«."},
+		"act.block.ownProposal":    {"Eigene Vorschläge kann nur eine zweite Person freigeben (Vier-Augen-Prinzip); zurückziehen mit »b«.", "Your own proposal must be approved by someone else (four-eyes principle); withdraw it with »b«."},
 		"act.err.load":             {"Der Vorgang konnte nicht gelesen werden. Bitte Ansicht schließen und erneut versuchen.", "The case could not be read. Close and try again."},
 		"act.err.store":            {"Nicht gespeichert: %s. Ihre Eingaben bleiben erhalten – bitte erneut senden.", "Not saved: %s. Your input is kept – please send again."},
 		"act.err.textEmpty":        {"Bitte einen Text eingeben.", "Please enter a text."},

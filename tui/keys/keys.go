@@ -109,7 +109,7 @@ func Default() *KeyMap {
 		Case: CaseKeys{
 			NextTab: b("tab", "right", "l"), PrevTab: b("shift+tab", "left", "h"),
 			Comment: b("c"), Assign: b("a"), Resubmission: b("w"), DocRequest: b("n"),
-			Decide: b("D"), FourEyes: b("F"), Status: b("B"),
+			Decide: b("D"), FourEyes: b("F"), Status: b("b"),
 			OpenFile: b("o"), Download: b("d"), SaveTo: b("S"),
 			NextCase: b("J", "]"), PrevCase: b("K", "["), Search: b("/"), CheckEvidence: b("p"),
 		},
