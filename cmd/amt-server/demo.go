@@ -32,18 +32,37 @@ func startDemoProvider(f serveFlags, logger *slog.Logger) (*idp.Provider, error)
 	}
 	d := demoData(1, ref)
 	var users []idp.User
-	deputy := map[string]bool{}
+	roles := demoRoles(d.Clerks)
 	for _, c := range d.Clerks {
 		u := idp.User{Username: c.ID, Name: c.Name, Amt: c.Amt}
-		switch {
-		case c.Role == api.RoleLead:
+		switch roles[c.ID] {
+		case api.RoleLead:
 			u.Roles = []string{idp.RoleLead}
-		case !deputy[c.Amt]:
-			deputy[c.Amt] = true
+		case api.RoleDeputy:
 			u.Roles = []string{idp.RoleDeputy}
 		}
 		users = append(users, u)
 	}
 	return idp.Start(idp.Options{Users: users, Clients: []idp.Client{{ID: demoClientID, Audience: []string{demoAudience}}},
 		PollInterval: 2 * time.Second, Logger: logger.With("component", "test-idp")})
+}
+
+// demoRoles gives each demo clerk a role: the catalogue's leads stay leads, and the first other
+// clerk of each Amt is its deputy (Stellvertretung), so that in an Amt with one lead the lead's own
+// four-eyes proposals can be approved too — with static tokens as with --oidc.
+func demoRoles(clerks []demo.Clerk) map[string]api.Role {
+	out := make(map[string]api.Role, len(clerks))
+	deputy := map[string]bool{}
+	for _, c := range clerks {
+		switch {
+		case c.Role == api.RoleLead:
+			out[c.ID] = api.RoleLead
+		case !deputy[c.Amt]:
+			deputy[c.Amt] = true
+			out[c.ID] = api.RoleDeputy
+		default:
+			out[c.ID] = c.Role
+		}
+	}
+	return out
 }

@@ -565,12 +565,13 @@ func seedDemo(srv *server.Server, data string, f serveFlags, logger *slog.Logger
 	}
 	logger.Info("seeded demo data", "cases", d.N, "took", time.Since(start).Round(time.Millisecond))
 	tokens := make([]demoToken, 0, len(d.Clerks))
+	roles := demoRoles(d.Clerks)
 	for _, c := range d.Clerks {
-		tok, err := srv.CreateToken(c.Amt, c.ID, c.Role)
+		tok, err := srv.CreateToken(c.Amt, c.ID, roles[c.ID])
 		if err != nil {
 			return err
 		}
-		tokens = append(tokens, demoToken{Amt: c.Amt, Clerk: c.ID, Role: c.Role, Token: tok})
+		tokens = append(tokens, demoToken{Amt: c.Amt, Clerk: c.ID, Role: roles[c.ID], Token: tok})
 	}
 	raw, err := json.MarshalIndent(tokens, "", "  ")
 	if err != nil {

@@ -120,9 +120,35 @@ func TestServeDemo(t *testing.T) {
 	if err := json.Unmarshal(raw, &toks); err != nil || len(toks) == 0 {
 		t.Fatalf("tokens: %v %d", err, len(toks))
 	}
+	leads, deputies := map[string]int{}, map[string]int{}
 	for _, tk := range toks {
-		if tk.Amt == "" || tk.Clerk == "" || tk.Token == "" || (tk.Role != api.RoleClerk && tk.Role != api.RoleLead) {
+		if tk.Amt == "" || tk.Clerk == "" || tk.Token == "" || !tk.Role.Valid() {
 			t.Fatalf("token entry %+v", tk)
+		}
+		leads[tk.Amt] += map[bool]int{true: 1}[tk.Role == api.RoleLead]
+		deputies[tk.Amt] += map[bool]int{true: 1}[tk.Role == api.RoleDeputy]
+	}
+	// Every demo Amt has one lead and a deputy (Stellvertretung), so the lead's own four-eyes
+	// proposals can be approved (issue 15 item 1: Amt Crivitz was stuck with one lead).
+	for amt, n := range leads {
+		if n != 1 || deputies[amt] != 1 {
+			t.Errorf("%s: %d leads, %d deputies", amt, n, deputies[amt])
+		}
+	}
+	var me api.Me
+	for _, tk := range toks {
+		if tk.Role == api.RoleDeputy {
+			req, _ := http.NewRequest("GET", url+api.BasePath+"/me", nil)
+			req.Header.Set("Authorization", "Bearer "+tk.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&me); err != nil || me.Role != api.RoleDeputy {
+				t.Errorf("deputy's /me: %+v %v", me, err)
+			}
+			resp.Body.Close()
+			break
 		}
 	}
 	if code := get(t, url+api.BasePath+"/me", toks[0].Token); code != 200 {
