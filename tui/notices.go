@@ -13,8 +13,8 @@ import (
 
 // noticeState is what the notice scan knows between runs: per case the version and update time
 // it last saw, and the newest history entry read. The first scan only primes it (what was there
-// at start is no news); later scans read the cases whose version grew and ask casework.Notices
-// what the clerk should be told. It is replaced, never mutated, and only in Update.
+// at start is no news, nor is a case seen for the first time); later scans read the cases whose
+// version grew and ask casework.Notices what the clerk should be told. It is replaced, never mutated, and only in Update.
 type noticeState struct {
 	primed   bool
 	versions map[string]int64
@@ -67,7 +67,9 @@ func (m *Model) scanNotices() tea.Cmd {
 		var found []caseNotices
 		for _, s := range sums {
 			next.versions[s.ID], next.updated[s.ID] = s.Version, s.UpdatedAt
-			if v, ok := prev.versions[s.ID]; !prev.primed || (ok && v >= s.Version) {
+			// A case not seen before (the first sync after sign-in brings them all) is no news:
+			// only its later changes are.
+			if v, ok := prev.versions[s.ID]; !prev.primed || !ok || v >= s.Version {
 				if q, ok := prev.seq[s.ID]; ok {
 					next.seq[s.ID] = q
 				}

@@ -89,6 +89,18 @@ func TestNoticesTellTheClerk(t *testing.T) {
 		t.Errorf("mark stays after opening:\n%s", v)
 	}
 
+	// A case that arrives for the first time (the first sync after sign-in brings many) is no
+	// news, however much history it carries.
+	fresh := tuitest.Case(912)
+	fresh.ID, fresh.Reference, fresh.Assignee = "case-fresh", "GEW-2026-000912", tuitest.Me.Clerk
+	fresh.History = []api.Event{{Seq: 1, Kind: api.EventNote, Actor: colleague, At: at}}
+	serverUpdate(t, st, fresh)
+	n = len(m.Toasts())
+	m, _ = send(t, m, common.SyncEventMsg{Changed: true})
+	if len(m.Toasts()) != n || len(m.Ctx().Notices[fresh.ID]) != 0 {
+		t.Errorf("a newly arrived case is news: %v", m.Toasts())
+	}
+
 	// Documents arrive for Me's Nachforderung.
 	mine.Version++
 	mine.Status = api.StatusInReview
