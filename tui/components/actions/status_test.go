@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -115,4 +116,32 @@ func TestDecideWarnsWithoutApprover(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGoldenStatusAndNoApprover: the status dialog on the lead's own proposal and the decision
+// confirmation that warns the only lead, at 80×24.
+func TestGoldenStatusAndNoApprover(t *testing.T) {
+	lead := api.Me{Clerk: "crivitz.krause", Name: "Carla Krause", Role: api.RoleLead}
+	c := testkit.Case("c1")
+	c.Service.FourEyes, c.Status = true, api.StatusDecisionProposed
+	c.Decision = &api.Decision{ID: "dec-1", Outcome: api.OutcomeApproved, Reasoning: "ok", State: api.DecisionProposed, Actor: lead.Clerk}
+	st := testkit.Store(t)
+	testkit.Put(t, st, c)
+	ctx := testkit.Ctx(st, 80, 24)
+	ctx.Me = lead
+	h := &harness{t: t, st: st, ctx: ctx, m: NewStatus(ctx, "c1")}
+	h.m.SetSize(ctx.Width, ctx.Height)
+	h.run(h.m.Init())
+	golden(t, filepath.Join("testdata", "status_own_proposal_80x24.golden"), h.m.View())
+
+	c2 := testkit.Case("c2")
+	c2.Service.FourEyes = true
+	testkit.Put(t, st, c2)
+	h = &harness{t: t, st: st, ctx: ctx, m: NewDecide(ctx, "c2")}
+	h.m.SetSize(ctx.Width, ctx.Height)
+	h.run(h.m.Init())
+	h.send(keyTab)
+	h.typ("Alle Unterlagen liegen vor.")
+	h.send(keySend)
+	golden(t, filepath.Join("testdata", "decide_confirm_no_approver_80x24.golden"), h.m.View())
 }
