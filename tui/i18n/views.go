@@ -70,7 +70,7 @@ func init() {
 		"act.approval.return":     {"Zurückgeben", "Return"},
 		"act.approval.proposedBy": {"Vorgeschlagen von %s:", "Proposed by %s:"},
 		"act.decide.startReview":  {"Der Vorgang ist neu: er wird dabei zuerst in Prüfung genommen.", "The case is new: it is taken into review first."},
-		"act.decide.fourEyes":     {"Vier-Augen-Leistung: die Entscheidung geht zur Freigabe an die Leitung.", "Four-eyes service: the decision goes to a lead for approval."},
+		"act.decide.fourEyes":     {"Vier-Augen-Leistung: die Entscheidung geht zur Freigabe an Leitung oder Stellvertretung.", "Four-eyes service: the decision goes to a lead or deputy for approval."},
 
 		// Confirmation.
 		"act.confirm.intro.decide":   {"Diese Entscheidung wird gesendet:", "This decision will be sent:"},
