@@ -92,3 +92,44 @@ func TestStatusKeyClosesDecidedCase(t *testing.T) {
 		t.Fatalf("outbox %+v %v", out, err)
 	}
 }
+
+// TestOnlyLeadIsNotStuck reproduces issue 15 item 1 at 80×24: the only lead of the Amt proposes
+// a four-eyes decision (D, Strg+S, j, Enter). She is warned on the confirmation that nobody else
+// could approve it; F then says why she cannot approve it herself; b offers to take the proposal
+// back (it is still in the outbox) and queues that.
+func TestOnlyLeadIsNotStuck(t *testing.T) {
+	c := tuitest.Case(903)
+	c.ID, c.Reference = "case-sne", "SNE-2026-000023"
+	c.Service.FourEyes, c.Status, c.Decision = true, api.StatusInReview, nil
+	me := tuitest.Me
+	me.Clerk, me.Name, me.Role = "crivitz.mueller", "Jörg Müller", api.RoleLead
+	st := tuitest.OpenStore(t, append(tuitest.Cases(3), c)...)
+	m := openCase(t, newRoot(t, Deps{Store: st, Me: me, Clerks: tuitest.Clerks, Now: tuitest.Clock}, 80, 24), c.ID)
+	m, _ = press(t, m, "D", "tab")
+	m = typeText(t, m, "Alle Unterlagen liegen vor.")
+	m, _ = press(t, m, "ctrl+s")
+	if v := strings.Join(strings.Fields(strings.ReplaceAll(m.View(), "│", " ")), " "); !strings.Contains(v, "kann niemand außer Ihnen freigeben") {
+		t.Fatalf("no warning before proposing:\n%s", m.View())
+	}
+	m, _ = press(t, m, "j", "enter")
+	if m.Overlay() != "" {
+		t.Fatalf("proposal not queued:\n%s", m.View())
+	}
+	if strings.Contains(m.View(), "F freigeben") {
+		t.Fatalf("F offered to the proposer:\n%s", m.View())
+	}
+	m, _ = press(t, m, "F")
+	if !strings.Contains(m.View(), "Eigene Vorschläge kann nur eine zweite Person freigeben") {
+		t.Fatalf("F on her own proposal says nothing:\n%s", m.View())
+	}
+	m, _ = press(t, m, "esc", "b")
+	if !strings.Contains(m.View(), "Vorschlag zurückziehen") {
+		t.Fatalf("b does not offer to take the proposal back:\n%s", m.View())
+	}
+	_, _ = press(t, m, "enter")
+	out, err := st.Outbox()
+	if err != nil || len(out) != 2 || out[0].Kind != api.ActionDecision || out[1].Kind != api.ActionStatus ||
+		!strings.Contains(string(out[1].Body), `"in_review"`) {
+		t.Fatalf("outbox %+v %v", out, err)
+	}
+}
