@@ -158,3 +158,26 @@ func TestStatusResubmitRequestDocs(t *testing.T) {
 		t.Fatalf("invalid commands queued actions: %+v", acts)
 	}
 }
+
+// TestProposalTakenBackOffline (issue 15 item 1): the lead proposes and takes the proposal back
+// while offline; both reach the server in order on the next sync, the proposal returned.
+func TestProposalTakenBackOffline(t *testing.T) {
+	setupEnv(t)
+	env := startServer(t, 0)
+	lead := loggedIn(t, env, clerkLead)
+	lead.must(0, "sync")
+	if code, _, errs := lead.run("--server", deadServer, "decide", caseFourEye2, "approved", "--reason", "passt"); code != exitOffline {
+		t.Fatalf("offline proposal: %d %s", code, errs)
+	}
+	if code, _, errs := lead.run("--server", deadServer, "status", caseFourEye2, "in_review"); code != exitOffline {
+		t.Fatalf("offline take-back: %d %s", code, errs)
+	}
+	lead.must(0, "sync")
+	sc := serverCase(t, env, caseFourEye2)
+	if sc.Status != api.StatusInReview || sc.Decision == nil || sc.Decision.State != api.DecisionReturned {
+		t.Fatalf("after sync: %s %+v", sc.Status, sc.Decision)
+	}
+	if h := sc.History; len(h) == 0 || h[len(h)-1].Kind != api.EventDecisionWithdrawn {
+		t.Fatalf("last event: %+v", h[len(h)-1])
+	}
+}
