@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -70,3 +72,39 @@ func (c problemConn) Write(b []byte) (int, error) {
 
 // NetConn returns the wrapped connection (for asLimitConn, like *tls.Conn).
 func (c problemConn) NetConn() net.Conn { return c.Conn }
+
+// TLSListener terminates TLS on ln (a listener from Listener) itself, for HTTPServerTLS: the
+// http.Server then sees the decrypted connection, so that net/http's own error answers on
+// HTTP/1.1 over TLS are problem+json too (http.Server.ServeTLS hands them straight to the
+// *tls.Conn, out of reach). cfg must carry the certificate; its NextProtos are set to h2 and
+// http/1.1. The handshake runs on the connection's first read, under the server's header
+// deadline.
+func TLSListener(ln net.Listener, cfg *tls.Config) net.Listener {
+	cfg = cfg.Clone()
+	cfg.NextProtos = []string{"h2", "http/1.1"}
+	return &tlsListener{Listener: ln, cfg: cfg}
+}
+
+type tlsListener struct {
+	net.Listener
+	cfg *tls.Config
+}
+
+func (l *tlsListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return problemConn{tls.Server(c, l.cfg)}, nil
+}
+
+// HTTPServerTLS is HTTPServer for a TLSListener: HTTP/2 negotiated by ALPN arrives as a
+// decrypted stream, so the server speaks it as "unencrypted" HTTP/2 (prior knowledge) besides
+// HTTP/1.1. Serve the TLSListener with it (Serve, not ServeTLS).
+func (s *Server) HTTPServerTLS(logger *slog.Logger) *http.Server {
+	hs := s.HTTPServer(logger)
+	hs.Protocols = new(http.Protocols)
+	hs.Protocols.SetHTTP1(true)
+	hs.Protocols.SetUnencryptedHTTP2(true)
+	return hs
+}

@@ -2,6 +2,8 @@ package server
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net"
@@ -111,5 +113,76 @@ func TestEveryErrorIsProblem(t *testing.T) {
 				t.Errorf("%s %s: %d %q", m, p, w.Code, ct)
 			}
 		}
+	}
+}
+
+// TestNetHTTPErrorsAreProblemsOverTLS: with TLS terminated by TLSListener (as amt-server does),
+// net/http's own answers on HTTP/1.1 over TLS are problem+json too, and clients still get
+// HTTP/2 by ALPN.
+func TestNetHTTPErrorsAreProblemsOverTLS(t *testing.T) {
+	s, err := New(Config{DataDir: t.TempDir(), PruneInterval: -1, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	certSrc := httptest.NewTLSServer(nil) // only for its certificate
+	cert, pool := certSrc.TLS.Certificates[0], x509.NewCertPool()
+	pool.AddCert(certSrc.Certificate())
+	certSrc.Close()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := TLSConfig()
+	cfg.Certificates = []tls.Certificate{cert}
+	ln := TLSListener(s.Listener(inner), cfg)
+	hs := s.HTTPServerTLS(nil)
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	addr := ln.Addr().String()
+
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}, Timeout: 30 * time.Second}
+	resp, err := hc.Get("https://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+		t.Fatalf("/healthz: %d over HTTP/%d, want 200 over HTTP/2", resp.StatusCode, resp.ProtoMajor)
+	}
+	resp, err = hc.Get("https://" + addr + api.BasePath + "/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("Content-Type") != api.ContentTypeProblem {
+		t.Fatalf("/me without a token over h2: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	for _, tt := range []struct {
+		name, req string
+		status    int
+	}{
+		{"headers too large", "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", MaxHeaderBytes+8192) + "\r\n\r\n", 431},
+		{"malformed request line", "GET /\r\n\r\n", 400},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}, ServerName: "127.0.0.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second)) // a stop for a broken implementation
+			go io.WriteString(c, tt.req)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != api.ContentTypeProblem {
+				t.Fatalf("%d %q, want %d problem+json: %s", resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, body)
+			}
+		})
 	}
 }

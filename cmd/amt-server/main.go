@@ -324,6 +324,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scheme := "http"
 	if st.TLSCert != "" {
 		scheme = "https"
+		// TLS terminated by the server's own listener, so that even net/http's own error
+		// answers over TLS are problem+json (issue #16 item 7); HTTP/2 as negotiated.
+		cert, err := loadKeyPair(st.TLSCert, st.TLSKey)
+		if err != nil {
+			return err
+		}
+		cfg := server.TLSConfig()
+		cfg.Certificates = []tls.Certificate{cert}
+		ln = server.TLSListener(ln, cfg)
+		hs = srv.HTTPServerTLS(logger)
 	}
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if f.oidc {
@@ -341,12 +351,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		if st.TLSCert != "" {
-			hs.TLSConfig = server.TLSConfig()
-			errc <- hs.ServeTLS(ln, st.TLSCert, st.TLSKey)
-		} else {
-			errc <- hs.Serve(ln)
-		}
+		errc <- hs.Serve(ln)
 	}()
 	select {
 	case err := <-errc:
