@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/amt-mv/amt/api"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -100,6 +101,12 @@ func (m Model) caseActions() []caseAction {
 		{Dialog: common.DialogComment, Key: k.Comment}, {Dialog: common.DialogResubmission, Key: k.Resubmission},
 		{Dialog: common.DialogDocumentRequest, Key: k.DocRequest}, {Dialog: common.DialogDecide, Key: k.Decide},
 		{Dialog: common.DialogStatus, Key: k.Status}} {
+		if a.Dialog == common.DialogApproval {
+			// Only a case awaiting approval has something to approve.
+			if s, ok := m.inbox.Current(); !ok || s.Status != api.StatusDecisionProposed {
+				continue
+			}
+		}
 		if a.Key.Enabled() {
 			a.Key = key.NewBinding(key.WithDisabled()) // the keys work in the case view only
 			out = append(out, caseAction{a, id})

@@ -133,3 +133,39 @@ func TestOnlyLeadIsNotStuck(t *testing.T) {
 		t.Fatalf("outbox %+v %v", out, err)
 	}
 }
+
+// TestPaletteOffersApprovalOnlyForProposals: in the inbox the `:` palette offers the four-eyes
+// approval only for a case that awaits approval (and the status change always).
+func TestPaletteOffersApprovalOnlyForProposals(t *testing.T) {
+	me := tuitest.Me
+	me.Clerk, me.Role = "crivitz.mueller", api.RoleLead
+	c := noticeCase()
+	c.Decision.Actor = "crivitz.oezdemir"
+	st := tuitest.OpenStore(t, append(tuitest.Cases(3), c)...)
+	m := newRoot(t, Deps{Store: st, Me: me, Clerks: tuitest.Clerks, Now: tuitest.Clock}, 80, 24)
+	m, _ = press(t, m, "5", "g") // Alle, from the top
+	has := func(m Model, id string) bool {
+		for _, cmd := range m.commands() {
+			if cmd.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	for m.Inbox().CurrentID() != c.ID {
+		before := m.Inbox().CurrentID()
+		if !has(m, "case approval") && !has(m, "case status") {
+			t.Fatalf("no status command for %s", before)
+		}
+		if has(m, "case approval") {
+			t.Fatalf("approval offered for %s, which awaits none", before)
+		}
+		m, _ = press(t, m, "j")
+		if m.Inbox().CurrentID() == before {
+			t.Fatalf("case %s not in the list", c.ID)
+		}
+	}
+	if !has(m, "case approval") {
+		t.Fatal("approval not offered for the proposal")
+	}
+}
