@@ -36,6 +36,7 @@ func TestScriptedDay(t *testing.T) {
 		caseLead     = "case-000032" // new, Wohngeld (four-eyes): the lead proposes, the deputy approves
 		caseClash    = "case-000028" // in review, Gewerbe: A decides offline, B first
 		caseTUI      = "case-000000" // new, Gewerbe: assigned while A's app is open
+		caseRethink  = "case-000008" // new, Wohngeld (four-eyes): A proposes, then takes it back
 	)
 
 	// Morning: everyone signs in and syncs.
@@ -43,6 +44,9 @@ func TestScriptedDay(t *testing.T) {
 	a.must(exitOK, "assign", caseNew, "--me")
 	a.must(exitOK, "status", caseNew, "in_review")
 	b.must(exitOK, "assign", caseForA, "--to", "Schulz") // a name, not an id
+	// A proposes on a four-eyes case and takes the proposal back before anyone approved it.
+	a.must(exitOK, "decide", caseRethink, "abgelehnt", "--reason", "Einkommen zu hoch")
+	a.must(exitOK, "status", caseRethink, "in_review")
 	a.must(exitOK, "sync")
 	if out := a.must(exitOK, "list", "--mine"); !strings.Contains(out, "GEW-2026-000024") || !strings.Contains(out, "GEW-2026-000016") {
 		t.Fatalf("A's cases:\n%s", out)
@@ -133,6 +137,7 @@ func TestScriptedDay(t *testing.T) {
 		caseLead:     {{api.EventDecisionProposed, clerkLead, ""}, {api.EventDecisionApproved, clerkDeputy, ""}},
 		caseClash:    {{api.EventDecided, clerkB, ""}, {api.EventNote, clerkA, ""}},
 		caseTUI:      {{api.EventAssigned, clerkB, ""}, {api.EventNote, clerkA, "Antragsteller informiert"}},
+		caseRethink:  {{api.EventDecisionProposed, clerkA, ""}, {api.EventDecisionWithdrawn, clerkA, ""}},
 	}
 	cl, err := client.New(client.Config{BaseURL: env.URL, Token: env.Token(clerkLead)})
 	if err != nil {
@@ -179,6 +184,9 @@ func TestScriptedDay(t *testing.T) {
 	}
 	if sc := serverCase(t, env, caseWohngeld); sc.Status != api.StatusClosed || sc.Decision == nil || sc.Decision.State != api.DecisionFinal {
 		t.Errorf("%s: %s %+v", caseWohngeld, sc.Status, sc.Decision)
+	}
+	if sc := serverCase(t, env, caseRethink); sc.Status != api.StatusInReview || (sc.Decision != nil && sc.Decision.State == api.DecisionProposed) {
+		t.Errorf("%s after withdrawing the proposal: %s %+v", caseRethink, sc.Status, sc.Decision)
 	}
 	if sc := serverCase(t, env, caseLead); sc.Decision == nil || sc.Decision.State != api.DecisionFinal {
 		t.Errorf("%s: %+v", caseLead, sc.Decision)
