@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/server"
 	"github.com/amt-mv/amt/server/servertest"
 	"github.com/amt-mv/amt/store"
@@ -58,8 +59,8 @@ func (l *answerLoss) wrap(next http.Handler) http.Handler {
 
 // TestResendAfterRetentionIsDone: an action whose answer was lost and that is resent only after
 // the server's idempotency retention (and a prune pass) is settled as delivered — the outbox
-// empties, nothing is rejected or in conflict, and the server applied it once. A Wiedervorlage a
-// colleague replaced meanwhile stays replaced.
+// empties, nothing is rejected or in conflict, and the server applied it once. A colleague's
+// Wiedervorlage set meanwhile stays beside the clerk's own (one per clerk), and the case is unchanged.
 func TestResendAfterRetentionIsDone(t *testing.T) {
 	srvClock := newClock()
 	var loss answerLoss
@@ -79,7 +80,7 @@ func TestResendAfterRetentionIsDone(t *testing.T) {
 	if out := a.outbox(t); len(out) != 2 || out[0].State != store.StatePending || out[1].State != store.StatePending {
 		t.Fatalf("outbox after the lost answers: %+v", out)
 	}
-	// Clerk B replaces the Wiedervorlage with a newer one.
+	// Clerk B sets a Wiedervorlage of her own on the same case.
 	wvB := b.enqueue(t, caseReview2, api.ActionResubmission, api.ResubmissionRequest{Date: "2027-07-15"})
 	b.sync(t)
 	if out := b.outbox(t); len(out) != 0 {
@@ -87,9 +88,15 @@ func TestResendAfterRetentionIsDone(t *testing.T) {
 	}
 	noteCase := serverCase(t, env, clerkA, caseReview)
 	wvCase := serverCase(t, env, clerkA, caseReview2)
-	if wvCase.Resubmission == nil || wvCase.Resubmission.ID != wvB.ID {
-		t.Fatalf("server Wiedervorlage %+v, want B's %s", wvCase.Resubmission, wvB.ID)
+	checkBoth := func(where string, c api.Case) {
+		t.Helper()
+		ra, okA := casework.ResubmissionOf(c, clerkA)
+		rb, okB := casework.ResubmissionOf(c, clerkB)
+		if !okA || ra.ID != wvA.ID || !okB || rb.ID != wvB.ID || len(casework.Resubmissions(c)) != 2 {
+			t.Fatalf("%s: Wiedervorlagen %+v, want A's %s and B's %s", where, casework.Resubmissions(c), wvA.ID, wvB.ID)
+		}
 	}
+	checkBoth("server", wvCase)
 
 	// A's laptop stays away past the retention; the server ages its records meanwhile.
 	srvClock.Advance(server.DefaultIdempotencyRetention + time.Hour)
@@ -109,14 +116,16 @@ func TestResendAfterRetentionIsDone(t *testing.T) {
 		t.Fatalf("note case: v%d → v%d, note %d times", noteCase.Version, sc.Version, noteCount(sc, note.ID))
 	}
 	sc := serverCase(t, env, clerkA, caseReview2)
-	if sc.Version != wvCase.Version || sc.Resubmission == nil || sc.Resubmission.ID != wvB.ID {
-		t.Fatalf("the late resend changed the Wiedervorlage: v%d → v%d, %+v", wvCase.Version, sc.Version, sc.Resubmission)
+	if sc.Version != wvCase.Version {
+		t.Fatalf("the late resend changed the case: v%d → v%d", wvCase.Version, sc.Version)
 	}
-	// A's cache shows the server's state: the note once, B's Wiedervorlage.
+	checkBoth("server after the late resend", sc)
+	// A's cache shows the server's state: the note once, both Wiedervorlagen.
 	cached, err := a.st.ServerCase(caseReview2)
-	if err != nil || cached.Resubmission == nil || cached.Resubmission.ID != wvB.ID {
-		t.Fatalf("A's cached Wiedervorlage %+v (%v), want B's", cached.Resubmission, err)
+	if err != nil {
+		t.Fatal(err)
 	}
+	checkBoth("A's cache", cached)
 	if cached, err := a.st.ServerCase(caseReview); err != nil || noteCount(cached, note.ID) != 1 {
 		t.Fatalf("A's cached case has the note %d times (%v)", noteCount(cached, note.ID), err)
 	}

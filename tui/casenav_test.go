@@ -78,7 +78,7 @@ func TestWiedervorlageDoesNotReplaceColleagues(t *testing.T) {
 		t.Fatalf("date meant or hint missing:\n%s", m.View())
 	}
 	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyCtrlS})
-	m, _ = send(t, m, common.StoreChangedMsg{})
+	_, _ = send(t, m, common.StoreChangedMsg{})
 	got, err := d.Store.Case(c.ID)
 	if err != nil {
 		t.Fatal(err)
