@@ -636,7 +636,7 @@ var goTypes = []reflect.Type{
 	reflect.TypeFor[api.CaseDelta](),
 	reflect.TypeFor[api.SignInInfo](), reflect.TypeFor[api.OIDCInfo](),
 	reflect.TypeFor[api.Document](), reflect.TypeFor[api.Delivery](), reflect.TypeFor[api.PrintedRequest](),
-	reflect.TypeFor[api.Letterhead](), reflect.TypeFor[api.EvidenceCheckRequest](),
+	reflect.TypeFor[api.Letterhead](), reflect.TypeFor[api.EvidenceCheckRequest](), reflect.TypeFor[api.DecisionField](),
 }
 
 // dateFields are string properties that carry a calendar date (YYYY-MM-DD, format: date).

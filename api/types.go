@@ -147,6 +147,20 @@ type Service struct {
 	Key      string `json:"key"`  // LeiKa key, e.g. "99050012104000"
 	Name     string `json:"name"` // e.g. "Gewerbeanmeldung"
 	FourEyes bool   `json:"fourEyes,omitempty"`
+	// Decision lists the fields a decision on this service carries (from the service catalogue):
+	// clients build their decision forms from it, the server checks decisions against it.
+	Decision []DecisionField `json:"decision,omitempty"`
+}
+
+// DecisionField is one field of a decision on a service (the catalogue's definition). A field of
+// kind "fee" is the decision's FeeCents, "validity" its ValidUntil; the other kinds are values in
+// Decision.Values under Name, in their canonical form: amount_per_month and amount_per_year whole
+// cents ("31250"), period "YYYY-MM-DD/YYYY-MM-DD", date "YYYY-MM-DD", text as typed.
+type DecisionField struct {
+	Name     string `json:"name"`  // e.g. "monthlyAmount"
+	Label    string `json:"label"` // German label, e.g. "Wohngeld monatlich"
+	Kind     string `json:"kind"`  // fee, amount_per_month, amount_per_year, period, validity, date, text
+	Required bool   `json:"required,omitempty"`
 }
 
 // Applicant is the person or organisation that filed the application.
@@ -289,15 +303,17 @@ type DocumentRequest struct {
 
 // Decision is a proposed or final decision on a case.
 type Decision struct {
-	ID         string    `json:"id"`
-	Outcome    Outcome   `json:"outcome"`
-	Reasoning  string    `json:"reasoning"`
-	FeeCents   *int64    `json:"feeCents,omitempty"`
-	ValidUntil string    `json:"validUntil,omitempty"` // YYYY-MM-DD
-	State      string    `json:"state"`                // "proposed", "final", "returned"
-	Actor      string    `json:"actor"`                // who decided or proposed
-	ApprovedBy string    `json:"approvedBy,omitempty"` // the lead, for four-eyes decisions
-	CreatedAt  time.Time `json:"createdAt"`
+	ID         string  `json:"id"`
+	Outcome    Outcome `json:"outcome"`
+	Reasoning  string  `json:"reasoning"`
+	FeeCents   *int64  `json:"feeCents,omitempty"`
+	ValidUntil string  `json:"validUntil,omitempty"` // YYYY-MM-DD
+	// Values are the service's further decision fields by name (see DecisionField).
+	Values     map[string]string `json:"values,omitempty"`
+	State      string            `json:"state"`                // "proposed", "final", "returned"
+	Actor      string            `json:"actor"`                // who decided or proposed
+	ApprovedBy string            `json:"approvedBy,omitempty"` // the lead, for four-eyes decisions
+	CreatedAt  time.Time         `json:"createdAt"`
 }
 
 // Decision states.
@@ -369,6 +385,8 @@ type DecisionRequest struct {
 	Reasoning  string  `json:"reasoning"`
 	FeeCents   *int64  `json:"feeCents,omitempty"`
 	ValidUntil string  `json:"validUntil,omitempty"` // YYYY-MM-DD
+	// Values are the service's further decision fields by name (see DecisionField).
+	Values map[string]string `json:"values,omitempty"`
 }
 
 // ApprovalRequest is the body of PUT /cases/{id}/decisions/{decisionID}/approval: a lead approves

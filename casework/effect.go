@@ -49,7 +49,7 @@ func Apply(c *api.Case, a Act) []api.Event {
 	case api.ActionDecision:
 		q := b.Decision
 		d := &api.Decision{ID: a.ID, Outcome: q.Outcome, Reasoning: q.Reasoning, FeeCents: q.FeeCents,
-			ValidUntil: q.ValidUntil, Actor: a.Actor, CreatedAt: a.At}
+			ValidUntil: q.ValidUntil, Values: q.Values, Actor: a.Actor, CreatedAt: a.At}
 		c.Decision = d
 		if NeedsApproval(*c, q.Outcome) {
 			d.State = api.DecisionProposed

@@ -126,6 +126,11 @@ func nulField(b Body) string {
 		if has(b.Decision.Reasoning) {
 			return "reasoning"
 		}
+		for k, v := range b.Decision.Values {
+			if has(k) || has(v) {
+				return "values"
+			}
+		}
 	case api.ActionApproval:
 		if has(b.Approval.Comment) {
 			return "comment"

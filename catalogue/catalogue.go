@@ -59,9 +59,13 @@ type Service struct {
 // URN is the service's identifier as FIT-Connect carries it (urn:de:fim:leika:leistung:<key>).
 func (s *Service) URN() string { return LeiKaURNPrefix + s.Key }
 
-// APIService is the service as a case carries it.
+// APIService is the service as a case carries it, with its decision fields.
 func (s *Service) APIService() api.Service {
-	return api.Service{Key: s.Key, Name: s.Name, FourEyes: s.FourEyes}
+	out := api.Service{Key: s.Key, Name: s.Name, FourEyes: s.FourEyes}
+	for _, f := range s.Decision {
+		out.Decision = append(out.Decision, api.DecisionField{Name: f.Name, Label: f.Label, Kind: string(f.Kind), Required: f.Required})
+	}
+	return out
 }
 
 // DecisionKind says what a decision field holds and how a Bescheid renders it.

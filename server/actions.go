@@ -26,6 +26,23 @@ func (s *Server) validate(req casework.Body) *apiError {
 	return nil
 }
 
+// validateDecisionFields checks a decision against its service's decision fields in the service
+// catalogue (422): a Wohngeld grant names the monthly amount and the period. A service the
+// catalogue no longer lists is checked against the fields the case was filed with.
+func (s *Server) validateDecisionFields(c api.Case, req casework.Body) *apiError {
+	if req.Kind != api.ActionDecision || req.Decision == nil {
+		return nil
+	}
+	fields := c.Service.Decision
+	if svc, ok := s.catalogue().Lookup(c.Service.Key); ok {
+		fields = svc.APIService().Decision
+	}
+	if err := casework.CheckDecisionFields(fields, *req.Decision); err != nil {
+		return invalid(err.Error())
+	}
+	return nil
+}
+
 // action returns the handler of one action kind. Order of checks: Content-Type (415, in authed) →
 // body (413/400) → case of the caller's Amt (404) → replay lookup (replay or 422) → fingerprint of
 // an aged-out record (409 already-applied or 422) → case still with the Amt (404) → an id the case
@@ -138,6 +155,9 @@ func (s *Server) action(kind api.ActionKind) handlerFunc {
 				return alreadyApplied()
 			}
 			if e := s.validate(req); e != nil {
+				return e
+			}
+			if e := s.validateDecisionFields(c, req); e != nil {
 				return e
 			}
 			if kind.NeedsIfMatch() {
