@@ -62,7 +62,13 @@ type BescheidInput struct {
 	FeeDue           time.Time
 	PaymentReference string // Kassenzeichen
 	Approver         string // name of the lead who approved a four-eyes decision
+	// Values are the service's further decision fields of a grant, in catalogue order and
+	// worded for people ("Wohngeld monatlich", "312,50 € monatlich").
+	Values []Value
 }
+
+// Value is one decision field of a grant as the Bescheid states it.
+type Value struct{ Label, Text string }
 
 // NachforderungInput is everything a Nachforderung says.
 type NachforderungInput struct {
@@ -186,6 +192,9 @@ func Bescheid(in BescheidInput) Letter {
 			tenor = append(tenor, fill(t.GrantNoDate, in.Common, ""))
 		case t.Grant != "" && !strings.Contains(t.Grant, "{bis}"):
 			tenor = append(tenor, fill(t.Grant, in.Common, ""))
+		}
+		for _, v := range in.Values {
+			tenor = append(tenor, v.Label+": "+v.Text+".")
 		}
 		for _, cond := range t.Conditions {
 			tenor = append(tenor, fill(cond, in.Common, in.ValidUntil))

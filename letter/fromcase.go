@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/catalogue"
 )
 
@@ -72,6 +73,16 @@ func ForDecision(in Input) Letter {
 	}
 	bi := BescheidInput{Common: commonOf(in), Outcome: d.Outcome, ValidUntil: d.ValidUntil, Reasoning: d.Reasoning,
 		FeeCents: d.FeeCents, FeeDue: in.Date.AddDate(0, 0, days), PaymentReference: c.Reference, Approver: in.Approver}
+	// The service's decision fields: the catalogue's, else those the case was filed with.
+	fields := c.Service.Decision
+	if in.Service != nil {
+		fields = in.Service.APIService().Decision
+	}
+	for _, f := range fields {
+		if v := d.Values[f.Name]; v != "" && casework.InValues(f.Kind) {
+			bi.Values = append(bi.Values, Value{Label: f.Label, Text: casework.FormatDecisionValue(f.Kind, v, casework.German)})
+		}
+	}
 	if p := c.Payment; p != nil {
 		if p.Reference != "" {
 			bi.PaymentReference = p.Reference

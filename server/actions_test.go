@@ -58,7 +58,7 @@ func TestActionErrors(t *testing.T) {
 		{"decision reasoning with NUL", api.ActionDecision, rv.ID, `{"outcome":"approved","reasoning":"a\u0000"}`, rv.Version, false, 422, api.ProblemValidation},
 		{"assignment empty object", api.ActionAssignment, rv.ID, `{}`, rv.Version, false, 422, api.ProblemValidation},
 		{"assignment null", api.ActionAssignment, rv.ID, `{"assignee":null}`, rv.Version, false, 422, api.ProblemValidation},
-		{"decision from new", api.ActionDecision, nw.ID, `{"outcome":"approved","reasoning":"x"}`, nw.Version, false, 409, api.ProblemConflict},
+		{"decision from new", api.ActionDecision, nw.ID, `{"outcome":"rejected","reasoning":"x"}`, nw.Version, false, 409, api.ProblemConflict},
 		{"decision on closed", api.ActionDecision, closed.ID, `{"outcome":"rejected","reasoning":"x"}`, closed.Version, false, 409, api.ProblemConflict},
 		{"approval without proposal", api.ActionApproval, rv.ID, `{"approve":true}`, rv.Version, false, 409, api.ProblemConflict},
 		{"assignment without key", api.ActionAssignment, rv.ID, `{"assignee":""}`, rv.Version, true, 400, api.ProblemBadRequest},
@@ -313,7 +313,7 @@ func TestFourEyes(t *testing.T) {
 
 	// A clerk proposes; another clerk cannot approve; the lead approves.
 	cs := reviewable(t, env, clerk, amt, true, taken)
-	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-1", "", api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "Einkommen geprüft"}, cs.Version)
+	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-1", "", api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "Einkommen geprüft", Values: grantValues(cs)}, cs.Version)
 	if cs.Status != api.StatusDecisionProposed || cs.Decision.State != api.DecisionProposed {
 		t.Fatalf("proposal: %s %s", cs.Status, cs.Decision.State)
 	}
@@ -336,7 +336,7 @@ func TestFourEyes(t *testing.T) {
 
 	// Returning needs a comment and sends the case back to review.
 	cs = reviewable(t, env, clerk, amt, true, taken)
-	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-4", "", api.DecisionRequest{Outcome: api.OutcomePartiallyApproved, Reasoning: "teils"}, cs.Version)
+	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-4", "", api.DecisionRequest{Outcome: api.OutcomePartiallyApproved, Reasoning: "teils", Values: grantValues(cs)}, cs.Version)
 	resp, out = lead.act(api.ActionApproval, cs.ID, "prop-4", "prop-4", api.ApprovalRequest{Approve: false}, cs.Version)
 	wantProblem(t, resp, out, 422, api.ProblemValidation)
 	cs = lead.mustAct(api.ActionApproval, cs.ID, "prop-4", "prop-4", api.ApprovalRequest{Approve: false, Comment: "Begründung ergänzen"}, cs.Version)
@@ -346,7 +346,7 @@ func TestFourEyes(t *testing.T) {
 	// Approval after return: 409; the clerk proposes anew under a new id.
 	resp, out = lead.act(api.ActionApproval, cs.ID, "prop-4", "prop-4", api.ApprovalRequest{Approve: true}, cs.Version)
 	wantProblem(t, resp, out, 422, api.ProblemUnprocessable) // same decision, different body than recorded
-	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-5", "", api.DecisionRequest{Outcome: api.OutcomePartiallyApproved, Reasoning: "ergänzt"}, cs.Version)
+	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-5", "", api.DecisionRequest{Outcome: api.OutcomePartiallyApproved, Reasoning: "ergänzt", Values: grantValues(cs)}, cs.Version)
 	cs = lead.mustAct(api.ActionApproval, cs.ID, "prop-5", "prop-5", api.ApprovalRequest{Approve: true}, cs.Version)
 	if cs.Status != api.StatusDecided {
 		t.Fatal(cs.Status)
@@ -354,7 +354,7 @@ func TestFourEyes(t *testing.T) {
 
 	// Without If-Match, approval is refused.
 	cs = reviewable(t, env, clerk, amt, true, taken)
-	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-6", "", api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "ok"}, cs.Version)
+	cs = clerk.mustAct(api.ActionDecision, cs.ID, "prop-6", "", api.DecisionRequest{Outcome: api.OutcomeApproved, Reasoning: "ok", Values: grantValues(cs)}, cs.Version)
 	resp, out = lead.act(api.ActionApproval, cs.ID, "prop-6", "prop-6", api.ApprovalRequest{Approve: true}, 0)
 	wantProblem(t, resp, out, http.StatusPreconditionRequired, api.ProblemPreconditionNeeded)
 }

@@ -70,3 +70,28 @@ func TestDecisionFieldsValidated(t *testing.T) {
 		t.Fatalf("stored decision %+v", again.Decision)
 	}
 }
+
+// grantValues are valid values for the required decision fields of c's service (a Wohngeld grant
+// names amount and period), for tests that grant whatever case they find.
+func grantValues(c api.Case) map[string]string {
+	var out map[string]string
+	for _, f := range c.Service.Decision {
+		if !f.Required {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		switch f.Kind {
+		case "amount_per_month", "amount_per_year":
+			out[f.Name] = "10000"
+		case "period":
+			out[f.Name] = "2026-12-01/2027-11-30"
+		case "date":
+			out[f.Name] = "2026-12-01"
+		case "text":
+			out[f.Name] = "Auflage"
+		}
+	}
+	return out
+}

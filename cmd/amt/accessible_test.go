@@ -93,9 +93,9 @@ func TestAccessibleCursorInTerminal(t *testing.T) {
 	x.run("send-keys", "-t", "a11y", "Enter")
 	x.waitCursorOn("Enter", "Antragsteller")
 	x.run("send-keys", "-t", "a11y", "D")
-	x.waitCursorOn("D", "Feld 1 von 4")
+	x.waitCursorOn("D", "Feld 1 von ") // the count depends on the service's decision fields
 	x.run("send-keys", "-t", "a11y", "Tab")
-	x.waitCursorOn("Tab", "Feld 2 von 4")
+	x.waitCursorOn("Tab", "Feld 2 von ")
 	x.run("send-keys", "-t", "a11y", "Escape")
 	x.waitCursorOn("Escape", "Antragsteller")
 }

@@ -110,7 +110,28 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 		if d.ValidUntil != "" {
 			fmt.Fprintf(w, "  %s: %s\n", a.T("f.valid_until"), a.date(d.ValidUntil))
 		}
+		for _, f := range c.Service.Decision {
+			if v := d.Values[f.Name]; v != "" {
+				fmt.Fprintf(w, "  %s: %s\n", L(f.Label), L(casework.FormatDecisionValue(f.Kind, v, a.caseworkLang())))
+			}
+		}
 		fmt.Fprintf(w, "  %s\n", indent(sanitize.Text(d.Reasoning), "  "))
+	}
+	if fs := c.Service.Decision; len(fs) > 0 && c.Status.Open() {
+		// What amt decide --value takes for this service.
+		var parts []string
+		for _, f := range fs {
+			if casework.InValues(f.Kind) {
+				p := f.Name + " (" + L(f.Label)
+				if f.Required {
+					p += ", " + a.T("f.required")
+				}
+				parts = append(parts, p+")")
+			}
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "\n%s: %s\n", a.T("f.decision_fields"), strings.Join(parts, ", "))
+		}
 	}
 	if len(c.Notes) > 0 {
 		fmt.Fprintf(w, "\n== %s ==\n", a.T("f.notes"))
@@ -146,4 +167,12 @@ func (a *app) dateTime(t time.Time) string {
 		return t.Local().Format("2006-01-02 15:04")
 	}
 	return t.Local().Format("02.01.2006 15:04")
+}
+
+// caseworkLang is the output language for casework's formatting.
+func (a *app) caseworkLang() casework.Lang {
+	if a.lang == "en" {
+		return casework.English
+	}
+	return casework.German
 }

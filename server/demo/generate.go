@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/catalogue"
 )
 
 // Options select a demo data set. The same options always give the same data.
@@ -194,6 +195,9 @@ func (g *caseGen) build() SeedCase {
 	c.Amt = g.amt.ID
 	c.Reference = svc.Prefix + "-" + strconv.Itoa(g.submitted.Year()) + "-" + pad(g.i+1, 6)
 	c.Service = api.Service{Key: svc.Key, Name: svc.Name, FourEyes: svc.FourEyes}
+	if cs, ok := builtinCatalogue.Lookup(svc.Key); ok {
+		c.Service.Decision = cs.APIService().Decision // the fields a decision form offers
+	}
 	c.SubmittedAt = g.submitted
 	c.DueDate = isoDate(g.submitted.AddDate(0, 0, svc.DueDays))
 	c.Status = status
@@ -810,6 +814,9 @@ func evidenceFischerei(g *caseGen) []api.Evidence {
 }
 
 // Formatting helpers.
+
+// builtinCatalogue is the service catalogue the demo's services come from (decision fields).
+var builtinCatalogue = catalogue.Default()
 
 func pad(n, width int) string {
 	s := strconv.Itoa(n)

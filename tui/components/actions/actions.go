@@ -54,6 +54,9 @@ const (
 	fValid                  // textinput: valid until
 	fChoice                 // list: outcome, assignee, approve/return
 	fConfirmIn              // textinput on the confirmation screen
+
+	// fValue0+i is the decision's i-th service field in Values (valueSpecs[i], values[i]).
+	fValue0 field = 1000
 )
 
 // option is one entry of a choice list.
@@ -87,6 +90,11 @@ type Model struct {
 	fee     textinput.Model
 	valid   textinput.Model
 	confirm textinput.Model
+	// The service's further decision fields (catalogue, api.Service.Decision), in the decision
+	// dialog: one input each, fields fValue0+i.
+	valueSpecs []api.DecisionField
+	values     []textinput.Model
+
 	options []option
 	choice  int
 	pick    *picker // the open Textbaustein picker (textblocks.go), nil when closed
@@ -229,6 +237,9 @@ func (m *Model) SetSize(w, h int) {
 	for _, t := range []*textinput.Model{&m.date, &m.reason, &m.fee, &m.valid, &m.confirm} {
 		t.Width = max(iw-30, 8)
 	}
+	for i := range m.values {
+		m.values[i].Width = max(iw-30, 8)
+	}
 	// Editor heights: generous on tall terminals, small enough on 24 lines for the whole dialog.
 	short := h > 0 && h < 30
 	switch m.kind {
@@ -343,6 +354,9 @@ func (m Model) loaded(msg loadedMsg) (Model, tea.Cmd) {
 	}
 	if m.kind == common.DialogApproval {
 		m.fields = []field{fChoice, fText}
+	}
+	if m.kind == common.DialogDecide {
+		m.addValueFields()
 	}
 	return m, m.focusField(0)
 }

@@ -1,8 +1,12 @@
 package actions
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
@@ -41,6 +45,31 @@ func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
 		}
 	}
 	body := api.DecisionRequest{Outcome: o, Reasoning: reasoning, FeeCents: fee, ValidUntil: valid}
+	var shown []restateLine
+	for i, spec := range m.valueSpecs {
+		v, err := casework.ParseDecisionValue(spec.Kind, m.values[i].Value(), now)
+		if err != nil {
+			return nil, nil, m.fieldIndex(fValue0 + field(i)), verr(err.Error())
+		}
+		if v == "" {
+			continue
+		}
+		if !casework.Approving(o) {
+			return nil, nil, m.fieldIndex(fValue0 + field(i)), validationError(i18n.Tf("act.err.valueNotForOutcome", common.Line(spec.Label)))
+		}
+		if body.Values == nil {
+			body.Values = map[string]string{}
+		}
+		body.Values[spec.Name] = v
+		shown = append(shown, restateLine{common.Line(spec.Label), casework.FormatDecisionValue(spec.Kind, v, caseworkLang())})
+	}
+	if casework.Approving(o) {
+		for i, spec := range m.valueSpecs {
+			if spec.Required && body.Values[spec.Name] == "" {
+				return nil, nil, m.fieldIndex(fValue0 + field(i)), validationError(i18n.Tf("act.err.valueRequired", common.Line(spec.Label)))
+			}
+		}
+	}
 	var acts []store.Action
 	// The server decides only cases in review (a new case may only be withdrawn or forwarded):
 	// a new case is taken into review first, in the same queue, so the decision follows it.
@@ -63,8 +92,9 @@ func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
 		{i18n.T("act.label.outcome"), OutcomeLabel(o)},
 		{i18n.T("act.label.fee"), feeText(fee)},
 		{i18n.T("act.label.valid"), dateOrNone(valid)},
-		{i18n.T("act.label.reasoning"), reasoning},
 	}
+	rs = append(rs, shown...)
+	rs = append(rs, restateLine{i18n.T("act.label.reasoning"), reasoning})
 	if startReview {
 		rs = append(rs, restateLine{"", i18n.T("act.decide.startReview")})
 	}
@@ -82,4 +112,46 @@ func (m Model) buildDecide() ([]store.Action, []restateLine, int, error) {
 		}
 	}
 	return acts, rs, -1, nil
+}
+
+// addValueFields adds an input for each of the service's decision fields that Values carries
+// (fee and validity have their own inputs), before "valid until".
+func (m *Model) addValueFields() {
+	m.valueSpecs, m.values = nil, nil
+	if len(m.cases) != 1 {
+		return
+	}
+	var add []field
+	for _, spec := range m.cases[0].Service.Decision {
+		if !casework.InValues(spec.Kind) {
+			continue
+		}
+		t := textinput.New()
+		t.Prompt = ""
+		t.Placeholder = i18n.T("act.value.placeholder." + spec.Kind)
+		t.CharLimit = 200
+		t.PlaceholderStyle = m.ctx.Theme.Placeholder
+		t.TextStyle = m.ctx.Theme.Input
+		t.Cursor.SetMode(cursor.CursorStatic)
+		t.Width = max(m.innerWidth()-30, 8)
+		add = append(add, fValue0+field(len(m.values)))
+		m.valueSpecs = append(m.valueSpecs, spec)
+		m.values = append(m.values, t)
+	}
+	if len(add) == 0 {
+		return
+	}
+	at := m.fieldIndex(fValid)
+	if at < 0 {
+		at = len(m.fields)
+	}
+	m.fields = slices.Concat(m.fields[:at:at], add, m.fields[at:])
+}
+
+// caseworkLang is the UI language for casework's formatting.
+func caseworkLang() casework.Lang {
+	if i18n.Current() == i18n.EN {
+		return casework.English
+	}
+	return casework.German
 }

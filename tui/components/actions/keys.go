@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -12,7 +13,8 @@ import (
 
 func (m Model) dirty() bool {
 	return strings.TrimSpace(m.text.Value()) != "" || strings.TrimSpace(m.docs.Value()) != "" ||
-		m.date.Value() != "" || m.reason.Value() != "" || m.fee.Value() != "" || m.valid.Value() != ""
+		m.date.Value() != "" || m.reason.Value() != "" || m.fee.Value() != "" || m.valid.Value() != "" ||
+		slices.ContainsFunc(m.values, func(t textinput.Model) bool { return strings.TrimSpace(t.Value()) != "" })
 }
 
 func (m Model) closeCmd(queued int) tea.Cmd {
@@ -156,6 +158,12 @@ func (m *Model) focusField(i int) tea.Cmd {
 	for _, t := range []*textinput.Model{&m.date, &m.reason, &m.fee, &m.valid, &m.confirm} {
 		t.Blur()
 	}
+	for j := range m.values {
+		m.values[j].Blur()
+	}
+	if f := m.fields[i]; f >= fValue0 {
+		return m.values[f-fValue0].Focus()
+	}
 	switch m.fields[i] {
 	case fText:
 		return m.text.Focus()
@@ -200,6 +208,10 @@ func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
 		m.fee, cmd = m.fee.Update(msg)
 	case fValid:
 		m.valid, cmd = m.valid.Update(msg)
+	default:
+		if f := m.fields[m.focus]; f >= fValue0 {
+			m.values[f-fValue0], cmd = m.values[f-fValue0].Update(msg)
+		}
 	}
 	return m, cmd
 }

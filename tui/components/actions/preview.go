@@ -36,7 +36,7 @@ func PreviewBescheid(ctx *common.Ctx, c api.Case, req api.DecisionRequest, now t
 		sender = letter.Sender(*lh)
 	}
 	c.Decision = &api.Decision{ID: "preview", Outcome: req.Outcome, Reasoning: req.Reasoning, FeeCents: req.FeeCents,
-		ValidUntil: req.ValidUntil, State: api.DecisionFinal, Actor: ctx.Me.Clerk, CreatedAt: now}
+		ValidUntil: req.ValidUntil, Values: req.Values, State: api.DecisionFinal, Actor: ctx.Me.Clerk, CreatedAt: now}
 	svc, _ := builtinCatalogue().Lookup(c.Service.Key)
 	in := letter.Input{Case: c, Sender: sender, Service: svc, Clerk: ctx.Me.Name, Date: now}
 	return sanitize.Text(letter.ForDecision(in).Text())

@@ -143,6 +143,10 @@ func (m Model) viewForm(b *strings.Builder, iw int) {
 		case fChoice:
 			m.label(b, i, m.fieldLabel(fChoice))
 			m.viewChoices(b, i == m.focus, iw)
+		default:
+			if f >= fValue0 {
+				m.inline(b, i, m.fieldLabel(f), m.values[f-fValue0].View())
+			}
 		}
 	}
 	k := m.ctx.Keys.Dialog

@@ -29,6 +29,9 @@ func (m Model) fieldLabel(f field) string {
 	case fChoice:
 		return i18n.T("act.field.choice." + string(m.kind))
 	}
+	if f >= fValue0 {
+		return common.Line(m.valueSpecs[f-fValue0].Label)
+	}
 	return ""
 }
 
@@ -149,6 +152,9 @@ func (m Model) inputOf(f field) textinput.Model {
 		return m.fee
 	case fValid:
 		return m.valid
+	}
+	if f >= fValue0 {
+		return m.values[f-fValue0]
 	}
 	return m.confirm
 }
