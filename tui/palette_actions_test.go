@@ -199,3 +199,30 @@ func TestBulkResubmissionAndDocRequestFromInbox(t *testing.T) {
 		t.Fatalf("%d Nachforderungen, want 2\n%s", n, m.View())
 	}
 }
+
+// b on a selection changes the status of every marked case that allows it, at 80x24.
+func TestBulkStatusFromInbox(t *testing.T) {
+	d := newDeps(t, 40)
+	m := newRoot(t, d, 80, 24)
+	m, _ = press(t, m, "5", "/")
+	m = typeText(t, m, "status:neu")
+	m, _ = press(t, m, "enter", "*", "b")
+	shown := m.Inbox().Rows()
+	if m.Overlay() != "dialog" || len(shown) < 2 || len(m.dialog.CaseIDs()) != len(shown) {
+		t.Fatalf("b: overlay %q, %d shown\n%s", m.Overlay(), len(shown), m.View())
+	}
+	if !strings.Contains(m.View(), "Bearbeitung beginnen") {
+		t.Fatalf("no start-review choice:\n%s", m.View())
+	}
+	m, _ = press(t, m, "enter")
+	out, _ := d.Store.Outbox()
+	n := 0
+	for _, a := range out {
+		if a.Kind == api.ActionStatus && strings.Contains(string(a.Body), string(api.StatusInReview)) {
+			n++
+		}
+	}
+	if n != len(shown) {
+		t.Fatalf("%d status changes for %d cases\n%s", n, len(shown), m.View())
+	}
+}

@@ -244,6 +244,7 @@ func init() {
 		"help.filter.not.term":      {"-WORT", "-WORD"},
 		"help.filter.not":           {"schließt aus (auch -status:neu …)", "excludes (also -status:new …)"},
 		"key.bulkResub":             {"Wiedervorlage (markierte)", "follow-up (selected)"},
+		"key.bulkStatus":            {"Status (markierte)", "status (selected)"},
 		"key.bulkDocreq":            {"Nachforderung (markierte)", "request documents (selected)"},
 		"key.reverse":               {"Sortierung umkehren", "reverse sort"},
 		"key.nextView":              {"nächste Ansicht", "next view"},

@@ -24,7 +24,7 @@ type ListKeys struct {
 	Up, Down, PageUp, PageDown, Home, End, Open key.Binding
 	Filter, Sort, Select, Assign                key.Binding
 	Reverse, SelectAll                          key.Binding
-	Resubmission, DocRequest                    key.Binding // on the marked cases (bulk)
+	Resubmission, DocRequest, Status            key.Binding // on the marked cases (bulk)
 	NextView, PrevView                          key.Binding
 	Views                                       [9]key.Binding // saved view tabs 1…9
 }
@@ -103,7 +103,7 @@ func Default() *KeyMap {
 			Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup", "ctrl+b"), PageDown: b("pgdown", "ctrl+f"),
 			Home: b("home", "g"), End: b("end", "G"), Open: b("enter"),
 			Filter: b("/"), Sort: b("s"), Select: b(" "), Assign: b("a"),
-			Reverse: b("S"), SelectAll: b("*"), Resubmission: b("w"), DocRequest: b("n"),
+			Reverse: b("S"), SelectAll: b("*"), Resubmission: b("w"), DocRequest: b("n"), Status: b("b"),
 			NextView: b("tab"), PrevView: b("shift+tab"),
 		},
 		Case: CaseKeys{
@@ -159,6 +159,7 @@ func (k *KeyMap) Actions() []Action {
 		a(ScopeList, "reverse", "key.reverse", &l.Reverse),
 		a(ScopeList, "resubmission", "key.bulkResub", &l.Resubmission),
 		a(ScopeList, "docrequest", "key.bulkDocreq", &l.DocRequest),
+		a(ScopeList, "status", "key.bulkStatus", &l.Status),
 		a(ScopeList, "assign", "key.assign", &l.Assign),
 		a(ScopeList, "nextview", "key.nextView", &l.NextView),
 		a(ScopeList, "prevview", "key.prevView", &l.PrevView),

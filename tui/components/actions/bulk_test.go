@@ -62,3 +62,26 @@ func TestBulkResubmissionAndDocumentRequest(t *testing.T) {
 		t.Fatalf("all closed: not blocked:\n%s", v)
 	}
 }
+
+// A status change works on a selection too (issue 15 item 9): the dialog offers the changes any
+// of the cases allows; each case that allows the chosen one gets it, the others are skipped.
+func TestBulkStatus(t *testing.T) {
+	a, b, c := testkit.Case("c1"), testkit.Case("c2"), testkit.Case("c3")
+	a.Status, b.Status, b.Reference = api.StatusNew, api.StatusNew, "GEW-2026-000124"
+	c.Reference, c.Status = "GEW-2026-000125", api.StatusClosed
+	h := newHarness(t, NewStatus, []api.Case{a, b, c}, "c1", "c2", "c3")
+	if v := h.m.View(); !strings.Contains(v, "GEW-2026-000124") || !strings.Contains(v, "1 übersprungen") {
+		t.Fatalf("bulk status form:\n%s", v)
+	}
+	h.send(keyEnter)
+	var ids []string
+	for _, x := range h.outbox() {
+		if x.Kind != api.ActionStatus || body[api.StatusRequest](t, x).Status != api.StatusInReview {
+			t.Errorf("action %+v", x)
+		}
+		ids = append(ids, x.CaseID)
+	}
+	if !slices.Equal(ids, []string{"c1", "c2"}) {
+		t.Fatalf("queued for %v\n%s", ids, h.m.View())
+	}
+}

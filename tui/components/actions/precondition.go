@@ -32,10 +32,10 @@ func (m Model) precondition() string {
 }
 
 // Bulk reports whether a dialog of kind acts on a selection of cases at once (the inbox's marked
-// cases): assignment, Wiedervorlage and Nachforderung, with the same values for every case.
+// cases): assignment, Wiedervorlage, Nachforderung and status, with the same values for every case.
 func Bulk(k common.DialogKind) bool {
 	switch k {
-	case common.DialogAssign, common.DialogResubmission, common.DialogDocumentRequest:
+	case common.DialogAssign, common.DialogResubmission, common.DialogDocumentRequest, common.DialogStatus:
 		return true
 	}
 	return false

@@ -1,6 +1,9 @@
 package actions
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
 	"github.com/amt-mv/amt/store"
@@ -52,8 +55,15 @@ func statusLabel(c api.Case, to api.Status) string {
 func (m *Model) statusOptions() string {
 	c := m.cases[0]
 	m.options = nil
-	for _, to := range StatusChoices(m.ctx, c) {
-		m.options = append(m.options, option{label: statusLabel(c, to), value: string(to)})
+	// On a selection: every change one of the cases allows, named as for the first that does.
+	seen := map[api.Status]bool{}
+	for _, cc := range m.cases {
+		for _, to := range StatusChoices(m.ctx, cc) {
+			if !seen[to] {
+				seen[to] = true
+				m.options = append(m.options, option{label: statusLabel(cc, to), value: string(to)})
+			}
+		}
 	}
 	if len(m.options) > 0 {
 		return ""
@@ -64,9 +74,22 @@ func (m *Model) statusOptions() string {
 	return i18n.T("act.block.statusOther")
 }
 
-// buildStatus builds the status change chosen.
+// buildStatus builds the status change chosen, for each case that allows it (a selection skips
+// the others).
 func (m Model) buildStatus() ([]store.Action, []restateLine, int, error) {
-	c := m.cases[0]
-	a, err := m.newAction(api.ActionStatus, c, "", api.StatusRequest{Status: api.Status(m.options[m.choice].value)})
-	return one(a, err, caseRef(c))
+	to := api.Status(m.options[m.choice].value)
+	var out []store.Action
+	var refs []string
+	for _, c := range m.cases {
+		if !slices.Contains(StatusChoices(m.ctx, c), to) {
+			continue
+		}
+		a, err := m.newAction(api.ActionStatus, c, "", api.StatusRequest{Status: to})
+		if err != nil {
+			return nil, nil, -1, err
+		}
+		out = append(out, a)
+		refs = append(refs, common.Line(c.Reference))
+	}
+	return out, []restateLine{{i18n.T("act.label.case"), strings.Join(refs, ", ")}}, -1, nil
 }

@@ -15,7 +15,7 @@ func (m Model) HelpGroups() []keys.Group {
 	k := m.ctx.Keys
 	l := &k.List
 	return keys.Help(keys.Group{Title: i18n.T("keys.list"), Bindings: append(k.Nav(), l.Open, l.Filter, l.Sort,
-		l.Reverse, l.Select, l.SelectAll, l.Assign, l.Resubmission, l.DocRequest, l.NextView, l.PrevView, k.ViewsBinding())}, k.GlobalGroup())
+		l.Reverse, l.Select, l.SelectAll, l.Assign, l.Resubmission, l.DocRequest, l.Status, l.NextView, l.PrevView, k.ViewsBinding())}, k.GlobalGroup())
 }
 
 // HelpBelow is the filter language of `/` (package query): the help overlay shows it under the keys.

@@ -702,6 +702,8 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, m.bulk(common.DialogResubmission)
 	case key.Matches(msg, k.List.DocRequest):
 		return m, m.bulk(common.DialogDocumentRequest)
+	case key.Matches(msg, k.List.Status):
+		return m, m.bulk(common.DialogStatus)
 	case key.Matches(msg, k.List.NextView):
 		return m, m.selectView((m.tab + 1) % len(m.views))
 	case key.Matches(msg, k.List.PrevView):
