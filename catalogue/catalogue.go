@@ -18,6 +18,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -182,6 +183,26 @@ type ServiceTexts struct {
 	Rechtsbehelfsbelehrung string      `yaml:"rechtsbehelfsbelehrung"`
 	Letter                 LetterTexts `yaml:"letter"` // texts.go
 }
+
+// DecisionFieldsOf returns the decision fields of a case's service: those the case carries (from
+// the server's catalogue at intake), else the built-in catalogue's for its key (a case filed before
+// cases carried them), else none. Clients build decision forms from it; the server checks against
+// its own catalogue.
+func DecisionFieldsOf(s api.Service) []api.DecisionField {
+	if len(s.Decision) > 0 {
+		return s.Decision
+	}
+	builtinOnce.Do(func() { builtin = Default() })
+	if svc, ok := builtin.Lookup(s.Key); ok {
+		return svc.APIService().Decision
+	}
+	return nil
+}
+
+var (
+	builtinOnce sync.Once
+	builtin     *Catalogue
+)
 
 // Default returns the built-in catalogue: the services of the demo.
 func Default() *Catalogue {

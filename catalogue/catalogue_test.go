@@ -287,3 +287,17 @@ func TestTextBlocksForDecision(t *testing.T) {
 		t.Fatalf("built-in Gewerbeanmeldung blocks: %+v", svc.TextBlocks)
 	}
 }
+
+func TestDecisionFieldsOf(t *testing.T) {
+	own := []api.DecisionField{{Name: "x", Label: "X", Kind: "text"}}
+	if got := catalogue.DecisionFieldsOf(api.Service{Key: "99107004018000", Decision: own}); len(got) != 1 || got[0].Name != "x" {
+		t.Errorf("carried fields: %+v", got)
+	}
+	got := catalogue.DecisionFieldsOf(api.Service{Key: "99107004018000"})
+	if len(got) != 2 || got[0].Name != "monthlyAmount" || !got[0].Required || got[1].Kind != "period" {
+		t.Errorf("built-in Wohngeld fields: %+v", got)
+	}
+	if got := catalogue.DecisionFieldsOf(api.Service{Key: "00000000000000"}); got != nil {
+		t.Errorf("unknown service: %+v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/catalogue"
 	"github.com/amt-mv/amt/internal/sanitize"
 )
 
@@ -87,7 +88,8 @@ func (v *valueFlags) Set(s string) error { *v = append(*v, s); return nil }
 func (a *app) decisionValues(c api.Case, req *api.DecisionRequest, values valueFlags) bool {
 	specs := map[string]api.DecisionField{}
 	var names []string
-	for _, f := range c.Service.Decision {
+	fields := catalogue.DecisionFieldsOf(c.Service)
+	for _, f := range fields {
 		if casework.InValues(f.Kind) {
 			specs[f.Name] = f
 			names = append(names, f.Name)
@@ -119,7 +121,7 @@ func (a *app) decisionValues(c api.Case, req *api.DecisionRequest, values valueF
 		req.Values[spec.Name] = v
 	}
 	if casework.Approving(req.Outcome) {
-		for _, f := range c.Service.Decision {
+		for _, f := range fields {
 			if f.Required && casework.InValues(f.Kind) && req.Values[f.Name] == "" {
 				a.errorf("%s", a.T("err.value_required", sanitize.Line(f.Label), f.Name, a.T("value.example."+f.Kind)))
 				return false

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/catalogue"
 	"github.com/amt-mv/amt/internal/sanitize"
 	"github.com/amt-mv/amt/store"
 )
@@ -110,14 +111,14 @@ func (a *app) printCase(c api.Case, acts []store.Action) {
 		if d.ValidUntil != "" {
 			fmt.Fprintf(w, "  %s: %s\n", a.T("f.valid_until"), a.date(d.ValidUntil))
 		}
-		for _, f := range c.Service.Decision {
+		for _, f := range catalogue.DecisionFieldsOf(c.Service) {
 			if v := d.Values[f.Name]; v != "" {
 				fmt.Fprintf(w, "  %s: %s\n", L(f.Label), L(casework.FormatDecisionValue(f.Kind, v, a.caseworkLang())))
 			}
 		}
 		fmt.Fprintf(w, "  %s\n", indent(sanitize.Text(d.Reasoning), "  "))
 	}
-	if fs := c.Service.Decision; len(fs) > 0 && c.Status.Open() {
+	if fs := catalogue.DecisionFieldsOf(c.Service); len(fs) > 0 && c.Status.Open() {
 		// What amt decide --value takes for this service.
 		var parts []string
 		for _, f := range fs {

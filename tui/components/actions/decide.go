@@ -10,6 +10,7 @@ import (
 
 	"github.com/amt-mv/amt/api"
 	"github.com/amt-mv/amt/casework"
+	"github.com/amt-mv/amt/catalogue"
 	"github.com/amt-mv/amt/store"
 	"github.com/amt-mv/amt/tui/common"
 	"github.com/amt-mv/amt/tui/i18n"
@@ -122,7 +123,7 @@ func (m *Model) addValueFields() {
 		return
 	}
 	var add []field
-	for _, spec := range m.cases[0].Service.Decision {
+	for _, spec := range catalogue.DecisionFieldsOf(m.cases[0].Service) {
 		if !casework.InValues(spec.Kind) {
 			continue
 		}

@@ -68,3 +68,14 @@ func TestDecideServiceFields(t *testing.T) {
 		t.Fatalf("an amount with a rejection:\n%s", h.m.View())
 	}
 }
+
+// A Wohngeld case cached before cases carried their service's fields gets them from the
+// built-in catalogue (catalogue.DecisionFieldsOf): the form still asks for amount and period.
+func TestDecideServiceFieldsOfOlderCase(t *testing.T) {
+	c := testkit.Case("c1")
+	c.Service = api.Service{Key: "99107004018000", Name: "Wohngeld (Mietzuschuss)", FourEyes: true}
+	h := newHarness(t, NewDecide, []api.Case{c}, "c1")
+	if v := h.m.View(); !strings.Contains(v, "Wohngeld monatlich") || !strings.Contains(v, "Bewilligungszeitraum") {
+		t.Fatalf("form lacks the catalogue's fields:\n%s", v)
+	}
+}
