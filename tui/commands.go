@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/amt-mv/amt/tui/common"
+	"github.com/amt-mv/amt/tui/components/actions"
 	"github.com/amt-mv/amt/tui/components/caseview"
 	"github.com/amt-mv/amt/tui/components/inbox"
 	"github.com/amt-mv/amt/tui/components/palette"
@@ -36,6 +37,13 @@ func (m Model) commands() []palette.Command {
 		id := "case " + strings.ReplaceAll(string(a.Dialog), "_", " ")
 		add(id, i18n.Tf("cmd.caseAction", i18n.T("act.title."+string(a.Dialog))), hint(a.Key),
 			common.OpenDialogMsg{Kind: a.Dialog, CaseIDs: []string{a.caseID}})
+	}
+	// Each status change of the open case by its name ("schlie" finds "Vorgang: Abschließen").
+	if c, ok := m.shownCase(); ok {
+		for _, to := range actions.StatusChoices(m.ctx, c) {
+			add("case status "+string(to), i18n.Tf("cmd.caseAction", actions.StatusChoiceLabel(c, to)), "",
+				common.OpenDialogMsg{Kind: common.DialogStatus, CaseIDs: []string{c.ID}, Choice: string(to)})
+		}
 	}
 	add("sync", i18n.T("cmd.sync"), hint(k.Global.Sync), syncNowMsg{})
 	add("inbox", i18n.T("cmd.inbox"), hint(k.Global.Inbox), common.SwitchViewMsg{View: common.ViewInbox})
@@ -113,4 +121,15 @@ func (m Model) caseActions() []caseAction {
 		}
 	}
 	return out
+}
+
+// shownCase is the case the case view shows, once loaded.
+func (m Model) shownCase() (api.Case, bool) {
+	if m.state != common.ViewCase {
+		return api.Case{}, false
+	}
+	if c, ok := m.caseView.(*caseChild); ok {
+		return c.m.Case()
+	}
+	return api.Case{}, false
 }

@@ -226,3 +226,29 @@ func TestBulkStatusFromInbox(t *testing.T) {
 		t.Fatalf("%d status changes for %d cases\n%s", n, len(shown), m.View())
 	}
 }
+
+// "schlie" in the palette of a decided case finds "Vorgang: Abschließen" first (it ranked
+// "Sprache: Englisch" first), opens the status dialog on that change and Enter queues it.
+func TestPaletteCloseCase(t *testing.T) {
+	d := newDeps(t, 12)
+	m := newRoot(t, d, 80, 24)
+	m, _ = send(t, m, common.OpenCaseMsg{ID: "case-000006"}) // decided
+	if m.State() != common.ViewCase {
+		t.Fatal("case view not open")
+	}
+	m, _ = press(t, m, ":")
+	m = typeText(t, m, "schlie")
+	got := m.palette.Matches()
+	if len(got) == 0 || got[0].ID != "case status closed" || got[0].Title != "Vorgang: Abschließen" {
+		t.Fatalf("schlie: %v", ids(got))
+	}
+	m, _ = press(t, m, "enter")
+	if m.Overlay() != "dialog" || m.dialog.Kind() != common.DialogStatus {
+		t.Fatalf("overlay %q\n%s", m.Overlay(), m.View())
+	}
+	m, _ = press(t, m, "enter")
+	out, _ := d.Store.Outbox()
+	if len(out) != 1 || out[0].Kind != api.ActionStatus || !strings.Contains(string(out[0].Body), `"closed"`) {
+		t.Fatalf("outbox %+v\n%s", out, m.View())
+	}
+}

@@ -758,6 +758,7 @@ func (m *Model) openDialog(msg common.OpenDialogMsg) tea.Cmd {
 		return common.Toast(common.ToastWarn, i18n.T("assign.none"))
 	}
 	d := actions.New(m.ctx, msg.Kind, msg.CaseIDs...)
+	d.Preselect(msg.Choice)
 	d.SetSize(m.ctx.ScreenWidth, m.ctx.ScreenHeight)
 	m.dialog = &d
 	m.help, m.palette = nil, nil

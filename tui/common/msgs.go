@@ -83,6 +83,7 @@ const (
 type OpenDialogMsg struct {
 	Kind    DialogKind
 	CaseIDs []string
+	Choice  string // preselects this option (a status such as "closed"); "" = the dialog's default
 }
 
 // CloseDialogMsg asks the root to close the open dialog (after submit or cancel).

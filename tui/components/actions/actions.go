@@ -98,6 +98,7 @@ type Model struct {
 	options []option
 	choice  int
 	pick    *picker // the open Textbaustein picker (textblocks.go), nil when closed
+	preset  string  // option value to start on (Preselect)
 
 	built   []store.Action  // built on submit and reused on retry, so a retry never duplicates
 	queued  map[string]bool // ids of built actions already in the outbox
@@ -192,6 +193,10 @@ func newModel(ctx *common.Ctx, kind common.DialogKind, ids []string, fields ...f
 	m.SetSize(ctx.Width, ctx.Height)
 	return m
 }
+
+// Preselect makes the dialog start on the option with value v once its case is loaded (the
+// palette's "Vorgang: Abschließen" opens the status dialog on "closed").
+func (m *Model) Preselect(v string) { m.preset = v }
 
 // Kind returns the dialog kind.
 func (m Model) Kind() common.DialogKind { return m.kind }
@@ -357,6 +362,11 @@ func (m Model) loaded(msg loadedMsg) (Model, tea.Cmd) {
 	}
 	if m.kind == common.DialogDecide {
 		m.addValueFields()
+	}
+	for i, o := range m.options {
+		if m.preset != "" && o.value == m.preset {
+			m.choice = i
+		}
 	}
 	return m, m.focusField(0)
 }

@@ -34,6 +34,9 @@ func StatusChoices(ctx *common.Ctx, c api.Case) []api.Status {
 	return out
 }
 
+// StatusChoiceLabel names the status change to "to" from c's status as the status dialog does.
+func StatusChoiceLabel(c api.Case, to api.Status) string { return statusLabel(c, to) }
+
 // statusLabel names a status change from c's status as the clerk thinks of it.
 func statusLabel(c api.Case, to api.Status) string {
 	switch {
