@@ -89,10 +89,11 @@ func TestEvidenceChecked(t *testing.T) {
 	resp, body := a.act(api.ActionEvidenceChecked, cs.ID, "nope", "nope", api.EvidenceCheckRequest{}, 0)
 	wantProblem(t, resp, body, 404, api.ProblemNotFound)
 
-	// A case that is no longer open: withdrawn (as a new case may be at once).
+	// A case that is no longer open: withdrawn (as a new case may be at once). On a four-eyes
+	// service a withdrawal is only a proposal and the case stays open, so the case is one without.
 	nw := findCase(t, env, amt, func(c api.Case) bool {
 		_, ok := unchecked(c)
-		return c.Status.Open() && c.Status != api.StatusDecisionProposed && c.ID != cs.ID && ok
+		return c.Status.Open() && c.Status != api.StatusDecisionProposed && !c.Service.FourEyes && c.ID != cs.ID && ok
 	})
 	closed := a.mustAct(api.ActionDecision, nw.ID, "wd-1", "", api.DecisionRequest{Outcome: api.OutcomeWithdrawn, Reasoning: "Antrag zurückgenommen"}, nw.Version)
 	cev, _ := unchecked(closed)
