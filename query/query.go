@@ -28,7 +28,8 @@ import (
 //	frist<15.12.2026        deadline before a date (also >, <=, >=; any date form of
 //	                        casework.ParseDate: heute, +7, 15.12.26 …); alias due<
 //	frist:überfällig        also bald, woche, keine (overdue, soon, week, none)
-//	wv:fällig               Wiedervorlage date reached (also wv:alle); alias resub:due, resub:any
+//	wv:fällig               my own Wiedervorlage date reached (wv:gesetzt: mine set; wv:alle:
+//	                        anyone's set); alias resub:due, resub:set, resub:any
 //	sync:ausstehend         queued actions (also konflikt, abgelehnt; pending, conflict, rejected)
 //	az:SNE-2026-23          Aktenzeichen, short forms without leading zeros too; alias ref:
 //	-term                   the term (a word or any of the above) must not hold
@@ -271,11 +272,16 @@ func (q *Query) compile(f, op, v string, neg bool, now time.Time) (func(*store.S
 		return func(s *store.Summary, _ *Env) bool { return refMatch(s.Reference, v) }, nil
 	case "resub":
 		switch v {
+		// Wiedervorlagen are per clerk: due and set ask for the signed-in clerk's own, any for
+		// anyone's (a lead looking over the Amt).
 		case "due", "fällig", "faellig":
 			return func(s *store.Summary, e *Env) bool {
-				return s.ResubmissionDate != "" && s.ResubmissionDate <= e.Today
+				d := s.ResubmissionOf(e.Me)
+				return d != "" && d <= e.Today
 			}, nil
-		case "any", "alle", "gesetzt", "set":
+		case "set", "gesetzt", "mine", "meine":
+			return func(s *store.Summary, e *Env) bool { return s.ResubmissionOf(e.Me) != "" }, nil
+		case "any", "alle":
 			return func(s *store.Summary, _ *Env) bool { return s.ResubmissionDate != "" }, nil
 		}
 		return nil, bad

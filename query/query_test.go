@@ -16,7 +16,7 @@ func TestParseAndMatch(t *testing.T) {
 		{ID: "crivitz.wendt", Name: "Jörg Wendt"}}, now, 3)
 	s := store.Summary{ID: "x", Reference: "SNE-2026-000023", Status: api.StatusInReview, Assignee: "crivitz.wendt",
 		DueDate: "2026-11-20", ServiceName: "Gewerbeanmeldung", ServiceKey: "99050012104000",
-		ResubmissionDate: "2026-11-24", Search: "sne-2026-000023\ngewerbeanmeldung\njürgen müller\nj.mueller@example.org",
+		ResubmissionDate: "2026-11-24", Resubmissions: "crivitz.peters\t2026-11-24\ncrivitz.wendt\t2026-12-01", Search: "sne-2026-000023\ngewerbeanmeldung\njürgen müller\nj.mueller@example.org",
 		Pending: 1}
 	tests := []struct {
 		expr  string
@@ -60,6 +60,7 @@ func TestParseAndMatch(t *testing.T) {
 		{"wv:fällig", true, -1},
 		{"resub:due", true, -1},
 		{"resub:any", true, -1},
+		{"wv:gesetzt", true, -1},
 		{"wv:morgen", false, BadValue},
 		{"leistung:gewerbe", true, -1},
 		{"service:99050", true, -1},
@@ -141,6 +142,33 @@ func TestPartAndNarrows(t *testing.T) {
 		n, _ := Parse(tc.next, now)
 		if got := p.Narrows(&n); got != tc.want {
 			t.Errorf("%q→%q: narrows %v", tc.prev, tc.next, got)
+		}
+	}
+}
+
+// Wiedervorlagen are per clerk: a colleague's Wiedervorlage is not mine (wv:fällig and wv:gesetzt
+// ask for my own), and wv:alle finds anyone's.
+func TestResubmissionIsPerClerk(t *testing.T) {
+	s := store.Summary{ID: "x", Status: api.StatusInReview, ResubmissionDate: "2026-11-20",
+		Resubmissions: "crivitz.wendt\t2026-11-20"}
+	for _, tc := range []struct {
+		me, expr string
+		want     bool
+	}{
+		{"crivitz.peters", "wv:fällig", false},
+		{"crivitz.peters", "wv:gesetzt", false},
+		{"crivitz.peters", "wv:alle", true},
+		{"crivitz.peters", "-wv:fällig", true},
+		{"crivitz.wendt", "wv:fällig", true},
+		{"crivitz.wendt", "resub:set", true},
+	} {
+		e := NewEnv(tc.me, nil, now, 3)
+		q, err := Parse(tc.expr, now)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		if got := q.Match(&s, e); got != tc.want {
+			t.Errorf("%s as %s: match %v, want %v", tc.expr, tc.me, got, tc.want)
 		}
 	}
 }

@@ -50,6 +50,7 @@ var migrations = []migration{
 	migrateV0toV1,
 	migrateV1toV2,
 	migrateV2toV3,
+	migrateV3toV4,
 }
 
 // SchemaVersion is the schema this code writes.
@@ -158,6 +159,10 @@ func migrateV2toV3(tx *bolt.Tx, s *Store) error {
 	}
 	return nil
 }
+
+// migrateV3toV4 rewrites every summary from its case again, so that it lists each clerk's own
+// Wiedervorlage (summary format 2) for cases cached before.
+func migrateV3toV4(tx *bolt.Tx, s *Store) error { return migrateV2toV3(tx, s) }
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

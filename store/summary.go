@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amt-mv/amt/api"
+	"github.com/amt-mv/amt/casework"
 
 	"github.com/amt-mv/amt/internal/sanitize"
 )
@@ -21,7 +22,8 @@ type Summary struct {
 	DueDate                                               string
 	Status                                                api.Status
 	Assignee                                              string
-	ResubmissionDate                                      string // Wiedervorlage date or ""
+	ResubmissionDate                                      string // the earliest Wiedervorlage date of all clerks, or ""
+	Resubmissions                                         string // each clerk's own Wiedervorlage as "clerk	date" lines (ResubmissionOf); a string keeps Summary comparable
 	Search                                                string // lower-cased filter text: reference, service, applicant name and e-mail, form values
 	Version                                               int64
 	Pending                                               int  // queued (not yet delivered) actions for this case
@@ -31,6 +33,17 @@ type Summary struct {
 	FourEyes                                              bool // the service needs a lead's approval
 	DeliveryFailed                                        bool // an outgoing document did not reach the applicant
 	PrintWaiting                                          bool // an outgoing document waits in the print queue (Postausgang)
+}
+
+// ResubmissionOf returns the date of clerk's own Wiedervorlage on the case, or "". The inbox's
+// Wiedervorlage tab and the filter's resub: terms ask it: a colleague's Wiedervorlage is theirs.
+func (s *Summary) ResubmissionOf(clerk string) string {
+	for line := range strings.SplitSeq(s.Resubmissions, "\n") {
+		if c, d, ok := strings.Cut(line, "\t"); ok && c == clerk && clerk != "" {
+			return d
+		}
+	}
+	return ""
 }
 
 // MaxSearchFieldBytes caps each field's share of Summary.Search, so that one long field (a
@@ -60,6 +73,13 @@ func summaryOf(c *api.Case) Summary {
 	if c.Resubmission != nil {
 		s.ResubmissionDate = c.Resubmission.Date
 	}
+	var rs []string
+	for _, r := range casework.Resubmissions(*c) {
+		if r.Actor != "" && !strings.ContainsAny(r.Actor+r.Date, "\t\n") {
+			rs = append(rs, r.Actor+"\t"+r.Date)
+		}
+	}
+	s.Resubmissions = strings.Join(rs, "\n")
 	s.Search = searchText(c)
 	for _, d := range c.Documents {
 		switch {
@@ -111,7 +131,9 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-const summaryFormat = 1
+// summaryFormat 2 appends the clerks' Wiedervorlagen; format 1 (schema 3 and before) is still
+// read, without them, until migrateV3toV4 rewrites it.
+const summaryFormat = 2
 
 // encodeSummary writes a compact binary form: a format byte, then length-prefixed strings and
 // varints in a fixed order. Decoding 100,000 of these takes a fraction of a second.
@@ -144,7 +166,9 @@ func encodeSummary(s *Summary) []byte {
 	if s.PrintWaiting {
 		flags |= 16
 	}
-	return append(b, flags)
+	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(len(s.Resubmissions)))
+	return append(b, s.Resubmissions...)
 }
 
 func appendTime(b []byte, t time.Time) []byte {
@@ -236,7 +260,7 @@ func (r *reader) time() time.Time {
 // decodeSummary parses encodeSummary's output; damaged input yields ErrCorrupt, never a panic.
 func decodeSummary(b []byte) (Summary, error) {
 	var s Summary
-	if len(b) == 0 || b[0] != summaryFormat {
+	if len(b) == 0 || (b[0] != 1 && b[0] != summaryFormat) {
 		return s, fmt.Errorf("%w: bucket index: unknown summary format", ErrCorrupt)
 	}
 	r := reader{b: string(b[1:])}
@@ -255,6 +279,9 @@ func decodeSummary(b []byte) (Summary, error) {
 	s.Version = r.varint()
 	p := r.uvarint()
 	flags := r.byte()
+	if b[0] >= 2 {
+		s.Resubmissions = r.str()
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}

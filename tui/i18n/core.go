@@ -236,7 +236,7 @@ func init() {
 		"help.filter.dueless.term":  {"frist:überfällig", "due:overdue"},
 		"help.filter.dueless":       {"auch bald, woche, keine", "also soon, week, none"},
 		"help.filter.resub.term":    {"wv:fällig", "resub:due"},
-		"help.filter.resub":         {"Wiedervorlage erreicht (wv:alle: gesetzt)", "follow-up reached (resub:any: set)"},
+		"help.filter.resub":         {"meine Wiedervorlage erreicht (wv:gesetzt: meine, wv:alle: irgendeine)", "my follow-up reached (resub:set: mine, resub:any: anyone's)"},
 		"help.filter.sync.term":     {"sync:ausstehend", "sync:pending"},
 		"help.filter.sync":          {"auch konflikt, abgelehnt", "also conflict, rejected"},
 		"help.filter.ref.term":      {"az:SNE-2026-23", "ref:SNE-2026-23"},

@@ -133,6 +133,7 @@ func Summaries(n int) []store.Summary {
 			Assignee: c.Assignee, Version: c.Version, UpdatedAt: c.UpdatedAt, FourEyes: c.Service.FourEyes}
 		if c.Resubmission != nil {
 			s.ResubmissionDate = c.Resubmission.Date
+			s.Resubmissions = c.Resubmission.Actor + "\t" + c.Resubmission.Date
 		}
 		var b strings.Builder
 		b.WriteString(strings.ToLower(c.Reference + " " + c.Service.Name + " " + c.Applicant.Name))

@@ -65,7 +65,8 @@ func TestTabs(t *testing.T) {
 		1: func(s store.Summary) bool { return s.Status == api.StatusNew },
 		2: func(s store.Summary) bool { return s.Status.Open() && s.DueDate != "" && s.DueDate <= e.week },
 		3: func(s store.Summary) bool {
-			return s.Status.Open() && s.ResubmissionDate != "" && s.ResubmissionDate <= e.today
+			d := s.ResubmissionOf(tuitest.Me.Clerk)
+			return s.Status.Open() && d != "" && d <= e.today
 		},
 		4: func(s store.Summary) bool { return s.Status.Open() },
 		5: func(s store.Summary) bool { return !s.Status.Open() },
