@@ -134,13 +134,36 @@ func FormatDateLong(iso string, lang Lang) string {
 	return wd + ", " + FormatDate(iso, lang)
 }
 
+// holidayEN names the holidays of HolidaysMV in English, for the English UI.
+var holidayEN = map[string]string{
+	"Neujahr":                   "New Year's Day",
+	"Internationaler Frauentag": "International Women's Day",
+	"Karfreitag":                "Good Friday",
+	"Ostermontag":               "Easter Monday",
+	"Tag der Arbeit":            "Labour Day",
+	"Christi Himmelfahrt":       "Ascension Day",
+	"Pfingstmontag":             "Whit Monday",
+	"Tag der Deutschen Einheit": "Day of German Unity",
+	"Reformationstag":           "Reformation Day",
+	"1. Weihnachtstag":          "Christmas Day",
+	"2. Weihnachtstag":          "Boxing Day",
+}
+
+// HolidayName is the holiday's name in lang (HolidaysMV names them in German).
+func HolidayName(name string, lang Lang) string {
+	if en, ok := holidayEN[name]; ok && lang == English {
+		return en
+	}
+	return name
+}
+
 // ShiftHint is the hint clients show when a date was moved to the next working day (to):
 // "Samstag, 05.12.2026 ist kein Arbeitstag – verschoben auf Montag, 07.12.2026".
 func ShiftHint(sh Shift, to string, lang Lang) string {
 	from, dest := FormatDateLong(sh.From, lang), FormatDateLong(to, lang)
 	switch {
 	case lang == English && sh.Holiday != "":
-		return from + " is a public holiday (" + sh.Holiday + ") – moved to " + dest
+		return from + " is a public holiday (" + HolidayName(sh.Holiday, lang) + ") – moved to " + dest
 	case lang == English:
 		return from + " is not a working day – moved to " + dest
 	case sh.Holiday != "":

@@ -117,7 +117,7 @@ func TestShiftHint(t *testing.T) {
 		{"2026-12-05", German, "Samstag, 05.12.2026 ist kein Arbeitstag – verschoben auf Montag, 07.12.2026"},
 		{"2026-12-25", German, "Freitag, 25.12.2026 ist ein Feiertag (1. Weihnachtstag) – verschoben auf Montag, 28.12.2026"},
 		{"2026-12-05", English, "Saturday, 2026-12-05 is not a working day – moved to Monday, 2026-12-07"},
-		{"2026-04-03", English, "Friday, 2026-04-03 is a public holiday (Karfreitag) – moved to Tuesday, 2026-04-07"},
+		{"2026-04-03", English, "Friday, 2026-04-03 is a public holiday (Good Friday) – moved to Tuesday, 2026-04-07"},
 	}
 	for _, tt := range tests {
 		to, sh := NextWorkingDay(tt.in)
@@ -126,6 +126,20 @@ func TestShiftHint(t *testing.T) {
 		}
 		if got := ShiftHint(*sh, to, tt.lang); got != tt.want {
 			t.Errorf("ShiftHint(%s, %s) = %q, want %q", tt.in, tt.lang, got, tt.want)
+		}
+	}
+}
+
+// Every holiday of MV has an English name, so the English UI never shows a German one.
+func TestHolidayNamesInEnglish(t *testing.T) {
+	for y := 2022; y <= 2030; y++ {
+		for _, h := range HolidaysMV(y) {
+			if en := HolidayName(h.Name, English); en == h.Name || en == "" {
+				t.Errorf("%s (%s): no English name", h.Name, h.Date)
+			}
+			if de := HolidayName(h.Name, German); de != h.Name {
+				t.Errorf("%s in German: %q", h.Name, de)
+			}
 		}
 	}
 }
