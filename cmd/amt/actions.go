@@ -73,6 +73,8 @@ func (a *app) refused(err error) int {
 		a.errorf("%s", a.T("err.no_docs_now", st))
 	case rf.Kind == api.ActionStatus:
 		a.errorf("%s", a.T("err.no_status_change", st))
+	case rf.Kind == api.ActionEvidenceChecked && rf.Reason == casework.ReasonEvidenceChecked:
+		a.errorf("%s", a.T("err.evidence_all_checked"))
 	default:
 		a.errorf("%s", a.T("err.case_closed", st))
 	}

@@ -16,7 +16,7 @@ import (
 // English and German. It runs beside the terminal app like list (relay.go).
 
 // caseArgCommands take a case (id or Aktenzeichen) as their first argument.
-var caseArgCommands = []string{"show", "comment", "assign", "decide", "approve", "resubmit", "request-docs", "status"}
+var caseArgCommands = []string{"show", "comment", "assign", "decide", "approve", "resubmit", "request-docs", "status", "check-evidence"}
 
 // valueFlagNames are the flags that take a value (the completions skip the value when counting
 // positional arguments).

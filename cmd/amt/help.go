@@ -14,7 +14,7 @@ import (
 // queueCommands are the commands that queue an action (and exit 3 when it stays queued).
 var queueCommands = map[string]bool{
 	"comment": true, "assign": true, "decide": true, "approve": true, "resubmit": true,
-	"request-docs": true, "status": true,
+	"request-docs": true, "status": true, "check-evidence": true,
 }
 
 // subcommandNames are the commands whose first argument names a subcommand with its own flags.

@@ -127,6 +127,7 @@ func init() {
 		{"resubmit", "ID DATE [--reason TEXT]", "help.resubmit", cmdResubmit},
 		{"request-docs", "ID --doc TEXT [--doc TEXT …] --deadline DATE [--message TEXT]", "help.request_docs", cmdRequestDocs},
 		{"status", "ID in_review|closed", "help.status", cmdStatus},
+		{"check-evidence", "ID [NACHWEIS]", "help.check_evidence", cmdCheckEvidence},
 		{"outbox", "[--json] | cancel ACTIONID", "help.outbox", cmdOutbox},
 		{"print-queue", "[list] [--json] | print ID [DOC] | printed ID [DOC]", "help.print_queue", cmdPrintQueue},
 		{"conflicts", "[list] | resolve ACTIONID --reapply|--as-note|--discard", "help.conflicts", cmdConflicts},

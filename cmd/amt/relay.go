@@ -29,7 +29,7 @@ import (
 var relayCommands = map[string]bool{
 	"list": true, "show": true, "outbox": true, "conflicts": true, "sync": true,
 	"comment": true, "assign": true, "decide": true, "approve": true, "resubmit": true,
-	"request-docs": true, "status": true, "__complete": true,
+	"request-docs": true, "status": true, "check-evidence": true, "__complete": true,
 }
 
 // relaySocket is the socket's name in the cache directory.
