@@ -615,10 +615,15 @@ func (m *Model) keepCursorAt(idx int32) {
 	m.clamp()
 }
 
+// keepCursorOn puts the cursor on case id (the case under the cursor now) if it is still
+// listed, else clamps it. The case noted when the data arrived (keepID) counts only when no row
+// is under the cursor: a key the clerk pressed while a reload was filtered moved the cursor on
+// purpose, and the reload must not undo it.
 func (m *Model) keepCursorOn(id string) {
-	if m.keepID != "" {
-		id, m.keepID = m.keepID, ""
+	if id == "" {
+		id = m.keepID
 	}
+	m.keepID = ""
 	if id != "" {
 		for i, r := range m.rows {
 			if m.rowsAll[r].ID == id {
