@@ -145,10 +145,24 @@ func TestTLSClientCertificate(t *testing.T) {
 	ctx := context.Background()
 
 	without := newClient(t, ts.URL, env.Token(clerk), func(cfg *Config) { cfg.CAFile = caFile })
-	if _, err := without.Me(ctx); !errors.Is(err, ErrOffline) {
-		t.Fatalf("without client certificate: err = %v, want ErrOffline (handshake refused)", err)
-	} else if te := (*TLSError)(nil); !errors.As(err, &te) || te.Problem != TLSClientCert {
-		t.Fatalf("without client certificate: err = %v, want a TLSError TLSClientCert", err)
+	// With TLS 1.3 the server's refusal (alert 116) arrives after the client's handshake, and
+	// net/http's HTTP/2 layer now and then reports only "client conn could not be established"
+	// without the alert. Every attempt must fail as unreachable; the alert must be named in one
+	// of a few.
+	named := false
+	for i := 0; i < 5 && !named; i++ {
+		_, err := without.Me(ctx)
+		if !errors.Is(err, ErrOffline) {
+			t.Fatalf("without client certificate: err = %v, want ErrOffline (handshake refused)", err)
+		}
+		te := (*TLSError)(nil)
+		named = errors.As(err, &te) && te.Problem == TLSClientCert
+		if !named {
+			t.Logf("attempt %d: %v", i+1, err)
+		}
+	}
+	if !named {
+		t.Fatal("without client certificate: no attempt reported a TLSError TLSClientCert")
 	}
 	// (No count of connections here: with TLS 1.3 the refusal arrives after the handshake and
 	// net/http's HTTP/2 layer itself may redial once or twice.)
