@@ -219,6 +219,10 @@ func (y *Syncer) sendOne(ctx context.Context, a store.Action) (outcome, time.Tim
 			if serr := y.st.MarkRetry(a.ID, a.Attempts+1, y.now(), UnconfirmedMark); serr != nil {
 				return outStop, time.Time{}, wrapStore(serr)
 			}
+		} else if serr := y.st.MarkUnsent(a.ID, a.Attempts, a.NextAttempt, a.LastError); serr != nil {
+			// It never went out whole: the clerk may still take it back (it stayed "in flight",
+			// and `amt outbox cancel` refused it, when a sibling's failed dial cancelled it).
+			return outStop, time.Time{}, wrapStore(serr)
 		}
 		return outStop, time.Time{}, ctx.Err()
 	}
