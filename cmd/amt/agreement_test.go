@@ -192,7 +192,9 @@ func TestTUICLIServerAgree(t *testing.T) {
 			_, err := cl.Send(sctx, client.Action{Kind: kind, CaseID: caseID, ID: actionID, SubID: sub, Body: b, IfMatch: version})
 			return err
 		}
-		today := now.Format(time.DateOnly)
+		// A week ahead: the server judges "past" by the Amt's calendar day, which after 23:00 UTC
+		// is already tomorrow.
+		later := now.AddDate(0, 0, 7).Format(time.DateOnly)
 		for i := range data.N {
 			s, kind, role := cell(i)
 			if role != who.role {
@@ -217,9 +219,9 @@ func TestTUICLIServerAgree(t *testing.T) {
 			case api.ActionStatus:
 				body = api.StatusRequest{Status: statusTarget(s)}
 			case api.ActionResubmission:
-				body = api.ResubmissionRequest{Date: today}
+				body = api.ResubmissionRequest{Date: later}
 			case api.ActionDocumentRequest:
-				body = api.DocumentRequestRequest{Documents: []string{"Nachweis"}, Deadline: today}
+				body = api.DocumentRequestRequest{Documents: []string{"Nachweis"}, Deadline: later}
 			}
 			version := seed.Version
 			var err error
